@@ -1,0 +1,88 @@
+# Portico: `make run` serves the demo, `make test` runs every test. Both install what is
+# missing first, so a machine with only Rust needs nothing else.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Build outputs live outside the clone so that a fresh clone reuses earlier builds; they
+# are only a cache: nothing reads state from them that a build does not write first.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/portico/target
+# npm's binaryen (wasm-opt 132) must win over any older wasm-opt on the system: Debian's
+# wasm-opt 108 produces a release WASM that fails at start-up in the browser.
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+CARGO_LEPTOS_VERSION := 0.3.10
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
+PORTICO := $(CARGO_TARGET_DIR)/release/portico
+SITE_ROOT := $(CURDIR)/target/site
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: help run test site tools rust-tools node-tools chromium postgres lint fmt
+
+help:
+	@echo "make run    build the release site, seed the demo if the database is empty, serve on 127.0.0.1:3000"
+	@echo "make test   Rust tests on SQLite and PostgreSQL, then the browser tests in Chromium"
+	@echo "make lint   rustfmt and clippy for the server and the WASM client"
+
+## Tools ---------------------------------------------------------------------------------
+
+tools: rust-tools node-tools
+
+rust-tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
+	  || rustup target add wasm32-unknown-unknown
+	@if ! cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)"; then \
+	  echo "Installing cargo-leptos $(CARGO_LEPTOS_VERSION) (takes several minutes once)"; \
+	  CARGO_TARGET_DIR=$(HOME)/.cache/portico/tools-target \
+	  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+	    cargo install cargo-leptos --locked --version $(CARGO_LEPTOS_VERSION); \
+	fi
+	@if ! wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)"; then \
+	  echo "Installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) to match Cargo.lock"; \
+	  CARGO_TARGET_DIR=$(HOME)/.cache/portico/tools-target \
+	    cargo install wasm-bindgen-cli --version "=$(WASM_BINDGEN_VERSION)" --locked \
+	  || CARGO_TARGET_DIR=$(HOME)/.cache/portico/tools-target \
+	    cargo install wasm-bindgen-cli --version "=$(WASM_BINDGEN_VERSION)"; \
+	fi
+
+node-tools: end2end/node_modules/.installed
+
+end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
+	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	touch $@
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing Chromium from Debian for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	fi
+
+postgres:
+	@if ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  echo "Starting PostgreSQL"; \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
+	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+	fi
+
+## Build and run -------------------------------------------------------------------------
+
+site: tools
+	cargo leptos build --release
+
+run: site
+	@PORTICO_SITE_ROOT=$(SITE_ROOT) $(PORTICO) demo --if-empty
+	PORTICO_SITE_ROOT=$(SITE_ROOT) $(PORTICO) serve
+
+## Tests ---------------------------------------------------------------------------------
+
+test: tools chromium postgres
+	scripts/test.sh
+
+lint:
+	cargo fmt --all --check
+	cargo clippy -p server --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+fmt:
+	cargo fmt --all

@@ -1,0 +1,26 @@
+use serde::{Deserialize, Serialize};
+
+/// The one error body every JSON endpoint answers with:
+/// `{"error": {"code", "message", "fields"?}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// A stable machine-readable code, e.g. `validation_failed`, `not_found`.
+    pub code: String,
+    /// A human-readable sentence; never internal error text.
+    pub message: String,
+    /// Per-field problems, present on validation errors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+/// One invalid field: its JSON path (e.g. `lines[2].amount`) and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}

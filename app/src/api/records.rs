@@ -1,0 +1,451 @@
+//! Billing records as the vendor API accepts them (`*Input`) and as Portico returns them.
+//!
+//! Money is always an integer amount in the currency's minor units plus an ISO 4217 code;
+//! times are UTC; calendar dates (due dates, billing periods) carry no time zone.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Declares a closed set of lower-case string values with `as_str`, `ALL` and `FromStr`,
+/// so that the database, the API and the UI agree on one spelling.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value's wire and database spelling.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = UnknownValue;
+            fn from_str(s: &str) -> Result<Self, UnknownValue> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(UnknownValue {
+                        expected: &[$($text),+],
+                    }),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+/// A string that is not one of an enumeration's values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownValue {
+    /// The values that would have been accepted.
+    pub expected: &'static [&'static str],
+}
+
+impl std::fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "must be one of: {}", self.expected.join(", "))
+    }
+}
+
+string_enum!(
+    /// Where an invoice stands. Drafts are stored but never shown to customers.
+    InvoiceStatus {
+        Draft => "draft",
+        Open => "open",
+        Paid => "paid",
+        PartiallyPaid => "partially_paid",
+        Overdue => "overdue",
+        Void => "void",
+        Uncollectible => "uncollectible",
+    }
+);
+
+string_enum!(
+    /// Whether a credit note still counts.
+    CreditNoteStatus {
+        Issued => "issued",
+        Void => "void",
+    }
+);
+
+string_enum!(
+    /// Money in (payment) or money back (refund).
+    PaymentKind {
+        Payment => "payment",
+        Refund => "refund",
+    }
+);
+
+string_enum!(
+    /// Outcome of a payment or refund.
+    PaymentStatus {
+        Pending => "pending",
+        Succeeded => "succeeded",
+        Failed => "failed",
+    }
+);
+
+string_enum!(
+    /// Where a subscription stands.
+    SubscriptionStatus {
+        Trialing => "trialing",
+        Active => "active",
+        PastDue => "past_due",
+        Paused => "paused",
+        Cancelled => "cancelled",
+    }
+);
+
+string_enum!(
+    /// How often a subscription renews.
+    BillingInterval {
+        Week => "week",
+        Month => "month",
+        Quarter => "quarter",
+        Year => "year",
+    }
+);
+
+string_enum!(
+    /// The kind of instrument a payment method is.
+    PaymentMethodKind {
+        Card => "card",
+        SepaDebit => "sepa_debit",
+        BankTransfer => "bank_transfer",
+        Paypal => "paypal",
+    }
+);
+
+/// A postal billing address; every part is optional because countries differ.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    #[serde(default)]
+    pub line1: Option<String>,
+    #[serde(default)]
+    pub line2: Option<String>,
+    #[serde(default)]
+    pub postal_code: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    #[serde(default)]
+    pub country: Option<String>,
+}
+
+/// A vendor's customer, as written by the vendor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerInput {
+    pub name: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub tax_id: Option<String>,
+    #[serde(default)]
+    pub address: Address,
+    /// Preferred portal language, e.g. `de`.
+    #[serde(default)]
+    pub locale: Option<String>,
+}
+
+/// A customer as Portico returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    /// Portico's id.
+    pub id: String,
+    /// The vendor's own id for this customer.
+    pub external_id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub tax_id: Option<String>,
+    pub address: Address,
+    pub locale: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One line of an invoice. `amount` is the line's total in minor units.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceLine {
+    pub description: String,
+    pub quantity: i64,
+    pub unit_amount: i64,
+    pub amount: i64,
+    #[serde(default)]
+    pub period_start: Option<NaiveDate>,
+    #[serde(default)]
+    pub period_end: Option<NaiveDate>,
+}
+
+/// An invoice as written by the vendor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceInput {
+    /// The customer: the vendor's id for them, or Portico's.
+    pub customer_id: String,
+    /// The number printed on the invoice, e.g. `INV-2026-0042`.
+    pub number: String,
+    pub status: InvoiceStatus,
+    pub currency: String,
+    pub total: i64,
+    pub amount_due: i64,
+    #[serde(default)]
+    pub due_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub period_start: Option<NaiveDate>,
+    #[serde(default)]
+    pub period_end: Option<NaiveDate>,
+    /// When the invoice was generated ("Generated On").
+    pub issued_at: DateTime<Utc>,
+    #[serde(default)]
+    pub lines: Vec<InvoiceLine>,
+    /// Where the vendor hosts the PDF, when it is not uploaded to Portico.
+    #[serde(default)]
+    pub pdf_url: Option<String>,
+}
+
+/// An invoice as Portico returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invoice {
+    pub id: String,
+    pub external_id: String,
+    pub customer_id: String,
+    pub number: String,
+    pub status: InvoiceStatus,
+    pub currency: String,
+    pub total: i64,
+    pub amount_due: i64,
+    pub due_date: Option<NaiveDate>,
+    pub period_start: Option<NaiveDate>,
+    pub period_end: Option<NaiveDate>,
+    pub issued_at: DateTime<Utc>,
+    pub lines: Vec<InvoiceLine>,
+    pub pdf_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A credit note as written by the vendor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreditNoteInput {
+    pub customer_id: String,
+    /// The vendor's id of the invoice it credits, if any.
+    #[serde(default)]
+    pub invoice_id: Option<String>,
+    pub number: String,
+    pub status: CreditNoteStatus,
+    pub currency: String,
+    pub total: i64,
+    #[serde(default)]
+    pub reason: Option<String>,
+    pub issued_at: DateTime<Utc>,
+}
+
+/// A credit note as Portico returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditNote {
+    pub id: String,
+    pub external_id: String,
+    pub customer_id: String,
+    pub invoice_id: Option<String>,
+    pub number: String,
+    pub status: CreditNoteStatus,
+    pub currency: String,
+    pub total: i64,
+    pub reason: Option<String>,
+    pub issued_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A payment or refund as written by the vendor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentInput {
+    pub customer_id: String,
+    #[serde(default)]
+    pub invoice_id: Option<String>,
+    pub kind: PaymentKind,
+    pub status: PaymentStatus,
+    /// How it was paid, as shown to the customer, e.g. `Visa •••• 4242`.
+    pub method: String,
+    pub currency: String,
+    /// Always positive; `kind` says which way the money went.
+    pub amount: i64,
+    pub paid_at: DateTime<Utc>,
+}
+
+/// A payment or refund as Portico returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub id: String,
+    pub external_id: String,
+    pub customer_id: String,
+    pub invoice_id: Option<String>,
+    pub kind: PaymentKind,
+    pub status: PaymentStatus,
+    pub method: String,
+    pub currency: String,
+    pub amount: i64,
+    pub paid_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An entitlement as written by the vendor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntitlementInput {
+    pub customer_id: String,
+    pub feature: String,
+    /// `None` means unlimited.
+    #[serde(default)]
+    pub limit: Option<i64>,
+    #[serde(default)]
+    pub usage: i64,
+    pub unit: String,
+    pub valid_from: NaiveDate,
+    #[serde(default)]
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// An entitlement as Portico returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entitlement {
+    pub id: String,
+    pub external_id: String,
+    pub customer_id: String,
+    pub feature: String,
+    pub limit: Option<i64>,
+    pub usage: i64,
+    pub unit: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A subscription as written by the vendor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionInput {
+    pub customer_id: String,
+    pub plan: String,
+    pub status: SubscriptionStatus,
+    pub currency: String,
+    /// Price per interval, in minor units.
+    pub amount: i64,
+    pub interval: BillingInterval,
+    pub current_period_start: NaiveDate,
+    pub current_period_end: NaiveDate,
+    #[serde(default)]
+    pub renews_at: Option<NaiveDate>,
+    #[serde(default)]
+    pub cancel_at_period_end: bool,
+    #[serde(default)]
+    pub cancelled_at: Option<DateTime<Utc>>,
+}
+
+/// A subscription as Portico returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscription {
+    pub id: String,
+    pub external_id: String,
+    pub customer_id: String,
+    pub plan: String,
+    pub status: SubscriptionStatus,
+    pub currency: String,
+    pub amount: i64,
+    pub interval: BillingInterval,
+    pub current_period_start: NaiveDate,
+    pub current_period_end: NaiveDate,
+    pub renews_at: Option<NaiveDate>,
+    pub cancel_at_period_end: bool,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A payment method as written by the vendor. Portico never sees full card numbers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentMethodInput {
+    pub customer_id: String,
+    pub kind: PaymentMethodKind,
+    /// Card brand or bank name, e.g. `visa`.
+    #[serde(default)]
+    pub brand: Option<String>,
+    #[serde(default)]
+    pub last4: Option<String>,
+    #[serde(default)]
+    pub exp_month: Option<i32>,
+    #[serde(default)]
+    pub exp_year: Option<i32>,
+    #[serde(default)]
+    pub is_default: bool,
+}
+
+/// A payment method as Portico returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentMethod {
+    pub id: String,
+    pub external_id: String,
+    pub customer_id: String,
+    pub kind: PaymentMethodKind,
+    pub brand: Option<String>,
+    pub last4: Option<String>,
+    pub exp_month: Option<i32>,
+    pub exp_year: Option<i32>,
+    pub is_default: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enum_values_round_trip_through_their_spelling() {
+        for status in InvoiceStatus::ALL {
+            assert_eq!(status.as_str().parse::<InvoiceStatus>(), Ok(*status));
+            let json = serde_json::to_string(status).unwrap();
+            assert_eq!(json, format!("\"{}\"", status.as_str()));
+        }
+    }
+
+    #[test]
+    fn unknown_enum_value_lists_what_is_accepted() {
+        let err = "refunded".parse::<PaymentStatus>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "must be one of: pending, succeeded, failed"
+        );
+    }
+
+    #[test]
+    fn inputs_refuse_unknown_fields() {
+        let body = r#"{"name":"Ada","nmae":"typo"}"#;
+        assert!(serde_json::from_str::<CustomerInput>(body).is_err());
+    }
+}

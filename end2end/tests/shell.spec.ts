@@ -1,0 +1,83 @@
+import { test, expect, type Page } from '@playwright/test';
+
+/** Collects the page's console errors and uncaught exceptions. */
+function trackErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
+
+test.describe('server-rendered shell, hydrated', () => {
+  test('the WASM client hydrates the page and a signal drives the theme', async ({ page }) => {
+    const errors = trackErrors(page);
+    const wasm = page.waitForResponse((r) => r.url().endsWith('.wasm'));
+    await page.goto('/');
+    await expect(page.getByRole('heading', { level: 1, name: 'Your billing portal' })).toBeVisible();
+    expect((await wasm).status()).toBe(200);
+
+    const root = page.locator('.portico');
+    const dark = page.getByRole('button', { name: 'Dark' });
+    await expect(root).toHaveAttribute('data-theme', 'auto');
+    await expect(dark).toHaveAttribute('aria-pressed', 'false');
+
+    // Until hydration finishes a click does nothing, so click until the signal answers.
+    await expect(async () => {
+      await dark.click();
+      await expect(root).toHaveAttribute('data-theme', 'dark', { timeout: 250 });
+    }).toPass({ timeout: 15_000 });
+    await expect(dark).toHaveAttribute('aria-pressed', 'true');
+    const background = await root.evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(background).toBe('rgb(15, 20, 25)');
+
+    await page.getByRole('button', { name: 'Light' }).click();
+    await expect(root).toHaveAttribute('data-theme', 'light');
+    await expect(dark).toHaveAttribute('aria-pressed', 'false');
+    expect(await root.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(246, 247, 249)');
+
+    expect(errors).toEqual([]);
+  });
+
+  test('the theme switch works from the keyboard', async ({ page, isMobile }) => {
+    test.skip(isMobile, 'no keyboard on a phone');
+    await page.goto('/');
+    const root = page.locator('.portico');
+    const dark = page.getByRole('button', { name: 'Dark' });
+    await expect(async () => {
+      await dark.focus();
+      await page.keyboard.press('Enter');
+      await expect(root).toHaveAttribute('data-theme', 'dark', { timeout: 250 });
+    }).toPass({ timeout: 15_000 });
+    await expect(dark).toBeFocused();
+  });
+
+  test('an unknown page is a 404 with a way back', async ({ page }) => {
+    const response = await page.goto('/no/such/page');
+    expect(response?.status()).toBe(404);
+    await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+    await page.getByRole('link', { name: 'Go to the start page' }).click();
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByRole('heading', { name: 'Your billing portal' })).toBeVisible();
+  });
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the server-rendered shell is complete and styled', async ({ page }) => {
+    const response = await page.goto('/');
+    expect(response?.status()).toBe(200);
+    await expect(page.getByRole('heading', { level: 1, name: 'Your billing portal' })).toBeVisible();
+    await expect(page.getByText('Portico', { exact: true })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Dark' })).toBeVisible();
+    // The stylesheet applies without any script.
+    const background = await page.locator('.portico').evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(background).toBe('rgb(246, 247, 249)');
+
+    // Nothing hydrates, so the theme stays as rendered.
+    await page.getByRole('button', { name: 'Dark' }).click();
+    await expect(page.locator('.portico')).toHaveAttribute('data-theme', 'auto');
+  });
+});

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` runs it (the Makefile installs the tools first):
+#   1. Rust tests of every crate, the store suite on SQLite and on a fresh PostgreSQL database;
+#   2. the release site, served by a fresh server on a free port over a fresh SQLite file;
+#   3. the Playwright suite in Chromium against that server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+: "${CARGO_TARGET_DIR:?run through make test}"
+PG_BASE=${PG_BASE:-postgres://postgres@127.0.0.1:5432}
+work=$(mktemp -d)
+db_name="portico_test_$(date +%s)_$$"
+server_pid=""
+
+cleanup() {
+  status=$?
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  psql -q "$PG_BASE/test" -c "DROP DATABASE IF EXISTS $db_name WITH (FORCE)" >/dev/null 2>&1 || true
+  if [ $status -ne 0 ] && [ -f "$work/server.log" ]; then
+    echo "--- server log (last 50 lines) ---"; tail -n 50 "$work/server.log"
+  fi
+  rm -rf "$work"
+  exit $status
+}
+trap cleanup EXIT
+
+echo "== Rust tests (SQLite, and PostgreSQL database $db_name)"
+psql -q "$PG_BASE/test" -c "CREATE DATABASE $db_name" >/dev/null
+PORTICO_TEST_POSTGRES_URL="$PG_BASE/$db_name" cargo test -p app -p server --locked
+
+echo "== Release build"
+cargo leptos build --release --locked
+
+echo "== Browser tests"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+export PORTICO_DATABASE_URL="sqlite://$work/portico.db"
+export PORTICO_ADDR="127.0.0.1:$port"
+export PORTICO_PUBLIC_URL="$base"
+export PORTICO_SITE_ROOT="$PWD/target/site"
+portico="$CARGO_TARGET_DIR/release/portico"
+"$portico" demo > "$work/demo.txt"
+"$portico" serve > "$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 100); do
+  curl -sf "$base/api/v1/health" >/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || { echo "the server exited at start"; exit 1; }
+  sleep 0.1
+done
+curl -sf "$base/api/v1/health" >/dev/null
+
+cd end2end
+PORTICO_BASE_URL="$base" PORTICO_DEMO_OUTPUT="$work/demo.txt" npx playwright test

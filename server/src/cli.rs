@@ -1,0 +1,167 @@
+//! The `portico` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use crate::config::Config;
+use crate::{demo, orgs, store};
+
+/// Portico: a self-hosted, embeddable customer billing portal.
+#[derive(Parser)]
+#[command(name = "portico", version, about)]
+struct Cli {
+    /// A TOML configuration file (also PORTICO_CONFIG). PORTICO_* variables override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal, the APIs and the site (the default).
+    Serve,
+    /// Manage organisations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Create or refresh the "Acme Cloud" demo organisation, then print a fresh API key
+    /// and a portal link for each demo customer.
+    Demo(DemoArgs),
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Create an organisation and its first API key; prints one JSON line
+    /// {"organisation": "<uuid>", "api_key": "<key>"}.
+    Create(OrgCreateArgs),
+}
+
+#[derive(Args)]
+struct OrgCreateArgs {
+    /// The organisation's display name.
+    #[arg(long)]
+    name: String,
+    /// An origin portal links may return to, e.g. https://app.vendor.example (repeatable).
+    #[arg(long = "return-origin", value_name = "ORIGIN")]
+    return_origins: Vec<String>,
+    /// An origin allowed to embed the portal in an iframe (repeatable).
+    #[arg(long = "embed-origin", value_name = "ORIGIN")]
+    embed_origins: Vec<String>,
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// Leave existing data alone: seed only into an empty database, and if the demo
+    /// organisation exists, just print a fresh key and links for it.
+    #[arg(long)]
+    if_empty: bool,
+}
+
+/// Runs the command line and turns failures into a message and exit status 1.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("portico: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("portico: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            init_logging(&config.log);
+            let server = crate::build(config.clone()).await?;
+            tracing::info!(
+                addr = %server.local_addr(),
+                public_url = %config.public_url,
+                database = %crate::config::redact_database_url(&config.database_url),
+                "Portico is listening"
+            );
+            server.run().await
+        }
+        Command::Org(OrgCommand::Create(args)) => {
+            // Commands that print results keep stdout for them; only warnings go to stderr.
+            init_logging("warn");
+            let return_origins = normalise_all("--return-origin", &args.return_origins)?;
+            let embed_origins = normalise_all("--embed-origin", &args.embed_origins)?;
+            let name = args.name.trim();
+            anyhow::ensure!(!name.is_empty(), "--name must not be empty");
+            anyhow::ensure!(
+                name.chars().count() <= 200,
+                "--name is longer than 200 characters"
+            );
+            let store = store::connect(&config.database_url).await?;
+            let (organisation, key) = orgs::create_organisation(
+                store.as_ref(),
+                name,
+                return_origins,
+                embed_origins,
+                chrono::Utc::now(),
+            )
+            .await?;
+            println!(
+                "{}",
+                serde_json::json!({"organisation": organisation.id, "api_key": key})
+            );
+            Ok(())
+        }
+        Command::Demo(args) => {
+            init_logging("warn");
+            let store = store::connect(&config.database_url).await?;
+            let demo_exists = store
+                .get_organisation(&demo::demo_organisation_id())
+                .await?
+                .is_some();
+            if args.if_empty && !demo_exists && store.count_organisations().await? > 0 {
+                println!("The database already holds organisations; the demo was not added.");
+                return Ok(());
+            }
+            let output = demo::run(store.as_ref(), &config, chrono::Utc::now(), !args.if_empty)
+                .await
+                .context("writing the demo records")?;
+            println!(
+                "Demo organisation: {} ({})",
+                output.organisation.name, output.organisation.id
+            );
+            println!("API key (shown once): {}", output.api_key);
+            println!(
+                "Portal links (each works once, for {} minutes):",
+                output.organisation.settings.link_lifetime_secs / 60
+            );
+            for (name, url) in output.links {
+                println!("  {name}: {url}");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn normalise_all(flag: &str, origins: &[String]) -> anyhow::Result<Vec<String>> {
+    origins
+        .iter()
+        .map(|o| orgs::normalise_origin(o).map_err(|why| anyhow::anyhow!("{flag}: {why}")))
+        .collect()
+}
+
+fn init_logging(filter: &str) {
+    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,119 @@
+//! The Portico server: configuration, store, vendor and portal APIs, server rendering.
+//!
+//! `main.rs` only parses the command line; [`build`] makes a bound server that tests start
+//! on port 0.
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod links;
+pub mod orgs;
+pub mod routes;
+pub mod state;
+pub mod store;
+pub mod token;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use leptos::prelude::LeptosOptions;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::state::AppState;
+use crate::store::Store;
+
+/// A server bound to its address, ready to run.
+pub struct Server {
+    listener: TcpListener,
+    router: axum::Router,
+}
+
+impl Server {
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until the process is asked to stop (Ctrl-C or SIGTERM), then finishes the
+    /// requests in flight.
+    pub async fn run(self) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("serving HTTP")
+    }
+
+    /// Serves until `stop` resolves; for tests that run several servers in one process.
+    pub async fn run_until(self, stop: impl std::future::Future<Output = ()> + Send + 'static) {
+        let _ = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(stop)
+            .await;
+    }
+}
+
+/// Opens the store the configuration names and binds the listener.
+pub async fn build(config: Config) -> anyhow::Result<Server> {
+    let store = store::connect(&config.database_url)
+        .await
+        .with_context(|| {
+            format!(
+                "opening database {}",
+                config::redact_database_url(&config.database_url)
+            )
+        })?;
+    build_with_store(config, store).await
+}
+
+/// Binds a server over an already opened store.
+pub async fn build_with_store(config: Config, store: Arc<dyn Store>) -> anyhow::Result<Server> {
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .with_context(|| format!("binding {}", config.addr))?;
+    let state = AppState {
+        store,
+        leptos: leptos_options(&config),
+        config: Arc::new(config),
+    };
+    Ok(Server {
+        listener,
+        router: routes::app(state),
+    })
+}
+
+/// Leptos's own settings, derived from ours rather than read from Cargo.toml at run time,
+/// so that the release binary runs anywhere the site directory is.
+fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("portico")
+        .site_root(config.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .build()
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,80 @@
+//! HTTP routes: one module per API area, each exporting `router()`, merged here.
+
+mod system;
+
+use axum::http::{header, HeaderValue};
+use axum::routing::any;
+use axum::Router;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The whole application: JSON APIs, server-rendered pages and static files.
+pub fn app(state: AppState) -> Router {
+    let leptos_options = state.leptos.clone();
+    let pages = generate_route_list(app::App);
+
+    let api = Router::new()
+        .merge(system::router())
+        // An unknown API path answers in the API's own error shape, not with an HTML page.
+        .fallback(api_not_found);
+
+    Router::new()
+        .nest("/api", api)
+        // `nest` leaves the bare prefix with a trailing slash to the outer router.
+        .route("/api/", any(api_not_found))
+        .leptos_routes(&state, pages, {
+            let options = leptos_options.clone();
+            move || app::shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            app::shell,
+        ))
+        .with_state(state)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        // Request logs carry the path only: no query string, and link tokens replaced.
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+                tracing::info_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %redacted_path(request.uri().path()),
+                )
+            }),
+        )
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+/// The request path as logged: one-time tokens in `/session/<token>` are replaced, so
+/// that a log line never carries a usable link.
+fn redacted_path(path: &str) -> String {
+    match path.strip_prefix("/session/") {
+        Some(rest) if !rest.is_empty() => "/session/[redacted]".to_owned(),
+        _ => path.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted_path;
+
+    #[test]
+    fn link_tokens_never_reach_the_log() {
+        assert_eq!(redacted_path("/session/abcDEF123"), "/session/[redacted]");
+        assert_eq!(redacted_path("/api/v1/health"), "/api/v1/health");
+        assert_eq!(redacted_path("/session/"), "/session/");
+    }
+}

@@ -1,0 +1,297 @@
+//! Persistence: one async [`Store`] trait with an SQLite and a PostgreSQL implementation.
+//!
+//! Both backends run the same SQL text (see [`shared`]): the schemas differ only in column
+//! types, instants are stored as epoch milliseconds and `$n` placeholders work on both.
+//! What differs per backend — connecting, pragmas, migrations — lives in `sqlite.rs` and
+//! `postgres.rs`. Every query that reads customer data is scoped by organisation id.
+
+mod postgres;
+mod shared;
+mod sqlite;
+
+use std::sync::Arc;
+
+use app::api::records::{
+    CreditNote, CreditNoteInput, Customer, CustomerInput, Entitlement, EntitlementInput, Invoice,
+    InvoiceInput, Payment, PaymentInput, PaymentMethod, PaymentMethodInput, Subscription,
+    SubscriptionInput,
+};
+use app::api::settings::OrganisationSettings;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// Which database a store talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Why a store call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique key already holds this value (names the constraint's subject).
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+    /// Stored data that cannot be read back, e.g. an unknown status string.
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Whether an upsert made a new record or changed an existing one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Upserted {
+    Created,
+    Updated,
+}
+
+/// An organisation (a vendor) and its settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Organisation {
+    pub id: String,
+    pub name: String,
+    pub settings: OrganisationSettings,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A vendor API key as stored: only its hash and a short public prefix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiKey {
+    pub id: String,
+    pub organisation_id: String,
+    /// The first characters of the key, enough to tell keys apart in a list.
+    pub prefix: String,
+    pub key_hash: Vec<u8>,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// A one-time portal link to be stored; the token itself is never stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewLink {
+    pub id: String,
+    pub organisation_id: String,
+    pub customer_id: String,
+    pub token_hash: Vec<u8>,
+    pub return_url: Option<String>,
+    pub locale: Option<String>,
+    pub section: Option<String>,
+    pub idle_timeout_secs: i64,
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// How many records of each kind an organisation holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RecordCounts {
+    pub customers: i64,
+    pub invoices: i64,
+    pub invoice_lines: i64,
+    pub credit_notes: i64,
+    pub payments: i64,
+    pub entitlements: i64,
+    pub subscriptions: i64,
+    pub payment_methods: i64,
+}
+
+/// A position in a newest-first list: the last row of the previous page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub at: DateTime<Utc>,
+    pub id: String,
+}
+
+/// Everything Portico keeps. Customer-facing reads take both organisation and customer id
+/// so that no caller can forget one of them.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    /// Checks that the database answers.
+    async fn ping(&self) -> StoreResult<()>;
+
+    async fn create_organisation(
+        &self,
+        id: &str,
+        name: &str,
+        settings: &OrganisationSettings,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Organisation>;
+    async fn get_organisation(&self, id: &str) -> StoreResult<Option<Organisation>>;
+    async fn count_organisations(&self) -> StoreResult<i64>;
+
+    async fn insert_api_key(&self, key: &ApiKey) -> StoreResult<()>;
+    async fn find_api_key(&self, key_hash: &[u8]) -> StoreResult<Option<ApiKey>>;
+    async fn list_api_keys(&self, organisation_id: &str) -> StoreResult<Vec<ApiKey>>;
+    /// Revokes the organisation's live keys starting with `prefix`; returns how many.
+    async fn revoke_api_keys(
+        &self,
+        organisation_id: &str,
+        prefix: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64>;
+
+    async fn upsert_customer(
+        &self,
+        organisation_id: &str,
+        external_id: &str,
+        input: &CustomerInput,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Customer, Upserted)>;
+    async fn get_customer(&self, organisation_id: &str, id: &str) -> StoreResult<Option<Customer>>;
+    /// Finds a customer by Portico's id or, failing that, by the vendor's own id.
+    async fn find_customer(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<Customer>>;
+    /// Customers ordered by the vendor's id, after `after` (exclusive).
+    async fn list_customers(
+        &self,
+        organisation_id: &str,
+        after: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<Customer>>;
+
+    /// Writes an invoice and replaces its lines, atomically.
+    async fn upsert_invoice(
+        &self,
+        organisation_id: &str,
+        external_id: &str,
+        customer_id: &str,
+        input: &InvoiceInput,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Invoice, Upserted)>;
+    /// One invoice with its lines.
+    async fn get_invoice(&self, organisation_id: &str, id: &str) -> StoreResult<Option<Invoice>>;
+    /// Finds an invoice by Portico's id or the vendor's own id.
+    async fn find_invoice(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<Invoice>>;
+    /// A customer's invoices, newest first, without their lines.
+    async fn list_invoices(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+        before: Option<&Cursor>,
+        limit: i64,
+    ) -> StoreResult<Vec<Invoice>>;
+
+    async fn upsert_credit_note(
+        &self,
+        organisation_id: &str,
+        external_id: &str,
+        customer_id: &str,
+        invoice_id: Option<&str>,
+        input: &CreditNoteInput,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(CreditNote, Upserted)>;
+    async fn list_credit_notes(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+    ) -> StoreResult<Vec<CreditNote>>;
+
+    async fn upsert_payment(
+        &self,
+        organisation_id: &str,
+        external_id: &str,
+        customer_id: &str,
+        invoice_id: Option<&str>,
+        input: &PaymentInput,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Payment, Upserted)>;
+    /// A customer's payments and refunds, newest first.
+    async fn list_payments(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+        before: Option<&Cursor>,
+        limit: i64,
+    ) -> StoreResult<Vec<Payment>>;
+
+    async fn upsert_entitlement(
+        &self,
+        organisation_id: &str,
+        external_id: &str,
+        customer_id: &str,
+        input: &EntitlementInput,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Entitlement, Upserted)>;
+    async fn list_entitlements(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+    ) -> StoreResult<Vec<Entitlement>>;
+
+    async fn upsert_subscription(
+        &self,
+        organisation_id: &str,
+        external_id: &str,
+        customer_id: &str,
+        input: &SubscriptionInput,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Subscription, Upserted)>;
+    async fn list_subscriptions(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+    ) -> StoreResult<Vec<Subscription>>;
+
+    /// Writes a payment method; when it is the default, the customer's others stop being so.
+    async fn upsert_payment_method(
+        &self,
+        organisation_id: &str,
+        external_id: &str,
+        customer_id: &str,
+        input: &PaymentMethodInput,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(PaymentMethod, Upserted)>;
+    async fn list_payment_methods(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+    ) -> StoreResult<Vec<PaymentMethod>>;
+
+    async fn insert_link(&self, link: &NewLink) -> StoreResult<()>;
+
+    async fn record_counts(&self, organisation_id: &str) -> StoreResult<RecordCounts>;
+}
+
+/// Opens the store a database URL names: `postgres://` or `postgresql://` selects
+/// PostgreSQL, anything else (`sqlite://file.db`, a bare path) SQLite. Runs migrations.
+pub async fn connect(database_url: &str) -> StoreResult<Arc<dyn Store>> {
+    if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect(database_url).await?))
+    } else {
+        Ok(Arc::new(SqliteStore::connect(database_url).await?))
+    }
+}
+
+/// Converts stored epoch milliseconds back into an instant.
+pub(crate) fn from_millis(ms: i64) -> StoreResult<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {ms} out of range")))
+}

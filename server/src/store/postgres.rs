@@ -1,0 +1,35 @@
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+
+use super::{shared, Backend, StoreResult};
+
+/// PostgreSQL, for several stateless servers sharing one database.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to the database a `postgres://` URL names and brings its schema up to date.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        Self::connect_with(PgConnectOptions::from_str(url)?).await
+    }
+
+    /// Connects with explicit options (tests add a private `search_path`).
+    pub async fn connect_with(options: PgConnectOptions) -> StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        // Servers starting together each try to migrate; sqlx serialises that with an
+        // advisory lock, so only one applies each migration.
+        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        Ok(Self { pool })
+    }
+}
+
+shared::sql_store!(PgStore, Backend::Postgres);

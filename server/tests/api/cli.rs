@@ -1,0 +1,179 @@
+//! The `portico` binary as an operator runs it.
+
+use std::process::{Command, Output};
+
+fn portico(database_url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(args)
+        .env("PORTICO_DATABASE_URL", database_url)
+        .env("PORTICO_PUBLIC_URL", "https://billing.example")
+        .env_remove("PORTICO_CONFIG")
+        .output()
+        .expect("run portico")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+#[test]
+fn every_command_explains_itself() {
+    for args in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["org", "--help"],
+        &["org", "create", "--help"],
+        &["demo", "--help"],
+    ] {
+        let output = portico("sqlite://unused.db", args);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        assert!(stdout(&output).contains("Usage:"), "{args:?}");
+    }
+    let help = stdout(&portico("sqlite://unused.db", &["org", "create", "--help"]));
+    for flag in ["--name", "--return-origin", "--embed-origin"] {
+        assert!(help.contains(flag), "{flag} is documented");
+    }
+}
+
+#[tokio::test]
+async fn org_create_prints_exactly_one_json_line_with_a_working_key() {
+    let db = crate::helpers::sqlite_store().await;
+    let output = portico(
+        &db.url,
+        &[
+            "org",
+            "create",
+            "--name",
+            "Vendor «Ü» <b>",
+            "--return-origin",
+            "https://App.Vendor.example/",
+            "--embed-origin",
+            "http://localhost:8080",
+            "--return-origin",
+            "https://vendor.example",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    let json: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+    let id = json["organisation"].as_str().unwrap();
+    let key = json["api_key"].as_str().unwrap();
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+    assert!(key.starts_with("ptc_"), "{key}");
+    assert_eq!(json.as_object().unwrap().len(), 2);
+
+    let org = db.store.get_organisation(id).await.unwrap().unwrap();
+    assert_eq!(org.name, "Vendor «Ü» <b>");
+    assert_eq!(
+        org.settings.return_origins,
+        vec!["https://app.vendor.example", "https://vendor.example"]
+    );
+    assert_eq!(org.settings.embed_origins, vec!["http://localhost:8080"]);
+    let stored = db
+        .store
+        .find_api_key(&server::token::hash(key))
+        .await
+        .unwrap()
+        .expect("the printed key is the stored one");
+    assert_eq!(stored.organisation_id, id);
+    assert!(stored.revoked_at.is_none());
+}
+
+#[tokio::test]
+async fn org_create_refuses_bad_input_naming_the_flag_and_writes_nothing() {
+    let db = crate::helpers::sqlite_store().await;
+    for (args, flag) in [
+        (
+            &[
+                "org",
+                "create",
+                "--name",
+                "V",
+                "--return-origin",
+                "javascript:alert(1)",
+            ][..],
+            "--return-origin",
+        ),
+        (
+            &[
+                "org",
+                "create",
+                "--name",
+                "V",
+                "--embed-origin",
+                "https://v.example/path",
+            ],
+            "--embed-origin",
+        ),
+        (&["org", "create", "--name", "   "], "--name"),
+    ] {
+        let output = portico(&db.url, args);
+        assert!(!output.status.success(), "{args:?} was accepted");
+        assert!(
+            stderr(&output).contains(flag),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(stdout(&output).is_empty());
+    }
+    assert_eq!(db.store.count_organisations().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_bad_configuration_is_reported_not_panicked() {
+    let output = Command::new(env!("CARGO_BIN_EXE_portico"))
+        .args(["org", "create", "--name", "V"])
+        .env("PORTICO_ADDR", "not-an-address")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.starts_with("portico: addr:"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[tokio::test]
+async fn demo_prints_a_key_and_one_link_per_customer() {
+    let db = crate::helpers::sqlite_store().await;
+    let output = portico(&db.url, &["demo"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("Acme Cloud"), "{text}");
+    let key_line = text.lines().find(|l| l.starts_with("API key")).unwrap();
+    assert!(key_line.contains("ptc_"), "{key_line}");
+    let links: Vec<_> = text
+        .lines()
+        .filter(|l| l.contains("https://billing.example/session/"))
+        .collect();
+    assert_eq!(links.len(), 3, "{text}");
+
+    // With --if-empty, an existing demo is left as it is and only new links are printed.
+    let again = portico(&db.url, &["demo", "--if-empty"]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    let again_text = stdout(&again);
+    assert_eq!(
+        again_text
+            .lines()
+            .filter(|l| l.contains("/session/"))
+            .count(),
+        3,
+        "{again_text}"
+    );
+    assert_ne!(text, again_text, "links and keys are fresh each time");
+}
+
+#[tokio::test]
+async fn demo_if_empty_leaves_a_database_with_other_organisations_alone() {
+    let db = crate::helpers::sqlite_store().await;
+    let created = portico(&db.url, &["org", "create", "--name", "Real vendor"]);
+    assert!(created.status.success());
+    let output = portico(&db.url, &["demo", "--if-empty"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("not added"));
+    assert_eq!(db.store.count_organisations().await.unwrap(), 1);
+}

@@ -1,0 +1,8 @@
+//! Tests that run Portico the way it is used: the store on real databases, the server on
+//! a random port, the `portico` binary as an operator runs it.
+
+mod cli;
+mod demo;
+mod helpers;
+mod server;
+mod store;

@@ -1,0 +1,116 @@
+//! The HTTP server on a random port: health, error shape, server-rendered pages, headers.
+
+use app::api::system::Health;
+use app::api::ErrorBody;
+
+use crate::helpers::{spawn_app, TestStore};
+use crate::on_both_backends;
+
+on_both_backends!(
+    health_reports_the_backend_and_version,
+    unknown_api_paths_answer_with_the_json_error_shape,
+    pages_are_server_rendered_with_hydration_scripts,
+    unknown_pages_are_a_rendered_404,
+    portal_pages_never_leak_the_referrer,
+);
+
+async fn health_reports_the_backend_and_version(db: TestStore) {
+    let backend = db.store.backend().as_str();
+    let app = spawn_app(db).await;
+    let response = app
+        .client
+        .get(format!("{}/api/v1/health", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let health: Health = response.json().await.unwrap();
+    assert_eq!(health.status, "ok");
+    assert_eq!(health.database, backend);
+    assert_eq!(health.version, env!("CARGO_PKG_VERSION"));
+}
+
+async fn unknown_api_paths_answer_with_the_json_error_shape(db: TestStore) {
+    let app = spawn_app(db).await;
+    for path in ["/api/v1/nothing", "/api/", "/api/v1/health/extra"] {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/json",
+            "{path}"
+        );
+        let body: ErrorBody = response.json().await.unwrap();
+        assert_eq!(body.error.code, "not_found");
+    }
+}
+
+async fn pages_are_server_rendered_with_hydration_scripts(db: TestStore) {
+    let app = spawn_app(db).await;
+    let response = app
+        .client
+        .get(format!("{}/", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    let html = response.text().await.unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(
+        html.contains("Your billing portal"),
+        "the page body is rendered on the server"
+    );
+    assert!(
+        html.contains("/pkg/portico.js"),
+        "the hydration loader is referenced"
+    );
+    assert!(
+        html.contains("/pkg/portico.css"),
+        "the stylesheet is referenced"
+    );
+    assert!(html.contains(r#"data-theme="auto""#));
+}
+
+async fn unknown_pages_are_a_rendered_404(db: TestStore) {
+    let app = spawn_app(db).await;
+    let response = app
+        .client
+        .get(format!("{}/no/such/page", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Page not found"), "{html}");
+}
+
+async fn portal_pages_never_leak_the_referrer(db: TestStore) {
+    let app = spawn_app(db).await;
+    for path in ["/", "/api/v1/health", "/missing"] {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.headers()["referrer-policy"],
+            "no-referrer",
+            "{path}"
+        );
+        assert_eq!(
+            response.headers()["x-content-type-options"],
+            "nosniff",
+            "{path}"
+        );
+    }
+}
