@@ -21,6 +21,11 @@ pub struct Config {
     pub site_root: PathBuf,
     /// A `tracing` filter, e.g. `info` or `server=debug,tower_http=info`.
     pub log: String,
+    /// The absolute lifetime of a portal session, whatever its activity, in seconds.
+    pub session_lifetime_secs: i64,
+    /// Take the client address from `X-Forwarded-For` (set only behind a proxy that
+    /// overwrites it), for rate limiting.
+    pub trust_forwarded_for: bool,
 }
 
 /// The file layer: every key optional, unknown keys refused so typos do not pass silently.
@@ -32,6 +37,8 @@ struct FileLayer {
     public_url: Option<String>,
     site_root: Option<PathBuf>,
     log: Option<String>,
+    session_lifetime_secs: Option<i64>,
+    trust_forwarded_for: Option<bool>,
 }
 
 impl Config {
@@ -84,12 +91,29 @@ impl Config {
             .or(layer.log)
             .unwrap_or_else(|| "info".to_owned());
 
+        let session_lifetime_secs = match env("PORTICO_SESSION_LIFETIME_SECS") {
+            Some(text) => text.parse().ok().filter(|s| (60..=30 * 86_400).contains(s)).with_context(
+                || format!("session_lifetime_secs: {text:?} is not a number of seconds from 60 to 2592000"),
+            )?,
+            None => layer.session_lifetime_secs.unwrap_or(12 * 3600),
+        };
+        let trust_forwarded_for = match env("PORTICO_TRUST_FORWARDED_FOR") {
+            Some(text) => match text.as_str() {
+                "1" | "true" | "yes" => true,
+                "0" | "false" | "no" => false,
+                _ => bail!("trust_forwarded_for: {text:?} is not true or false"),
+            },
+            None => layer.trust_forwarded_for.unwrap_or(false),
+        };
+
         Ok(Config {
             database_url,
             addr,
             public_url,
             site_root,
             log,
+            session_lifetime_secs,
+            trust_forwarded_for,
         })
     }
 
@@ -134,6 +158,8 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url.as_str())
             .field("site_root", &self.site_root)
             .field("log", &self.log)
+            .field("session_lifetime_secs", &self.session_lifetime_secs)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
             .finish()
     }
 }

@@ -28,6 +28,15 @@ pub enum ApiError {
     Conflict(String),
     #[error("payload too large")]
     PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// A link or session that cannot be used, with a code the portal UI explains.
+    #[error("{code}")]
+    Denied {
+        status: StatusCode,
+        code: &'static str,
+        message: &'static str,
+    },
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
     /// Anything unexpected: logged in full, answered as a bare 500.
@@ -53,6 +62,8 @@ impl ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Denied { status, .. } => *status,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -67,6 +78,8 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::Conflict(_) => "conflict",
             ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::Denied { code, .. } => code,
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Internal(_) => "internal_error",
         }
@@ -80,10 +93,41 @@ impl ApiError {
             ApiError::Forbidden => "This is not allowed.".into(),
             ApiError::NotFound => "Not found.".into(),
             ApiError::PayloadTooLarge => "The request body is too large.".into(),
+            ApiError::UnsupportedMediaType => "Send the body as application/json.".into(),
+            ApiError::Denied { message, .. } => (*message).into(),
             ApiError::RateLimited { .. } => "Too many requests; try again later.".into(),
             ApiError::Internal(_) => "Something went wrong on our side.".into(),
         }
     }
+}
+
+/// Link and session problems, each with the code the portal UI keys its message on.
+impl ApiError {
+    pub const LINK_INVALID: ApiError = ApiError::Denied {
+        status: StatusCode::UNAUTHORIZED,
+        code: "link_invalid",
+        message: "This portal link is not valid.",
+    };
+    pub const LINK_USED: ApiError = ApiError::Denied {
+        status: StatusCode::GONE,
+        code: "link_used",
+        message: "This portal link has already been used.",
+    };
+    pub const LINK_EXPIRED: ApiError = ApiError::Denied {
+        status: StatusCode::GONE,
+        code: "link_expired",
+        message: "This portal link has expired.",
+    };
+    pub const LINK_REVOKED: ApiError = ApiError::Denied {
+        status: StatusCode::GONE,
+        code: "link_revoked",
+        message: "This portal link has been withdrawn.",
+    };
+    pub const SESSION_EXPIRED: ApiError = ApiError::Denied {
+        status: StatusCode::UNAUTHORIZED,
+        code: "session_expired",
+        message: "Your portal session has ended.",
+    };
 }
 
 impl From<StoreError> for ApiError {

@@ -3,12 +3,16 @@
 //! `main.rs` only parses the command line; [`build`] makes a bound server that tests start
 //! on port 0.
 
+pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod extract;
 pub mod links;
 pub mod orgs;
+pub mod ratelimit;
 pub mod routes;
 pub mod state;
 pub mod store;
@@ -21,8 +25,9 @@ use anyhow::Context;
 use leptos::prelude::LeptosOptions;
 use tokio::net::TcpListener;
 
+use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::state::AppState;
+use crate::state::{AppState, Limits};
 use crate::store::Store;
 
 /// A server bound to its address, ready to run.
@@ -42,7 +47,8 @@ impl Server {
     /// Serves until the process is asked to stop (Ctrl-C or SIGTERM), then finishes the
     /// requests in flight.
     pub async fn run(self) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router)
+        let service = self.service();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await
             .context("serving HTTP")
@@ -50,9 +56,20 @@ impl Server {
 
     /// Serves until `stop` resolves; for tests that run several servers in one process.
     pub async fn run_until(self, stop: impl std::future::Future<Output = ()> + Send + 'static) {
-        let _ = axum::serve(self.listener, self.router)
+        let service = self.service();
+        let _ = axum::serve(self.listener, service)
             .with_graceful_shutdown(stop)
             .await;
+    }
+
+    /// The router with each connection's peer address available to rate limiting.
+    fn service(
+        &self,
+    ) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<axum::Router, SocketAddr>
+    {
+        self.router
+            .clone()
+            .into_make_service_with_connect_info::<SocketAddr>()
     }
 }
 
@@ -71,6 +88,15 @@ pub async fn build(config: Config) -> anyhow::Result<Server> {
 
 /// Binds a server over an already opened store.
 pub async fn build_with_store(config: Config, store: Arc<dyn Store>) -> anyhow::Result<Server> {
+    build_with(config, store, Arc::new(SystemClock)).await
+}
+
+/// Binds a server over an opened store and a clock (tests pass a hand-set one).
+pub async fn build_with(
+    config: Config,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Server> {
     let listener = TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("binding {}", config.addr))?;
@@ -78,6 +104,8 @@ pub async fn build_with_store(config: Config, store: Arc<dyn Store>) -> anyhow::
         store,
         leptos: leptos_options(&config),
         config: Arc::new(config),
+        clock,
+        limits: Arc::new(Limits::default()),
     };
     Ok(Server {
         listener,

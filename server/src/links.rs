@@ -68,6 +68,42 @@ pub async fn create_link(
     })
 }
 
+/// Checks a `return_url` against the organisation's allowed origins and returns it as
+/// parsed. Only absolute http(s) URLs whose exact origin is allowed pass; anything a
+/// browser might read differently from us (spaces, control characters, backslashes,
+/// credentials) is refused outright rather than cleaned up.
+pub fn validate_return_url(text: &str, allowed_origins: &[String]) -> Result<String, String> {
+    if text.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if text.len() > 2048 {
+        return Err("must be at most 2048 characters".into());
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    {
+        return Err("must not contain spaces, control characters or backslashes".into());
+    }
+    let url = Url::parse(text).map_err(|_| "must be an absolute http or https URL".to_owned())?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("must be an absolute http or https URL".into());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("must not contain a user name or password".into());
+    }
+    if allowed_origins.is_empty() {
+        return Err("this organisation allows no return origins yet; add one to its settings".into());
+    }
+    let origin = url.origin().ascii_serialization();
+    if !allowed_origins.iter().any(|allowed| *allowed == origin) {
+        return Err(format!(
+            "origin {origin} is not one of the organisation's allowed return origins"
+        ));
+    }
+    Ok(url.into())
+}
+
 fn link_url(config: &Config, token: &str, return_url: Option<&str>) -> String {
     let mut url = Url::parse(&format!("{}/session/{token}", config.public_base()))
         .expect("the public URL was validated at start-up and a token is URL-safe");
@@ -80,6 +116,68 @@ fn link_url(config: &Config, token: &str, return_url: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn allowed() -> Vec<String> {
+        vec!["https://good.example".into(), "http://localhost:8080".into()]
+    }
+
+    #[test]
+    fn return_urls_on_allowed_origins_pass() {
+        for ok in [
+            "https://good.example",
+            "https://good.example/account/billing?tab=1#top",
+            "HTTPS://GOOD.EXAMPLE/x",
+            "https://good.example:443/x",
+            "http://localhost:8080/back",
+        ] {
+            assert!(validate_return_url(ok, &allowed()).is_ok(), "{ok} was refused");
+        }
+    }
+
+    #[test]
+    fn every_known_bypass_is_refused() {
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(document.domain)//https://good.example",
+            "data:text/html,<script>alert(1)</script>",
+            "//evil.example",
+            "/relative/path",
+            "https://good.example@evil.example",
+            "https://good.example:pw@evil.example",
+            "https://good.example.evil.example",
+            "https://evil.example/https://good.example",
+            "https://evil.example?https://good.example",
+            "https:\\\\evil.example",
+            "https://good.example\\@evil.example",
+            "https:/\\evil.example",
+            "https://good.example\t.evil.example",
+            "https://go\nod.example",
+            " https://good.example",
+            "https://good.example%2F@evil.example",
+            "https://good.example%40evil.example",
+            "https://good.example%09.evil.example",
+            "https://good.example%0a.evil.example",
+            "https%3A%2F%2Fevil.example",
+            "https://xn--gd-glcb.example",
+            "https://gооd.example",
+            "https://good.example:8443/",
+            "http://good.example",
+            "ftp://good.example",
+            "https://localhost:8080",
+            "",
+        ] {
+            assert!(
+                validate_return_url(bad, &allowed()).is_err(),
+                "{bad:?} was accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn no_allowed_origins_means_no_return_url() {
+        let err = validate_return_url("https://good.example", &[]).unwrap_err();
+        assert!(err.contains("allows no return origins"), "{err}");
+    }
 
     #[test]
     fn link_urls_carry_the_token_in_the_path_and_encode_the_return_url() {

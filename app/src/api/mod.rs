@@ -4,8 +4,10 @@
 //! `wasm32-unknown-unknown`, so nothing in this module may pull in sqlx, tokio or axum.
 
 pub mod error;
+pub mod portal;
 pub mod records;
 pub mod routes;
+pub mod session;
 pub mod settings;
 pub mod system;
 

@@ -2,3 +2,16 @@
 
 /// Liveness and database reachability, for load balancers and operators.
 pub const HEALTH: &str = "/api/v1/health";
+
+/// Zenskar-compatible link creation (vendor API).
+pub const CUSTOMER_SESSION: &str = "/customer/session";
+/// Link creation with every option (vendor API).
+pub const PORTAL_SESSIONS: &str = "/v1/portal_sessions";
+/// Trades a one-time link token for a session token.
+pub const SESSION_EXCHANGE: &str = "/api/v1/session/exchange";
+/// Ends the current session.
+pub const SESSION_LOGOUT: &str = "/api/v1/session/logout";
+/// Who is signed in.
+pub const PORTAL_SESSION: &str = "/api/v1/portal/session";
+/// The customer's invoices, newest first (drafts never).
+pub const PORTAL_INVOICES: &str = "/api/v1/portal/invoices";

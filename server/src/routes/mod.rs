@@ -1,5 +1,7 @@
 //! HTTP routes: one module per API area, each exporting `router()`, merged here.
 
+mod portal;
+mod sessions;
 mod system;
 
 use axum::http::{header, HeaderValue};
@@ -19,6 +21,8 @@ pub fn app(state: AppState) -> Router {
 
     let api = Router::new()
         .merge(system::router())
+        .merge(sessions::portal_router())
+        .merge(portal::router())
         // An unknown API path answers in the API's own error shape, not with an HTML page.
         .fallback(api_not_found);
 
@@ -26,6 +30,8 @@ pub fn app(state: AppState) -> Router {
         .nest("/api", api)
         // `nest` leaves the bare prefix with a trailing slash to the outer router.
         .route("/api/", any(api_not_found))
+        .merge(sessions::vendor_router())
+        .route("/v1/{*rest}", any(api_not_found))
         .leptos_routes(&state, pages, {
             let options = leptos_options.clone();
             move || app::shell(options.clone())

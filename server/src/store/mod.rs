@@ -101,6 +101,59 @@ pub struct NewLink {
     pub created_at: DateTime<Utc>,
 }
 
+/// A stored portal link, as read back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub id: String,
+    pub organisation_id: String,
+    pub customer_id: String,
+    pub return_url: Option<String>,
+    pub locale: Option<String>,
+    pub section: Option<String>,
+    pub idle_timeout_secs: i64,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A portal session made from a link, with the link's return URL and section.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub id: String,
+    pub organisation_id: String,
+    pub customer_id: String,
+    pub link_id: String,
+    pub locale: Option<String>,
+    pub idle_timeout_secs: i64,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    /// The absolute end of the session, whatever its activity.
+    pub expires_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub end_reason: Option<String>,
+    pub return_url: Option<String>,
+    pub section: Option<String>,
+}
+
+impl Session {
+    /// Whether the session may still be used at `now`: not ended, not past its absolute
+    /// lifetime, and not idle for longer than its idle timeout.
+    pub fn is_live(&self, now: DateTime<Utc>) -> bool {
+        self.ended_at.is_none()
+            && now < self.expires_at
+            && now < self.last_seen_at + chrono::Duration::seconds(self.idle_timeout_secs)
+    }
+}
+
+/// A link that can still be used, or whose session is still live.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiveLink {
+    pub link: Link,
+    /// The session made from it, when it has been opened.
+    pub session: Option<Session>,
+}
+
 /// How many records of each kind an organisation holds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RecordCounts {
@@ -190,11 +243,12 @@ pub trait Store: Send + Sync + 'static {
         organisation_id: &str,
         id_or_external_id: &str,
     ) -> StoreResult<Option<Invoice>>;
-    /// A customer's invoices, newest first, without their lines.
+    /// A customer's invoices, newest first, without their lines; drafts only when asked.
     async fn list_invoices(
         &self,
         organisation_id: &str,
         customer_id: &str,
+        include_drafts: bool,
         before: Option<&Cursor>,
         limit: i64,
     ) -> StoreResult<Vec<Invoice>>;
@@ -276,6 +330,43 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<PaymentMethod>>;
 
     async fn insert_link(&self, link: &NewLink) -> StoreResult<()>;
+    async fn find_link(&self, token_hash: &[u8]) -> StoreResult<Option<Link>>;
+    /// Claims a link that is unused, unrevoked and unexpired at `now` and makes its
+    /// session, atomically: of two concurrent exchanges of one link, one gets `None`.
+    async fn exchange_link(
+        &self,
+        token_hash: &[u8],
+        session_id: &str,
+        session_token_hash: &[u8],
+        session_lifetime_secs: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Session>>;
+    async fn find_session(&self, token_hash: &[u8]) -> StoreResult<Option<Session>>;
+    /// Records activity, but writes only when the last record is older than
+    /// `coalesce_secs`, so a busy session does not write on every request.
+    async fn touch_session(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+        coalesce_secs: i64,
+    ) -> StoreResult<()>;
+    /// Ends a live session; returns whether it was live.
+    async fn end_session(&self, id: &str, reason: &str, now: DateTime<Utc>) -> StoreResult<bool>;
+    /// Revokes a link of the organisation and ends every session made from it; returns
+    /// whether the link exists.
+    async fn revoke_link(
+        &self,
+        organisation_id: &str,
+        link_id: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// A customer's links that can still be opened or whose session is live, newest first.
+    async fn list_live_links(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<LiveLink>>;
 
     async fn record_counts(&self, organisation_id: &str) -> StoreResult<RecordCounts>;
 }

@@ -14,7 +14,7 @@ use app::api::records::{
 };
 use chrono::NaiveDate;
 
-use super::{from_millis, ApiKey, Organisation, StoreError, StoreResult};
+use super::{from_millis, ApiKey, Link, Organisation, Session, StoreError, StoreResult};
 
 /// Parses a stored enum value, naming the column when it is not one we know.
 fn parse<T: FromStr>(value: &str, column: &str) -> StoreResult<T> {
@@ -367,6 +367,84 @@ impl TryFrom<PaymentMethodRow> for PaymentMethod {
         })
     }
 }
+
+#[derive(sqlx::FromRow)]
+pub(super) struct LinkRow {
+    id: String,
+    organisation_id: String,
+    customer_id: String,
+    return_url: Option<String>,
+    locale: Option<String>,
+    section: Option<String>,
+    idle_timeout_secs: i64,
+    expires_at: i64,
+    used_at: Option<i64>,
+    revoked_at: Option<i64>,
+    created_at: i64,
+}
+
+impl TryFrom<LinkRow> for Link {
+    type Error = StoreError;
+    fn try_from(r: LinkRow) -> StoreResult<Self> {
+        Ok(Link {
+            id: r.id,
+            organisation_id: r.organisation_id,
+            customer_id: r.customer_id,
+            return_url: r.return_url,
+            locale: r.locale,
+            section: r.section,
+            idle_timeout_secs: r.idle_timeout_secs,
+            expires_at: from_millis(r.expires_at)?,
+            used_at: r.used_at.map(from_millis).transpose()?,
+            revoked_at: r.revoked_at.map(from_millis).transpose()?,
+            created_at: from_millis(r.created_at)?,
+        })
+    }
+}
+
+/// A session joined with its link's return URL and section.
+#[derive(sqlx::FromRow)]
+pub(super) struct SessionRow {
+    id: String,
+    organisation_id: String,
+    customer_id: String,
+    link_id: String,
+    locale: Option<String>,
+    idle_timeout_secs: i64,
+    created_at: i64,
+    last_seen_at: i64,
+    expires_at: i64,
+    ended_at: Option<i64>,
+    end_reason: Option<String>,
+    return_url: Option<String>,
+    section: Option<String>,
+}
+
+impl TryFrom<SessionRow> for Session {
+    type Error = StoreError;
+    fn try_from(r: SessionRow) -> StoreResult<Self> {
+        Ok(Session {
+            id: r.id,
+            organisation_id: r.organisation_id,
+            customer_id: r.customer_id,
+            link_id: r.link_id,
+            locale: r.locale,
+            idle_timeout_secs: r.idle_timeout_secs,
+            created_at: from_millis(r.created_at)?,
+            last_seen_at: from_millis(r.last_seen_at)?,
+            expires_at: from_millis(r.expires_at)?,
+            ended_at: r.ended_at.map(from_millis).transpose()?,
+            end_reason: r.end_reason,
+            return_url: r.return_url,
+            section: r.section,
+        })
+    }
+}
+
+/// The columns of a [`SessionRow`], for queries that join sessions with links.
+pub(super) const SESSION_COLUMNS: &str = "s.id, s.organisation_id, s.customer_id, s.link_id, \
+    s.locale, s.idle_timeout_secs, s.created_at, s.last_seen_at, s.expires_at, s.ended_at, \
+    s.end_reason, l.return_url, l.section";
 
 #[derive(sqlx::FromRow)]
 pub(super) struct CountsRow {
@@ -775,25 +853,30 @@ macro_rules! sql_store {
                 &self,
                 organisation_id: &str,
                 customer_id: &str,
+                include_drafts: bool,
                 before: Option<&$crate::store::Cursor>,
                 limit: i64,
             ) -> $crate::store::StoreResult<Vec<app::api::records::Invoice>> {
                 let rows = match before {
                     None => sqlx::query_as::<_, shared::InvoiceRow>(
                         "SELECT * FROM invoices WHERE organisation_id = $1 AND customer_id = $2 \
-                         ORDER BY issued_at DESC, id DESC LIMIT $3",
-                    )
-                    .bind(organisation_id)
-                    .bind(customer_id)
-                    .bind(limit),
-                    Some(c) => sqlx::query_as::<_, shared::InvoiceRow>(
-                        "SELECT * FROM invoices WHERE organisation_id = $1 AND customer_id = $2 \
-                         AND (issued_at < $4 OR (issued_at = $4 AND id < $5)) \
+                         AND (status <> 'draft' OR $4) \
                          ORDER BY issued_at DESC, id DESC LIMIT $3",
                     )
                     .bind(organisation_id)
                     .bind(customer_id)
                     .bind(limit)
+                    .bind(include_drafts),
+                    Some(c) => sqlx::query_as::<_, shared::InvoiceRow>(
+                        "SELECT * FROM invoices WHERE organisation_id = $1 AND customer_id = $2 \
+                         AND (status <> 'draft' OR $4) \
+                         AND (issued_at < $5 OR (issued_at = $5 AND id < $6)) \
+                         ORDER BY issued_at DESC, id DESC LIMIT $3",
+                    )
+                    .bind(organisation_id)
+                    .bind(customer_id)
+                    .bind(limit)
+                    .bind(include_drafts)
                     .bind(c.at.timestamp_millis())
                     .bind(&c.id),
                 }
@@ -1162,6 +1245,216 @@ macro_rules! sql_store {
                 .await
                 .map_err(shared::conflict("link token"))?;
                 Ok(())
+            }
+
+            async fn find_link(
+                &self,
+                token_hash: &[u8],
+            ) -> $crate::store::StoreResult<Option<$crate::store::Link>> {
+                sqlx::query_as::<_, shared::LinkRow>(
+                    "SELECT * FROM link_tokens WHERE token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(TryInto::try_into)
+                .transpose()
+            }
+
+            async fn exchange_link(
+                &self,
+                token_hash: &[u8],
+                session_id: &str,
+                session_token_hash: &[u8],
+                session_lifetime_secs: i64,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::StoreResult<Option<$crate::store::Session>> {
+                let now_ms = now.timestamp_millis();
+                let mut tx = self.pool.begin().await?;
+                // The conditional update is the claim: only one exchange can flip used_at.
+                let link = sqlx::query_as::<_, shared::LinkRow>(
+                    "UPDATE link_tokens SET used_at = $2 \
+                     WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL \
+                     AND expires_at > $2 RETURNING *",
+                )
+                .bind(token_hash)
+                .bind(now_ms)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(link) = link else { return Ok(None) };
+                let link: $crate::store::Link = link.try_into()?;
+                sqlx::query(
+                    "INSERT INTO sessions (id, organisation_id, customer_id, link_id, \
+                     token_hash, locale, idle_timeout_secs, created_at, last_seen_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)",
+                )
+                .bind(session_id)
+                .bind(&link.organisation_id)
+                .bind(&link.customer_id)
+                .bind(&link.id)
+                .bind(session_token_hash)
+                .bind(&link.locale)
+                .bind(link.idle_timeout_secs)
+                .bind(now_ms)
+                .bind(now_ms + session_lifetime_secs * 1000)
+                .execute(&mut *tx)
+                .await
+                .map_err(shared::conflict("session token"))?;
+                tx.commit().await?;
+                Ok(Some($crate::store::Session {
+                    id: session_id.to_owned(),
+                    organisation_id: link.organisation_id,
+                    customer_id: link.customer_id,
+                    link_id: link.id,
+                    locale: link.locale,
+                    idle_timeout_secs: link.idle_timeout_secs,
+                    created_at: now,
+                    last_seen_at: now,
+                    expires_at: now + chrono::Duration::seconds(session_lifetime_secs),
+                    ended_at: None,
+                    end_reason: None,
+                    return_url: link.return_url,
+                    section: link.section,
+                }))
+            }
+
+            async fn find_session(
+                &self,
+                token_hash: &[u8],
+            ) -> $crate::store::StoreResult<Option<$crate::store::Session>> {
+                sqlx::query_as::<_, shared::SessionRow>(&format!(
+                    "SELECT {} FROM sessions s JOIN link_tokens l ON l.id = s.link_id \
+                     WHERE s.token_hash = $1",
+                    shared::SESSION_COLUMNS
+                ))
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(TryInto::try_into)
+                .transpose()
+            }
+
+            async fn touch_session(
+                &self,
+                id: &str,
+                now: chrono::DateTime<chrono::Utc>,
+                coalesce_secs: i64,
+            ) -> $crate::store::StoreResult<()> {
+                let now_ms = now.timestamp_millis();
+                sqlx::query(
+                    "UPDATE sessions SET last_seen_at = $2 \
+                     WHERE id = $1 AND ended_at IS NULL AND last_seen_at <= $3",
+                )
+                .bind(id)
+                .bind(now_ms)
+                .bind(now_ms - coalesce_secs * 1000)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn end_session(
+                &self,
+                id: &str,
+                reason: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::StoreResult<bool> {
+                let done = sqlx::query(
+                    "UPDATE sessions SET ended_at = $2, end_reason = $3 \
+                     WHERE id = $1 AND ended_at IS NULL",
+                )
+                .bind(id)
+                .bind(now.timestamp_millis())
+                .bind(reason)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn revoke_link(
+                &self,
+                organisation_id: &str,
+                link_id: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::StoreResult<bool> {
+                let now_ms = now.timestamp_millis();
+                let mut tx = self.pool.begin().await?;
+                let found = sqlx::query_scalar::<_, String>(
+                    "SELECT id FROM link_tokens WHERE organisation_id = $1 AND id = $2",
+                )
+                .bind(organisation_id)
+                .bind(link_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if found.is_none() {
+                    return Ok(false);
+                }
+                sqlx::query(
+                    "UPDATE link_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+                )
+                .bind(link_id)
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE sessions SET ended_at = $2, end_reason = $3 \
+                     WHERE link_id = $1 AND ended_at IS NULL",
+                )
+                .bind(link_id)
+                .bind(now_ms)
+                .bind("revoked")
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn list_live_links(
+                &self,
+                organisation_id: &str,
+                customer_id: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::LiveLink>> {
+                let now_ms = now.timestamp_millis();
+                let links = sqlx::query_as::<_, shared::LinkRow>(
+                    "SELECT l.* FROM link_tokens l \
+                     WHERE l.organisation_id = $1 AND l.customer_id = $2 \
+                     AND l.revoked_at IS NULL \
+                     AND ((l.used_at IS NULL AND l.expires_at > $3) OR EXISTS ( \
+                       SELECT 1 FROM sessions s WHERE s.link_id = l.id AND s.ended_at IS NULL \
+                       AND s.expires_at > $3 \
+                       AND s.last_seen_at + s.idle_timeout_secs * 1000 > $3)) \
+                     ORDER BY l.created_at DESC, l.id DESC",
+                )
+                .bind(organisation_id)
+                .bind(customer_id)
+                .bind(now_ms)
+                .fetch_all(&self.pool)
+                .await?;
+                let sessions = sqlx::query_as::<_, shared::SessionRow>(&format!(
+                    "SELECT {} FROM sessions s JOIN link_tokens l ON l.id = s.link_id \
+                     WHERE s.organisation_id = $1 AND s.customer_id = $2 \
+                     AND s.ended_at IS NULL AND s.expires_at > $3 \
+                     AND s.last_seen_at + s.idle_timeout_secs * 1000 > $3",
+                    shared::SESSION_COLUMNS
+                ))
+                .bind(organisation_id)
+                .bind(customer_id)
+                .bind(now_ms)
+                .fetch_all(&self.pool)
+                .await?;
+                let mut sessions: Vec<$crate::store::Session> = shared::convert_all(sessions)?;
+                links
+                    .into_iter()
+                    .map(|row| {
+                        let link: $crate::store::Link = row.try_into()?;
+                        let session = sessions
+                            .iter()
+                            .position(|s| s.link_id == link.id)
+                            .map(|i| sessions.swap_remove(i));
+                        Ok($crate::store::LiveLink { link, session })
+                    })
+                    .collect()
             }
 
             async fn record_counts(

@@ -31,7 +31,7 @@ async fn demo_covers_every_kind_of_record(db: TestStore) {
     let mut months = std::collections::BTreeSet::new();
     for customer in &customers {
         let invoices = store
-            .list_invoices(org, &customer.id, None, 100)
+            .list_invoices(org, &customer.id, true, None, 100)
             .await
             .unwrap();
         assert!(!invoices.is_empty(), "{} has invoices", customer.name);

@@ -2,6 +2,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
+use server::clock::{Clock, ManualClock};
 use server::config::Config;
 use server::store::{PgStore, SqliteStore, Store};
 use sqlx::postgres::PgConnectOptions;
@@ -91,6 +92,8 @@ pub fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
+    /// The server's clock; tests move it instead of waiting.
+    pub clock: ManualClock,
     /// Kept alive for as long as the server runs (it owns the SQLite file).
     _store: TestStore,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -104,13 +107,18 @@ impl Drop for TestApp {
     }
 }
 
+/// The public URL test servers print in links.
+pub const PUBLIC_URL: &str = "https://portal.example";
+
 pub async fn spawn_app(store: TestStore) -> TestApp {
     let config = Config::load_from(None, |key| match key {
         "PORTICO_ADDR" => Some("127.0.0.1:0".to_owned()),
+        "PORTICO_PUBLIC_URL" => Some(PUBLIC_URL.to_owned()),
         _ => None,
     })
     .expect("test configuration");
-    let server = server::build_with_store(config, store.store.clone())
+    let clock = ManualClock::new(at(2026, 6, 1));
+    let server = server::build_with(config, store.store.clone(), Arc::new(clock.clone()))
         .await
         .expect("bind a test server");
     let base = format!("http://{}", server.local_addr());
@@ -124,7 +132,122 @@ pub async fn spawn_app(store: TestStore) -> TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
+        clock,
         _store: store,
         stop: Some(stop),
+    }
+}
+
+/// An organisation with an API key and two customers, as a vendor would set it up.
+pub struct Vendor {
+    pub organisation: String,
+    pub key: String,
+    /// Portico's ids of the customers `cus_1` and `cus_2`.
+    pub customers: [String; 2],
+}
+
+/// The origin vendors' return URLs must use in tests.
+pub const VENDOR_ORIGIN: &str = "https://vendor.example";
+
+impl TestApp {
+    pub fn store(&self) -> &dyn Store {
+        self._store.store.as_ref()
+    }
+
+    pub async fn vendor(&self, name: &str) -> Vendor {
+        let now = self.clock.now();
+        let (org, key) = server::orgs::create_organisation(
+            self.store(),
+            name,
+            vec![VENDOR_ORIGIN.to_owned()],
+            vec![],
+            now,
+        )
+        .await
+        .unwrap();
+        let mut customers = Vec::new();
+        for external in ["cus_1", "cus_2"] {
+            let input = app::api::records::CustomerInput {
+                name: format!("{name} customer {external}"),
+                email: None,
+                phone: None,
+                tax_id: None,
+                address: Default::default(),
+                locale: None,
+            };
+            let (c, _) = self
+                .store()
+                .upsert_customer(&org.id, external, &input, now)
+                .await
+                .unwrap();
+            customers.push(c.id);
+        }
+        Vendor {
+            organisation: org.id,
+            key,
+            customers: customers.try_into().unwrap(),
+        }
+    }
+
+    /// A vendor call with the organisation and key headers.
+    pub fn vendor_request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        vendor: &Vendor,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}{path}", self.base))
+            .header("organisation", &vendor.organisation)
+            .header("X-API-KEY", &vendor.key)
+    }
+
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        vendor: &Vendor,
+    ) -> reqwest::Response {
+        self.vendor_request(reqwest::Method::POST, path, vendor)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The link token in a portal URL.
+    pub fn token_of(url: &str) -> String {
+        let path = url.split('?').next().unwrap();
+        path.rsplit('/').next().unwrap().to_owned()
+    }
+
+    pub async fn exchange(&self, token: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/v1/session/exchange", self.base))
+            .json(&serde_json::json!({ "token": token }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn portal_get(&self, path: &str, session_token: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(session_token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A fresh link for the vendor's first customer, exchanged: the session token.
+    pub async fn open_session(&self, vendor: &Vendor, body: serde_json::Value) -> String {
+        let response = self.post_json("/v1/portal_sessions", &body, vendor).await;
+        assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+        let created: serde_json::Value = response.json().await.unwrap();
+        let token = Self::token_of(created["url"].as_str().unwrap());
+        let response = self.exchange(&token).await;
+        assert_eq!(response.status(), 200);
+        let exchanged: serde_json::Value = response.json().await.unwrap();
+        exchanged["session_token"].as_str().unwrap().to_owned()
     }
 }

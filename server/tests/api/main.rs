@@ -5,4 +5,5 @@ mod cli;
 mod demo;
 mod helpers;
 mod server;
+mod sessions;
 mod store;

@@ -251,7 +251,7 @@ async fn customers_of_one_organisation_are_invisible_to_another(db: TestStore) {
     assert!(store.get_invoice(&b, &invoice.id).await.unwrap().is_none());
     assert!(store.find_invoice(&b, "inv_1").await.unwrap().is_none());
     assert!(store
-        .list_invoices(&b, &in_a, None, 10)
+        .list_invoices(&b, &in_a, true, None, 10)
         .await
         .unwrap()
         .is_empty());
@@ -355,7 +355,7 @@ async fn invoices_page_newest_first_without_gaps_or_repeats(db: TestStore) {
     let mut cursor: Option<Cursor> = None;
     loop {
         let page = store
-            .list_invoices(&org_id, &cus, cursor.as_ref(), 7)
+            .list_invoices(&org_id, &cus, true, cursor.as_ref(), 7)
             .await
             .unwrap();
         if page.is_empty() {

@@ -1,0 +1,219 @@
+//! Portal links and sessions: what the vendor asks for, and what the browser exchanges.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Languages the portal speaks.
+pub const LOCALES: &[&str] = &["en", "de", "fr", "nl"];
+
+/// Where a portal link lands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Section {
+    Overview,
+    Invoices,
+    Payments,
+    Entitlements,
+    Subscriptions,
+    PaymentMethods,
+    Profile,
+    /// One invoice, by Portico's id.
+    Invoice(String),
+}
+
+impl Section {
+    /// The tabs, in the order the portal shows them.
+    pub const TABS: [Section; 7] = [
+        Section::Overview,
+        Section::Invoices,
+        Section::Payments,
+        Section::Entitlements,
+        Section::Subscriptions,
+        Section::PaymentMethods,
+        Section::Profile,
+    ];
+
+    /// Parses the vendor's spelling: a tab name or `invoice:<id>`.
+    pub fn parse(text: &str) -> Option<Section> {
+        Some(match text {
+            "overview" => Section::Overview,
+            "invoices" => Section::Invoices,
+            "payments" => Section::Payments,
+            "entitlements" => Section::Entitlements,
+            "subscriptions" => Section::Subscriptions,
+            "payment_methods" => Section::PaymentMethods,
+            "profile" => Section::Profile,
+            other => {
+                let id = other.strip_prefix("invoice:")?;
+                if id.is_empty() {
+                    return None;
+                }
+                Section::Invoice(id.to_owned())
+            }
+        })
+    }
+
+    /// The vendor's spelling, the inverse of [`Section::parse`].
+    pub fn as_string(&self) -> String {
+        match self {
+            Section::Invoice(id) => format!("invoice:{id}"),
+            tab => tab.slug().replace('-', "_"),
+        }
+    }
+
+    /// The path segment of the tab (the invoice page lives under `invoices`).
+    pub fn slug(&self) -> &'static str {
+        match self {
+            Section::Overview => "overview",
+            Section::Invoices | Section::Invoice(_) => "invoices",
+            Section::Payments => "payments",
+            Section::Entitlements => "entitlements",
+            Section::Subscriptions => "subscriptions",
+            Section::PaymentMethods => "payment-methods",
+            Section::Profile => "profile",
+        }
+    }
+
+    /// The portal path of this section for an organisation, e.g. `/portal/<org>/invoices`.
+    /// The organisation is in the path so that a reload can be branded by the server
+    /// before any script runs.
+    pub fn path(&self, organisation_id: &str) -> String {
+        match self {
+            Section::Invoice(id) => format!("/portal/{organisation_id}/invoices/{id}"),
+            tab => format!("/portal/{organisation_id}/{}", tab.slug()),
+        }
+    }
+}
+
+/// `POST /customer/session`, the Zenskar-compatible way to ask for a link.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerSessionRequest {
+    /// Portico's id of the customer or the vendor's own.
+    pub customer_id: String,
+    pub return_url: String,
+    /// Seconds the session may sit idle.
+    #[serde(default)]
+    pub idle_timeout: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerSessionResponse {
+    pub redirect_url: String,
+}
+
+/// `POST /v1/portal_sessions`: a link with every option.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortalSessionRequest {
+    /// Portico's id of the customer (or the vendor's); give this or `external_id`.
+    #[serde(default)]
+    pub customer_id: Option<String>,
+    /// The vendor's own id of the customer.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    #[serde(default)]
+    pub return_url: Option<String>,
+    #[serde(default)]
+    pub idle_timeout: Option<i64>,
+    #[serde(default)]
+    pub locale: Option<String>,
+    /// A tab (`invoices`, `payments`, …) or `invoice:<id>`.
+    #[serde(default)]
+    pub section: Option<String>,
+    /// Seconds the link stays usable; at most the organisation's link lifetime.
+    #[serde(default)]
+    pub expires_in: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalSessionCreated {
+    pub id: String,
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// One link in `GET /v1/customers/{id}/portal_sessions`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalSessionSummary {
+    pub id: String,
+    /// `pending` (link not opened yet) or `active` (a live session).
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    /// When the link stops working if it is not opened.
+    pub link_expires_at: DateTime<Utc>,
+    pub return_url: Option<String>,
+    pub locale: Option<String>,
+    pub section: Option<String>,
+    pub idle_timeout: i64,
+    pub session_started_at: Option<DateTime<Utc>>,
+    pub session_last_seen_at: Option<DateTime<Utc>>,
+    pub session_expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortalSessionList {
+    pub data: Vec<PortalSessionSummary>,
+}
+
+/// `POST /api/v1/session/exchange`: the browser trades the link token for a session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExchangeRequest {
+    pub token: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExchangeResponse {
+    /// Sent as `Authorization: Bearer <session_token>` on every portal call.
+    pub session_token: String,
+    pub organisation_id: String,
+    /// The path to replace the address with: the section the link asked for.
+    pub landing_path: String,
+    pub return_url: Option<String>,
+    pub locale: Option<String>,
+    pub expires_at: DateTime<Utc>,
+    pub idle_timeout: i64,
+}
+
+/// `GET /api/v1/portal/session`: who is signed in, for the portal's header.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub customer_name: String,
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub return_url: Option<String>,
+    pub locale: Option<String>,
+    pub expires_at: DateTime<Utc>,
+    pub idle_timeout: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Section;
+
+    #[test]
+    fn sections_parse_and_print_the_vendor_spelling() {
+        for text in [
+            "overview",
+            "invoices",
+            "payments",
+            "entitlements",
+            "subscriptions",
+            "payment_methods",
+            "profile",
+            "invoice:abc-123",
+        ] {
+            assert_eq!(Section::parse(text).unwrap().as_string(), text);
+        }
+        for bad in ["", "invoice:", "Invoices", "settings", "payment-methods"] {
+            assert_eq!(Section::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn sections_map_to_portal_paths() {
+        assert_eq!(Section::PaymentMethods.path("o1"), "/portal/o1/payment-methods");
+        assert_eq!(
+            Section::Invoice("i9".into()).path("o1"),
+            "/portal/o1/invoices/i9"
+        );
+    }
+}

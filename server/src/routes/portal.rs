@@ -1,0 +1,118 @@
+//! The portal API: everything here is scoped by the bearer session's organisation and
+//! customer, never by anything in the request.
+
+use app::api::portal::InvoicePage;
+use app::api::routes;
+use app::api::session::SessionInfo;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::DateTime;
+use serde::Deserialize;
+
+use crate::auth::PortalSession;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::Cursor;
+
+pub fn router() -> Router<AppState> {
+    let under_api = |path: &'static str| path.strip_prefix("/api").expect("starts with /api");
+    Router::new()
+        .route(under_api(routes::PORTAL_SESSION), get(get_session))
+        .route(under_api(routes::PORTAL_INVOICES), get(list_invoices))
+}
+
+/// `GET /api/v1/portal/session`: who is signed in, for whom.
+async fn get_session(
+    State(state): State<AppState>,
+    portal: PortalSession,
+) -> Result<Json<SessionInfo>, ApiError> {
+    let s = portal.session;
+    let organisation = state
+        .store
+        .get_organisation(&s.organisation_id)
+        .await?
+        .ok_or(ApiError::SESSION_EXPIRED)?;
+    let customer = state
+        .store
+        .get_customer(&s.organisation_id, &s.customer_id)
+        .await?
+        .ok_or(ApiError::SESSION_EXPIRED)?;
+    Ok(Json(SessionInfo {
+        customer_name: customer.name,
+        organisation_id: organisation.id,
+        organisation_name: organisation.name,
+        return_url: s.return_url,
+        locale: s.locale.or(customer.locale),
+        expires_at: s.expires_at,
+        idle_timeout: s.idle_timeout_secs,
+    }))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    cursor: Option<String>,
+    limit: Option<i64>,
+}
+
+/// A cursor is `<epoch ms>.<id>` of the last row of the previous page.
+fn parse_cursor(text: &str) -> Result<Cursor, ApiError> {
+    let bad = || ApiError::field("cursor", "is not a cursor this API returned");
+    let (ms, id) = text.split_once('.').ok_or_else(bad)?;
+    let at = ms.parse().ok().and_then(DateTime::from_timestamp_millis).ok_or_else(bad)?;
+    if id.is_empty() || id.len() > 64 {
+        return Err(bad());
+    }
+    Ok(Cursor {
+        at,
+        id: id.to_owned(),
+    })
+}
+
+fn format_cursor(at: DateTime<chrono::Utc>, id: &str) -> String {
+    format!("{}.{id}", at.timestamp_millis())
+}
+
+/// `GET /api/v1/portal/invoices?cursor=&limit=`: newest first, drafts never.
+async fn list_invoices(
+    State(state): State<AppState>,
+    portal: PortalSession,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<InvoicePage>, ApiError> {
+    let limit = query.limit.unwrap_or(25);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::field("limit", "must be between 1 and 100"));
+    }
+    let cursor = query.cursor.as_deref().map(parse_cursor).transpose()?;
+    let s = &portal.session;
+    // One more than asked tells whether another page exists.
+    let mut data = state
+        .store
+        .list_invoices(&s.organisation_id, &s.customer_id, false, cursor.as_ref(), limit + 1)
+        .await?;
+    let next_cursor = if data.len() as i64 > limit {
+        data.truncate(limit as usize);
+        data.last().map(|i| format_cursor(i.issued_at, &i.id))
+    } else {
+        None
+    };
+    Ok(Json(InvoicePage { data, next_cursor }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_names_the_field() {
+        let at = DateTime::from_timestamp_millis(1_767_225_600_123).unwrap();
+        let cursor = parse_cursor(&format_cursor(at, "abc-1")).unwrap();
+        assert_eq!(cursor, Cursor { at, id: "abc-1".into() });
+        for bad in ["", "x.y", "123", "123.", "99999999999999999999.a"] {
+            match parse_cursor(bad) {
+                Err(ApiError::Validation(f)) => assert_eq!(f[0].field, "cursor"),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+    }
+}
