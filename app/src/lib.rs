@@ -1,12 +1,15 @@
 //! The Portico UI, shared by server rendering (`ssr`) and the browser (`hydrate`).
 
 pub mod api;
+pub mod client;
 pub mod components;
+pub mod format;
 pub mod pages;
+pub mod session;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::theme::{Theme, ThemeSwitch};
@@ -49,6 +52,14 @@ pub fn App() -> impl IntoView {
                 <main id="main" class="content">
                     <Routes fallback=pages::not_found::NotFound>
                         <Route path=path!("/") view=pages::home::Home/>
+                        <Route path=path!("/session/:token") view=pages::open_link::OpenLink/>
+                        <ParentRoute path=path!("/portal/:org") view=pages::portal::Portal>
+                            <Route path=path!("invoices") view=pages::portal::invoices::InvoicesTab/>
+                            <Route
+                                path=path!("invoices/:invoice")
+                                view=pages::portal::invoices::InvoicePage
+                            />
+                        </ParentRoute>
                     </Routes>
                 </main>
             </Router>

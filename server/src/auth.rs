@@ -1,8 +1,8 @@
 //! Who is calling: a vendor with an API key, or a customer with a portal session.
 
 use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use subtle::ConstantTimeEq;
 
 use crate::error::ApiError;
@@ -84,14 +84,22 @@ impl FromRequestParts<AppState> for PortalSession {
         let now = state.clock.now();
         if !session.is_live(now) {
             if session.ended_at.is_none() {
-                let reason = if now >= session.expires_at { "expired" } else { "idle" };
+                let reason = if now >= session.expires_at {
+                    "expired"
+                } else {
+                    "idle"
+                };
                 state.store.end_session(&session.id, reason, now).await?;
             }
-            return Err(ApiError::SESSION_EXPIRED);
+            return Err(ApiError::SESSION_EXPIRED.with_return_url(session.return_url));
         }
         state
             .store
-            .touch_session(&session.id, now, touch_interval_secs(session.idle_timeout_secs))
+            .touch_session(
+                &session.id,
+                now,
+                touch_interval_secs(session.idle_timeout_secs),
+            )
             .await?;
         Ok(PortalSession { session })
     }

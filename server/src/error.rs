@@ -36,6 +36,7 @@ pub enum ApiError {
         status: StatusCode,
         code: &'static str,
         message: &'static str,
+        return_url: Option<String>,
     },
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
@@ -107,27 +108,52 @@ impl ApiError {
         status: StatusCode::UNAUTHORIZED,
         code: "link_invalid",
         message: "This portal link is not valid.",
+        return_url: None,
     };
     pub const LINK_USED: ApiError = ApiError::Denied {
         status: StatusCode::GONE,
         code: "link_used",
         message: "This portal link has already been used.",
+        return_url: None,
     };
     pub const LINK_EXPIRED: ApiError = ApiError::Denied {
         status: StatusCode::GONE,
         code: "link_expired",
         message: "This portal link has expired.",
+        return_url: None,
     };
     pub const LINK_REVOKED: ApiError = ApiError::Denied {
         status: StatusCode::GONE,
         code: "link_revoked",
         message: "This portal link has been withdrawn.",
+        return_url: None,
     };
     pub const SESSION_EXPIRED: ApiError = ApiError::Denied {
         status: StatusCode::UNAUTHORIZED,
         code: "session_expired",
         message: "Your portal session has ended.",
+        return_url: None,
     };
+}
+
+impl ApiError {
+    /// Adds the link's return URL to a link or session error.
+    pub fn with_return_url(self, url: Option<String>) -> Self {
+        match self {
+            ApiError::Denied {
+                status,
+                code,
+                message,
+                ..
+            } => ApiError::Denied {
+                status,
+                code,
+                message,
+                return_url: url,
+            },
+            other => other,
+        }
+    }
 }
 
 impl From<StoreError> for ApiError {
@@ -153,6 +179,10 @@ impl IntoResponse for ApiError {
                 fields: match self {
                     ApiError::Validation(ref fields) => fields.clone(),
                     _ => Vec::new(),
+                },
+                return_url: match self {
+                    ApiError::Denied { ref return_url, .. } => return_url.clone(),
+                    _ => None,
                 },
             },
         };

@@ -32,13 +32,15 @@ where
         if !is_json {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge
-            } else {
-                ApiError::BadRequest("The request body could not be read.".into())
-            }
-        })?;
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::BadRequest("The request body could not be read.".into())
+                }
+            })?;
         parse_json(&bytes).map(ApiJson)
     }
 }
@@ -110,7 +112,8 @@ mod tests {
 
     #[test]
     fn well_formed_bodies_parse() {
-        let body: Body = parse_json(r#"{"name":"Zoë","lines":[{"amount":-5}]}"#.as_bytes()).unwrap();
+        let body: Body =
+            parse_json(r#"{"name":"Zoë","lines":[{"amount":-5}]}"#.as_bytes()).unwrap();
         assert_eq!(body.name, "Zoë");
         assert_eq!(body.lines[0].amount, -5);
     }
@@ -132,8 +135,16 @@ mod tests {
 
     #[test]
     fn text_that_is_not_json_is_a_bad_request() {
-        for body in [&b"{"[..], b"nope", b"", b"{\"name\":\"a\",\"lines\":[]} trailing"] {
-            assert!(matches!(parse_json::<Body>(body), Err(ApiError::BadRequest(_))), "{body:?}");
+        for body in [
+            &b"{"[..],
+            b"nope",
+            b"",
+            b"{\"name\":\"a\",\"lines\":[]} trailing",
+        ] {
+            assert!(
+                matches!(parse_json::<Body>(body), Err(ApiError::BadRequest(_))),
+                "{body:?}"
+            );
         }
     }
 }

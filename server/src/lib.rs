@@ -65,8 +65,7 @@ impl Server {
     /// The router with each connection's peer address available to rate limiting.
     fn service(
         &self,
-    ) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<axum::Router, SocketAddr>
-    {
+    ) -> axum::extract::connect_info::IntoMakeServiceWithConnectInfo<axum::Router, SocketAddr> {
         self.router
             .clone()
             .into_make_service_with_connect_info::<SocketAddr>()

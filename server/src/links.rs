@@ -93,10 +93,12 @@ pub fn validate_return_url(text: &str, allowed_origins: &[String]) -> Result<Str
         return Err("must not contain a user name or password".into());
     }
     if allowed_origins.is_empty() {
-        return Err("this organisation allows no return origins yet; add one to its settings".into());
+        return Err(
+            "this organisation allows no return origins yet; add one to its settings".into(),
+        );
     }
     let origin = url.origin().ascii_serialization();
-    if !allowed_origins.iter().any(|allowed| *allowed == origin) {
+    if !allowed_origins.contains(&origin) {
         return Err(format!(
             "origin {origin} is not one of the organisation's allowed return origins"
         ));
@@ -118,7 +120,10 @@ mod tests {
     use super::*;
 
     fn allowed() -> Vec<String> {
-        vec!["https://good.example".into(), "http://localhost:8080".into()]
+        vec![
+            "https://good.example".into(),
+            "http://localhost:8080".into(),
+        ]
     }
 
     #[test]
@@ -130,7 +135,10 @@ mod tests {
             "https://good.example:443/x",
             "http://localhost:8080/back",
         ] {
-            assert!(validate_return_url(ok, &allowed()).is_ok(), "{ok} was refused");
+            assert!(
+                validate_return_url(ok, &allowed()).is_ok(),
+                "{ok} was refused"
+            );
         }
     }
 

@@ -16,6 +16,10 @@ pub struct ErrorDetail {
     /// Per-field problems, present on validation errors.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+    /// Where to send the customer back, on link and session errors whose link is known
+    /// (the vendor's validated return URL, never anything taken from the request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_url: Option<String>,
 }
 
 /// One invalid field: its JSON path (e.g. `lines[2].amount`) and why.

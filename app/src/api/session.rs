@@ -210,7 +210,10 @@ mod tests {
 
     #[test]
     fn sections_map_to_portal_paths() {
-        assert_eq!(Section::PaymentMethods.path("o1"), "/portal/o1/payment-methods");
+        assert_eq!(
+            Section::PaymentMethods.path("o1"),
+            "/portal/o1/payment-methods"
+        );
         assert_eq!(
             Section::Invoice("i9".into()).path("o1"),
             "/portal/o1/invoices/i9"

@@ -1,3 +1,4 @@
 //! Building blocks shared by several pages.
 
+pub mod problem;
 pub mod theme;

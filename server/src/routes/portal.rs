@@ -2,9 +2,10 @@
 //! customer, never by anything in the request.
 
 use app::api::portal::InvoicePage;
+use app::api::records::{Invoice, InvoiceStatus};
 use app::api::routes;
 use app::api::session::SessionInfo;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::DateTime;
@@ -20,6 +21,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(under_api(routes::PORTAL_SESSION), get(get_session))
         .route(under_api(routes::PORTAL_INVOICES), get(list_invoices))
+        .route("/v1/portal/invoices/{id}", get(get_invoice))
 }
 
 /// `GET /api/v1/portal/session`: who is signed in, for whom.
@@ -59,7 +61,11 @@ struct ListQuery {
 fn parse_cursor(text: &str) -> Result<Cursor, ApiError> {
     let bad = || ApiError::field("cursor", "is not a cursor this API returned");
     let (ms, id) = text.split_once('.').ok_or_else(bad)?;
-    let at = ms.parse().ok().and_then(DateTime::from_timestamp_millis).ok_or_else(bad)?;
+    let at = ms
+        .parse()
+        .ok()
+        .and_then(DateTime::from_timestamp_millis)
+        .ok_or_else(bad)?;
     if id.is_empty() || id.len() > 64 {
         return Err(bad());
     }
@@ -88,7 +94,13 @@ async fn list_invoices(
     // One more than asked tells whether another page exists.
     let mut data = state
         .store
-        .list_invoices(&s.organisation_id, &s.customer_id, false, cursor.as_ref(), limit + 1)
+        .list_invoices(
+            &s.organisation_id,
+            &s.customer_id,
+            false,
+            cursor.as_ref(),
+            limit + 1,
+        )
         .await?;
     let next_cursor = if data.len() as i64 > limit {
         data.truncate(limit as usize);
@@ -99,6 +111,24 @@ async fn list_invoices(
     Ok(Json(InvoicePage { data, next_cursor }))
 }
 
+/// `GET /api/v1/portal/invoices/{id}`: one of the customer's invoices, with its lines.
+/// Another customer's invoice, or a draft, is "not found" — never "forbidden".
+async fn get_invoice(
+    State(state): State<AppState>,
+    portal: PortalSession,
+    Path(id): Path<String>,
+) -> Result<Json<Invoice>, ApiError> {
+    let s = &portal.session;
+    match state.store.get_invoice(&s.organisation_id, &id).await? {
+        Some(invoice)
+            if invoice.customer_id == s.customer_id && invoice.status != InvoiceStatus::Draft =>
+        {
+            Ok(Json(invoice))
+        }
+        _ => Err(ApiError::NotFound),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,7 +137,13 @@ mod tests {
     fn cursors_round_trip_and_garbage_names_the_field() {
         let at = DateTime::from_timestamp_millis(1_767_225_600_123).unwrap();
         let cursor = parse_cursor(&format_cursor(at, "abc-1")).unwrap();
-        assert_eq!(cursor, Cursor { at, id: "abc-1".into() });
+        assert_eq!(
+            cursor,
+            Cursor {
+                at,
+                id: "abc-1".into()
+            }
+        );
         for bad in ["", "x.y", "123", "123.", "99999999999999999999.a"] {
             match parse_cursor(bad) {
                 Err(ApiError::Validation(f)) => assert_eq!(f[0].field, "cursor"),

@@ -21,8 +21,8 @@ use crate::extract::ApiJson;
 use crate::links::{self, LinkRequest};
 use crate::state::AppState;
 use crate::store::Organisation;
-use app::api::records::Customer;
 use crate::token;
+use app::api::records::Customer;
 
 /// Idle timeouts a vendor may ask for: one minute to seven days.
 const IDLE_TIMEOUT_RANGE: std::ops::RangeInclusive<i64> = 60..=7 * 86_400;
@@ -32,10 +32,7 @@ pub fn vendor_router() -> Router<AppState> {
     Router::new()
         .route(routes::CUSTOMER_SESSION, post(create_customer_session))
         .route(routes::PORTAL_SESSIONS, post(create_portal_session))
-        .route(
-            "/v1/portal_sessions/{id}",
-            delete(revoke_portal_session),
-        )
+        .route("/v1/portal_sessions/{id}", delete(revoke_portal_session))
         .route(
             "/v1/customers/{id}/portal_sessions",
             get(list_portal_sessions),
@@ -97,9 +94,15 @@ async fn check_link_request(
             None
         }
         Some(reference) => {
-            let found = state.store.find_customer(&organisation.id, reference).await?;
+            let found = state
+                .store
+                .find_customer(&organisation.id, reference)
+                .await?;
             if found.is_none() {
-                problems.add(customer_field, "does not name a customer of this organisation");
+                problems.add(
+                    customer_field,
+                    "does not name a customer of this organisation",
+                );
             }
             found
         }
@@ -275,7 +278,12 @@ async fn list_portal_sessions(
         .into_iter()
         .map(|l| PortalSessionSummary {
             id: l.link.id,
-            status: if l.session.is_some() { "active" } else { "pending" }.to_owned(),
+            status: if l.session.is_some() {
+                "active"
+            } else {
+                "pending"
+            }
+            .to_owned(),
             created_at: l.link.created_at,
             link_expires_at: l.link.expires_at,
             return_url: l.link.return_url,
@@ -332,17 +340,23 @@ async fn exchange_session(
 ) -> Result<Response, ApiError> {
     let now = state.clock.now();
     let link_hash = token::hash(body.token.trim());
-    let limited = |r: Result<(), u64>| r.map_err(|secs| ApiError::RateLimited { retry_after_secs: secs });
+    let limited = |r: Result<(), u64>| {
+        r.map_err(|secs| ApiError::RateLimited {
+            retry_after_secs: secs,
+        })
+    };
     limited(
         state
             .limits
             .exchange_by_client
             .check(&client_address(&state, peer, &headers), now),
     )?;
-    limited(state.limits.exchange_by_token.check(
-        &hex_key(&link_hash),
-        now,
-    ))?;
+    limited(
+        state
+            .limits
+            .exchange_by_token
+            .check(&hex_key(&link_hash), now),
+    )?;
 
     let session_token = token::random_token();
     let session = state
@@ -359,9 +373,16 @@ async fn exchange_session(
         // Tell the customer why, so the page can say so.
         return Err(match state.store.find_link(&link_hash).await? {
             None => ApiError::LINK_INVALID,
-            Some(link) if link.revoked_at.is_some() => ApiError::LINK_REVOKED,
-            Some(link) if link.used_at.is_some() => ApiError::LINK_USED,
-            Some(_) => ApiError::LINK_EXPIRED,
+            Some(link) => {
+                let error = if link.revoked_at.is_some() {
+                    ApiError::LINK_REVOKED
+                } else if link.used_at.is_some() {
+                    ApiError::LINK_USED
+                } else {
+                    ApiError::LINK_EXPIRED
+                };
+                error.with_return_url(link.return_url)
+            }
         });
     };
     let section = session

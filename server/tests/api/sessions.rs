@@ -2,9 +2,9 @@
 //! logout and revocation.
 
 use chrono::Duration;
-use server::clock::Clock;
 use reqwest::Method;
 use serde_json::{json, Value};
+use server::clock::Clock;
 
 use crate::helpers::{spawn_app, TestApp, TestStore, PUBLIC_URL, VENDOR_ORIGIN};
 use crate::on_both_backends;
@@ -50,10 +50,18 @@ async fn the_zenskar_request_works_verbatim(db: TestStore) {
         let url = body["redirect_url"].as_str().unwrap();
         let prefix = format!("{PUBLIC_URL}/session/");
         assert!(url.starts_with(&prefix), "{url}");
-        assert!(url.ends_with("?return_url=https%3A%2F%2Fvendor.example%2F"), "{url}");
+        assert!(
+            url.ends_with("?return_url=https%3A%2F%2Fvendor.example%2F"),
+            "{url}"
+        );
         assert_eq!(TestApp::token_of(url).len(), 43);
 
-        let exchanged: Value = app.exchange(&TestApp::token_of(url)).await.json().await.unwrap();
+        let exchanged: Value = app
+            .exchange(&TestApp::token_of(url))
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(exchanged["idle_timeout"], 86400);
         assert_eq!(
             exchanged["landing_path"],
@@ -67,14 +75,10 @@ async fn every_vendor_credential_failure_is_the_same_401(db: TestStore) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
     let other = app.vendor("Other").await;
-    let revoked_key = server::orgs::issue_api_key(
-        app.store(),
-        &vendor.organisation,
-        "old",
-        app.clock.now(),
-    )
-    .await
-    .unwrap();
+    let revoked_key =
+        server::orgs::issue_api_key(app.store(), &vendor.organisation, "old", app.clock.now())
+            .await
+            .unwrap();
     app.store()
         .revoke_api_keys(&vendor.organisation, &revoked_key[..12], app.clock.now())
         .await
@@ -85,11 +89,31 @@ async fn every_vendor_credential_failure_is_the_same_401(db: TestStore) {
         ("no headers", None, None),
         ("no key", Some(&vendor.organisation), None),
         ("no organisation", None, Some(&vendor.key)),
-        ("wrong key", Some(&vendor.organisation), Some("ptc_wrongwrongwrong")),
-        ("revoked key", Some(&vendor.organisation), Some(&revoked_key)),
-        ("key of another organisation", Some(&vendor.organisation), Some(&other.key)),
-        ("organisation of another key", Some(&other.organisation), Some(&vendor.key)),
-        ("unknown organisation", Some("00000000-0000-0000-0000-000000000000"), Some(&vendor.key)),
+        (
+            "wrong key",
+            Some(&vendor.organisation),
+            Some("ptc_wrongwrongwrong"),
+        ),
+        (
+            "revoked key",
+            Some(&vendor.organisation),
+            Some(&revoked_key),
+        ),
+        (
+            "key of another organisation",
+            Some(&vendor.organisation),
+            Some(&other.key),
+        ),
+        (
+            "organisation of another key",
+            Some(&other.organisation),
+            Some(&vendor.key),
+        ),
+        (
+            "unknown organisation",
+            Some("00000000-0000-0000-0000-000000000000"),
+            Some(&vendor.key),
+        ),
     ];
     let mut bodies = Vec::new();
     for (what, org, key) in attempts {
@@ -130,12 +154,27 @@ async fn link_requests_name_every_invalid_field(db: TestStore) {
     let other = app.vendor("Other").await;
 
     for (body, expected) in [
-        (json!({"customer_id": "nobody", "return_url": VENDOR_ORIGIN}), vec!["customer_id"]),
+        (
+            json!({"customer_id": "nobody", "return_url": VENDOR_ORIGIN}),
+            vec!["customer_id"],
+        ),
         // Another organisation's customer does not exist for this vendor.
-        (json!({"customer_id": other.customers[0], "return_url": VENDOR_ORIGIN}), vec!["customer_id"]),
-        (json!({"customer_id": "", "return_url": VENDOR_ORIGIN}), vec!["customer_id"]),
-        (json!({"customer_id": "cus_1", "return_url": VENDOR_ORIGIN, "idle_timeout": 59}), vec!["idle_timeout"]),
-        (json!({"customer_id": "cus_1", "return_url": VENDOR_ORIGIN, "idle_timeout": 604801}), vec!["idle_timeout"]),
+        (
+            json!({"customer_id": other.customers[0], "return_url": VENDOR_ORIGIN}),
+            vec!["customer_id"],
+        ),
+        (
+            json!({"customer_id": "", "return_url": VENDOR_ORIGIN}),
+            vec!["customer_id"],
+        ),
+        (
+            json!({"customer_id": "cus_1", "return_url": VENDOR_ORIGIN, "idle_timeout": 59}),
+            vec!["idle_timeout"],
+        ),
+        (
+            json!({"customer_id": "cus_1", "return_url": VENDOR_ORIGIN, "idle_timeout": 604801}),
+            vec!["idle_timeout"],
+        ),
         (
             json!({"customer_id": "nobody", "return_url": "javascript:alert(1)", "idle_timeout": 1}),
             vec!["customer_id", "return_url", "idle_timeout"],
@@ -145,7 +184,11 @@ async fn link_requests_name_every_invalid_field(db: TestStore) {
         assert_eq!(field_errors(response).await, expected, "{body}");
     }
     let response = app
-        .post_json("/customer/session", &json!({"return_url": VENDOR_ORIGIN}), &vendor)
+        .post_json(
+            "/customer/session",
+            &json!({"return_url": VENDOR_ORIGIN}),
+            &vendor,
+        )
         .await;
     assert_eq!(field_errors(response).await, vec!["customer_id"]);
 }
@@ -203,8 +246,18 @@ async fn malformed_bodies_get_the_json_error_shape(db: TestStore) {
         ("{", "application/json", 400, "bad_request"),
         ("", "application/json", 400, "bad_request"),
         ("[1,2]", "application/json", 422, "validation_failed"),
-        (r#"{"customer_id": 5, "return_url": "x"}"#, "application/json", 422, "validation_failed"),
-        (r#"{"customer_id":"cus_1","return_url":"https://vendor.example"}"#, "text/plain", 415, "unsupported_media_type"),
+        (
+            r#"{"customer_id": 5, "return_url": "x"}"#,
+            "application/json",
+            422,
+            "validation_failed",
+        ),
+        (
+            r#"{"customer_id":"cus_1","return_url":"https://vendor.example"}"#,
+            "text/plain",
+            415,
+            "unsupported_media_type",
+        ),
     ] {
         let response = send(body, content_type).await.unwrap();
         assert_eq!(response.status(), status, "{body}");
@@ -212,7 +265,10 @@ async fn malformed_bodies_get_the_json_error_shape(db: TestStore) {
         let error: Value = response.json().await.unwrap();
         assert_eq!(error["error"]["code"], code, "{body}");
     }
-    let huge = format!(r#"{{"customer_id":"{}","return_url":"x"}}"#, "a".repeat(3 * 1024 * 1024));
+    let huge = format!(
+        r#"{{"customer_id":"{}","return_url":"x"}}"#,
+        "a".repeat(3 * 1024 * 1024)
+    );
     let response = app
         .vendor_request(Method::POST, "/customer/session", &vendor)
         .header("Content-Type", "application/json")
@@ -245,12 +301,24 @@ async fn portal_sessions_take_every_option(db: TestStore) {
     };
     let (invoice, _) = app
         .store()
-        .upsert_invoice(&vendor.organisation, "inv_1", &vendor.customers[0], &invoice_input("cus_1"), crate::helpers::at(2026, 5, 1))
+        .upsert_invoice(
+            &vendor.organisation,
+            "inv_1",
+            &vendor.customers[0],
+            &invoice_input("cus_1"),
+            crate::helpers::at(2026, 5, 1),
+        )
         .await
         .unwrap();
     let (foreign, _) = app
         .store()
-        .upsert_invoice(&other.organisation, "inv_1", &other.customers[0], &invoice_input("cus_1"), crate::helpers::at(2026, 5, 1))
+        .upsert_invoice(
+            &other.organisation,
+            "inv_1",
+            &other.customers[0],
+            &invoice_input("cus_1"),
+            crate::helpers::at(2026, 5, 1),
+        )
         .await
         .unwrap();
 
@@ -270,11 +338,17 @@ async fn portal_sessions_take_every_option(db: TestStore) {
         .await;
     assert_eq!(response.status(), 201);
     let created: Value = response.json().await.unwrap();
-    let expected_expiry = (app.clock.now() + Duration::seconds(120)).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+    let expected_expiry = (app.clock.now() + Duration::seconds(120))
+        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
     assert_eq!(created["expires_at"], expected_expiry);
     assert!(created["id"].as_str().unwrap().len() == 36);
     let url = created["url"].as_str().unwrap();
-    let exchanged: Value = app.exchange(&TestApp::token_of(url)).await.json().await.unwrap();
+    let exchanged: Value = app
+        .exchange(&TestApp::token_of(url))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(
         exchanged["landing_path"],
         format!("/portal/{}/invoices/{}", vendor.organisation, invoice.id)
@@ -284,7 +358,11 @@ async fn portal_sessions_take_every_option(db: TestStore) {
 
     // A deep link by the vendor's invoice id lands on Portico's id.
     let created: Value = app
-        .post_json("/v1/portal_sessions", &json!({"customer_id": "cus_1", "section": "invoice:inv_1"}), &vendor)
+        .post_json(
+            "/v1/portal_sessions",
+            &json!({"customer_id": "cus_1", "section": "invoice:inv_1"}),
+            &vendor,
+        )
         .await
         .json()
         .await
@@ -295,19 +373,43 @@ async fn portal_sessions_take_every_option(db: TestStore) {
         .json()
         .await
         .unwrap();
-    assert!(exchanged["landing_path"].as_str().unwrap().ends_with(&invoice.id));
+    assert!(exchanged["landing_path"]
+        .as_str()
+        .unwrap()
+        .ends_with(&invoice.id));
 
     for (body, field) in [
-        (json!({"customer_id": "cus_1", "external_id": "cus_1"}), "customer_id"),
+        (
+            json!({"customer_id": "cus_1", "external_id": "cus_1"}),
+            "customer_id",
+        ),
         (json!({}), "customer_id"),
         (json!({"external_id": "nobody"}), "external_id"),
         (json!({"customer_id": "cus_1", "locale": "es"}), "locale"),
-        (json!({"customer_id": "cus_1", "section": "settings"}), "section"),
-        (json!({"customer_id": "cus_1", "section": format!("invoice:{}", foreign.id)}), "section"),
-        (json!({"customer_id": "cus_2", "section": format!("invoice:{}", invoice.id)}), "section"),
-        (json!({"customer_id": "cus_1", "expires_in": 59}), "expires_in"),
-        (json!({"customer_id": "cus_1", "expires_in": 3601}), "expires_in"),
-        (json!({"customer_id": "cus_1", "surprise": true}), "surprise"),
+        (
+            json!({"customer_id": "cus_1", "section": "settings"}),
+            "section",
+        ),
+        (
+            json!({"customer_id": "cus_1", "section": format!("invoice:{}", foreign.id)}),
+            "section",
+        ),
+        (
+            json!({"customer_id": "cus_2", "section": format!("invoice:{}", invoice.id)}),
+            "section",
+        ),
+        (
+            json!({"customer_id": "cus_1", "expires_in": 59}),
+            "expires_in",
+        ),
+        (
+            json!({"customer_id": "cus_1", "expires_in": 3601}),
+            "expires_in",
+        ),
+        (
+            json!({"customer_id": "cus_1", "surprise": true}),
+            "surprise",
+        ),
     ] {
         let response = app.post_json("/v1/portal_sessions", &body, &vendor).await;
         let fields = field_errors(response).await;
@@ -323,7 +425,11 @@ async fn a_link_works_once_and_only_until_it_expires(db: TestStore) {
         let vendor = &vendor;
         async move {
             let created: Value = app
-                .post_json("/v1/portal_sessions", &json!({"customer_id": "cus_1", "expires_in": expires_in}), vendor)
+                .post_json(
+                    "/v1/portal_sessions",
+                    &json!({"customer_id": "cus_1", "expires_in": expires_in}),
+                    vendor,
+                )
                 .await
                 .json()
                 .await
@@ -334,23 +440,42 @@ async fn a_link_works_once_and_only_until_it_expires(db: TestStore) {
     let code = |response: reqwest::Response| async move {
         let status = response.status().as_u16();
         let body: Value = response.json().await.unwrap();
-        (status, body["error"]["code"].as_str().unwrap_or("").to_owned())
+        (
+            status,
+            body["error"]["code"].as_str().unwrap_or("").to_owned(),
+        )
     };
 
     let once = link(3600).await;
     assert_eq!(app.exchange(&once).await.status(), 200);
-    assert_eq!(code(app.exchange(&once).await).await, (410, "link_used".into()));
+    assert_eq!(
+        code(app.exchange(&once).await).await,
+        (410, "link_used".into())
+    );
 
     let short = link(60).await;
     app.clock.advance(Duration::seconds(60));
-    assert_eq!(code(app.exchange(&short).await).await, (410, "link_expired".into()));
+    assert_eq!(
+        code(app.exchange(&short).await).await,
+        (410, "link_expired".into())
+    );
 
     let still = link(120).await;
     app.clock.advance(Duration::seconds(119));
-    assert_eq!(app.exchange(&still).await.status(), 200, "usable until the last second");
+    assert_eq!(
+        app.exchange(&still).await.status(),
+        200,
+        "usable until the last second"
+    );
 
-    assert_eq!(code(app.exchange("not-a-token").await).await, (401, "link_invalid".into()));
-    assert_eq!(code(app.exchange("").await).await, (401, "link_invalid".into()));
+    assert_eq!(
+        code(app.exchange("not-a-token").await).await,
+        (401, "link_invalid".into())
+    );
+    assert_eq!(
+        code(app.exchange("").await).await,
+        (401, "link_invalid".into())
+    );
 
     // Two browsers racing for one link: exactly one wins.
     let raced = link(3600).await;
@@ -364,7 +489,10 @@ async fn sessions_die_when_idle_but_live_while_used(db: TestStore) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
     let token = app
-        .open_session(&vendor, json!({"customer_id": "cus_1", "idle_timeout": 300}))
+        .open_session(
+            &vendor,
+            json!({"customer_id": "cus_1", "idle_timeout": 300}),
+        )
         .await;
     // Activity every 4 minutes keeps a 5-minute idle timeout at bay for an hour.
     for _ in 0..15 {
@@ -372,7 +500,12 @@ async fn sessions_die_when_idle_but_live_while_used(db: TestStore) {
         let response = app.portal_get("/api/v1/portal/session", &token).await;
         assert_eq!(response.status(), 200);
     }
-    let info: Value = app.portal_get("/api/v1/portal/session", &token).await.json().await.unwrap();
+    let info: Value = app
+        .portal_get("/api/v1/portal/session", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(info["customer_name"], "Vendor customer cus_1");
     assert_eq!(info["organisation_name"], "Vendor");
 
@@ -390,10 +523,19 @@ async fn sessions_die_at_their_absolute_lifetime(db: TestStore) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
     let token = app
-        .open_session(&vendor, json!({"customer_id": "cus_1", "idle_timeout": 604800}))
+        .open_session(
+            &vendor,
+            json!({"customer_id": "cus_1", "idle_timeout": 604800}),
+        )
         .await;
-    app.clock.advance(Duration::hours(12) - Duration::seconds(1));
-    assert_eq!(app.portal_get("/api/v1/portal/session", &token).await.status(), 200);
+    app.clock
+        .advance(Duration::hours(12) - Duration::seconds(1));
+    assert_eq!(
+        app.portal_get("/api/v1/portal/session", &token)
+            .await
+            .status(),
+        200
+    );
     app.clock.advance(Duration::seconds(1));
     let response = app.portal_get("/api/v1/portal/session", &token).await;
     assert_eq!(response.status(), 401);
@@ -402,7 +544,9 @@ async fn sessions_die_at_their_absolute_lifetime(db: TestStore) {
 async fn logout_ends_the_session(db: TestStore) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
-    let token = app.open_session(&vendor, json!({"customer_id": "cus_1"})).await;
+    let token = app
+        .open_session(&vendor, json!({"customer_id": "cus_1"}))
+        .await;
     let logout = |token: &str| {
         app.client
             .post(format!("{}/api/v1/session/logout", app.base))
@@ -456,8 +600,12 @@ async fn revoking_a_link_ends_its_sessions_and_lists_show_only_live_ones(db: Tes
     assert_eq!(app.exchange(&expiring_link).await.status(), 410);
 
     let list = |customer: &str| {
-        app.vendor_request(Method::GET, &format!("/v1/customers/{customer}/portal_sessions"), &vendor)
-            .send()
+        app.vendor_request(
+            Method::GET,
+            &format!("/v1/customers/{customer}/portal_sessions"),
+            &vendor,
+        )
+        .send()
     };
     let listed: Value = list("cus_1").await.unwrap().json().await.unwrap();
     let rows = listed["data"].as_array().unwrap();
@@ -465,31 +613,58 @@ async fn revoking_a_link_ends_its_sessions_and_lists_show_only_live_ones(db: Tes
         .iter()
         .map(|r| (r["id"].as_str().unwrap(), r["status"].as_str().unwrap()))
         .collect();
-    assert_eq!(summary, vec![(active_id.as_str(), "active"), (pending_id.as_str(), "pending")]);
+    assert_eq!(
+        summary,
+        vec![
+            (active_id.as_str(), "active"),
+            (pending_id.as_str(), "pending")
+        ]
+    );
     assert!(rows[0]["session_last_seen_at"].is_string());
     assert!(rows[1]["session_started_at"].is_null());
 
     // Another organisation can neither see nor revoke these.
     let foreign = app
-        .vendor_request(Method::GET, &format!("/v1/customers/{}/portal_sessions", vendor.customers[0]), &other)
+        .vendor_request(
+            Method::GET,
+            &format!("/v1/customers/{}/portal_sessions", vendor.customers[0]),
+            &other,
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(foreign.status(), 404);
     let foreign = app
-        .vendor_request(Method::DELETE, &format!("/v1/portal_sessions/{active_id}"), &other)
+        .vendor_request(
+            Method::DELETE,
+            &format!("/v1/portal_sessions/{active_id}"),
+            &other,
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(foreign.status(), 404);
-    assert_eq!(app.portal_get("/api/v1/portal/session", &session).await.status(), 200);
+    assert_eq!(
+        app.portal_get("/api/v1/portal/session", &session)
+            .await
+            .status(),
+        200
+    );
 
     let revoke = |id: &str| {
-        app.vendor_request(Method::DELETE, &format!("/v1/portal_sessions/{id}"), &vendor)
-            .send()
+        app.vendor_request(
+            Method::DELETE,
+            &format!("/v1/portal_sessions/{id}"),
+            &vendor,
+        )
+        .send()
     };
     assert_eq!(revoke(&active_id).await.unwrap().status(), 204);
-    assert_eq!(revoke(&active_id).await.unwrap().status(), 204, "revoking twice is harmless");
+    assert_eq!(
+        revoke(&active_id).await.unwrap().status(),
+        204,
+        "revoking twice is harmless"
+    );
     assert_eq!(revoke("nope").await.unwrap().status(), 404);
     let response = app.portal_get("/api/v1/portal/session", &session).await;
     assert_eq!(response.status(), 401);
@@ -511,7 +686,11 @@ async fn exchange_is_rate_limited_per_token(db: TestStore) {
     }
     let response = app.exchange("guessed-token").await;
     assert_eq!(response.status(), 429);
-    let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&retry_after), "{retry_after}");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "rate_limited");
@@ -527,7 +706,11 @@ async fn tokens_are_stored_only_as_hashes(db: TestStore) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
     let created: Value = app
-        .post_json("/v1/portal_sessions", &json!({"customer_id": "cus_1"}), &vendor)
+        .post_json(
+            "/v1/portal_sessions",
+            &json!({"customer_id": "cus_1"}),
+            &vendor,
+        )
         .await
         .json()
         .await
@@ -566,30 +749,69 @@ async fn the_portal_shows_only_the_sessions_customer_and_never_drafts(db: TestSt
     let vendor = app.vendor("Vendor").await;
     let other = app.vendor("Other").await;
     let at = crate::helpers::at;
-    let invoice = |n: u32, status: app::api::records::InvoiceStatus| app::api::records::InvoiceInput {
-        customer_id: "x".into(),
-        number: format!("INV-{n}"),
-        status,
-        currency: "EUR".into(),
-        total: 100 * n as i64,
-        amount_due: 0,
-        due_date: None,
-        period_start: None,
-        period_end: None,
-        issued_at: at(2026, 1, n),
-        lines: vec![],
-        pdf_url: None,
-    };
+    let invoice =
+        |n: u32, status: app::api::records::InvoiceStatus| app::api::records::InvoiceInput {
+            customer_id: "x".into(),
+            number: format!("INV-{n}"),
+            status,
+            currency: "EUR".into(),
+            total: 100 * n as i64,
+            amount_due: 0,
+            due_date: None,
+            period_start: None,
+            period_end: None,
+            issued_at: at(2026, 1, n),
+            lines: vec![],
+            pdf_url: None,
+        };
     use app::api::records::InvoiceStatus::{Draft, Paid};
     let store = app.store();
     for n in 1..=5 {
-        store.upsert_invoice(&vendor.organisation, &format!("a{n}"), &vendor.customers[0], &invoice(n, Paid), at(2026, 1, 1)).await.unwrap();
+        store
+            .upsert_invoice(
+                &vendor.organisation,
+                &format!("a{n}"),
+                &vendor.customers[0],
+                &invoice(n, Paid),
+                at(2026, 1, 1),
+            )
+            .await
+            .unwrap();
     }
-    store.upsert_invoice(&vendor.organisation, "draft", &vendor.customers[0], &invoice(9, Draft), at(2026, 1, 1)).await.unwrap();
-    store.upsert_invoice(&vendor.organisation, "b1", &vendor.customers[1], &invoice(6, Paid), at(2026, 1, 1)).await.unwrap();
-    store.upsert_invoice(&other.organisation, "c1", &other.customers[0], &invoice(7, Paid), at(2026, 1, 1)).await.unwrap();
+    store
+        .upsert_invoice(
+            &vendor.organisation,
+            "draft",
+            &vendor.customers[0],
+            &invoice(9, Draft),
+            at(2026, 1, 1),
+        )
+        .await
+        .unwrap();
+    store
+        .upsert_invoice(
+            &vendor.organisation,
+            "b1",
+            &vendor.customers[1],
+            &invoice(6, Paid),
+            at(2026, 1, 1),
+        )
+        .await
+        .unwrap();
+    store
+        .upsert_invoice(
+            &other.organisation,
+            "c1",
+            &other.customers[0],
+            &invoice(7, Paid),
+            at(2026, 1, 1),
+        )
+        .await
+        .unwrap();
 
-    let token = app.open_session(&vendor, json!({"customer_id": "cus_1"})).await;
+    let token = app
+        .open_session(&vendor, json!({"customer_id": "cus_1"}))
+        .await;
     let mut numbers = Vec::new();
     let mut path = "/api/v1/portal/invoices?limit=2".to_owned();
     loop {

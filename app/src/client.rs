@@ -1,0 +1,200 @@
+//! The typed portal API client: one function per endpoint, over the shared `api` types.
+//!
+//! Portal data needs the session token, which only the browser holds (in
+//! `sessionStorage`), so these calls run in the browser only. During server rendering
+//! the portal shows its loading state and the browser fills it in after hydration.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::api::portal::InvoicePage;
+use crate::api::records::Invoice;
+use crate::api::routes;
+use crate::api::session::{ExchangeRequest, ExchangeResponse, SessionInfo};
+
+/// A failed call, as the UI needs it: the API's error code and, for link and session
+/// errors, where to send the customer back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientError {
+    /// HTTP status, or 0 when the server could not be reached.
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    pub return_url: Option<String>,
+}
+
+impl ClientError {
+    /// The session is gone (expired, revoked, logged out or unknown).
+    pub fn session_over(&self) -> bool {
+        matches!(self.code.as_str(), "session_expired" | "unauthorized")
+    }
+
+    /// The session ran out while the page was idle.
+    pub fn session_expired() -> Self {
+        ClientError {
+            status: 401,
+            code: "session_expired".into(),
+            message: "Your portal session has ended.".into(),
+            return_url: None,
+        }
+    }
+
+    fn network(message: impl Into<String>) -> Self {
+        ClientError {
+            status: 0,
+            code: "network".into(),
+            message: message.into(),
+            return_url: None,
+        }
+    }
+}
+
+/// Trades a link token for a session.
+pub async fn exchange(token: &str) -> Result<ExchangeResponse, ClientError> {
+    send(
+        Method::Post,
+        routes::SESSION_EXCHANGE,
+        None,
+        Some(&ExchangeRequest {
+            token: token.to_owned(),
+        }),
+    )
+    .await
+}
+
+/// Who is signed in.
+pub async fn session_info(session: &str) -> Result<SessionInfo, ClientError> {
+    send::<_, ()>(Method::Get, routes::PORTAL_SESSION, Some(session), None).await
+}
+
+/// How many invoices one page shows: a screenful on a phone.
+pub const INVOICES_PER_PAGE: u32 = 10;
+
+/// One page of the customer's invoices, newest first.
+pub async fn invoices(session: &str, cursor: Option<&str>) -> Result<InvoicePage, ClientError> {
+    let mut path = format!("{}?limit={INVOICES_PER_PAGE}", routes::PORTAL_INVOICES);
+    if let Some(cursor) = cursor {
+        path.push_str("&cursor=");
+        path.push_str(&encode(cursor));
+    }
+    send::<_, ()>(Method::Get, &path, Some(session), None).await
+}
+
+/// One invoice with its lines.
+pub async fn invoice(session: &str, id: &str) -> Result<Invoice, ClientError> {
+    let path = format!("{}/{}", routes::PORTAL_INVOICES, encode(id));
+    send::<_, ()>(Method::Get, &path, Some(session), None).await
+}
+
+/// Ends the session on the server.
+pub async fn logout(session: &str) -> Result<(), ClientError> {
+    send::<serde::de::IgnoredAny, ()>(Method::Post, routes::SESSION_LOGOUT, Some(session), None)
+        .await
+        .map(|_| ())
+}
+
+/// Percent-encodes a path segment or query value.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// When this page last reached the server with its session (ms since the epoch).
+    static LAST_SESSION_CALL: std::cell::Cell<f64> = std::cell::Cell::new(js_sys::Date::now());
+}
+
+/// Seconds since this page last used its session; the server's idle timer started then.
+#[cfg(feature = "hydrate")]
+pub fn idle_seconds() -> f64 {
+    (js_sys::Date::now() - LAST_SESSION_CALL.with(std::cell::Cell::get)) / 1000.0
+}
+
+enum Method {
+    Get,
+    Post,
+}
+
+#[cfg(feature = "hydrate")]
+async fn send<T: DeserializeOwned, B: Serialize>(
+    method: Method,
+    path: &str,
+    session: Option<&str>,
+    body: Option<&B>,
+) -> Result<T, ClientError> {
+    use gloo_net::http::Request;
+
+    let builder = match method {
+        Method::Get => Request::get(path),
+        Method::Post => Request::post(path),
+    };
+    let builder = match session {
+        Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
+        None => builder,
+    };
+    let request = match body {
+        Some(body) => builder.json(body),
+        None => builder.build(),
+    }
+    .map_err(|e| ClientError::network(e.to_string()))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| ClientError::network(e.to_string()))?;
+    let status = response.status();
+    if session.is_some() && response.ok() {
+        LAST_SESSION_CALL.with(|last| last.set(js_sys::Date::now()));
+    }
+    if response.ok() {
+        if status == 204 {
+            // An empty answer decodes as `null`, which `IgnoredAny` and `()` accept.
+            return serde_json::from_str("null").map_err(|e| ClientError::network(e.to_string()));
+        }
+        return response
+            .json::<T>()
+            .await
+            .map_err(|e| ClientError::network(e.to_string()));
+    }
+    match response.json::<crate::api::ErrorBody>().await {
+        Ok(body) => Err(ClientError {
+            status,
+            code: body.error.code,
+            message: body.error.message,
+            return_url: body.error.return_url,
+        }),
+        Err(_) => Err(ClientError {
+            status,
+            code: "unexpected".into(),
+            message: format!("The server answered {status}."),
+            return_url: None,
+        }),
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+async fn send<T: DeserializeOwned, B: Serialize>(
+    _method: Method,
+    _path: &str,
+    _session: Option<&str>,
+    _body: Option<&B>,
+) -> Result<T, ClientError> {
+    Err(ClientError::network("portal data is loaded by the browser"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode;
+
+    #[test]
+    fn cursors_and_ids_are_encoded_for_urls() {
+        assert_eq!(encode("1767225600123.abc-1"), "1767225600123.abc-1");
+        assert_eq!(encode("a/b?c=d&e f"), "a%2Fb%3Fc%3Dd%26e%20f");
+    }
+}

@@ -1,0 +1,57 @@
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::NavigateOptions;
+
+use crate::client::{self, ClientError};
+use crate::components::problem::Problem;
+use crate::session::{self, StoredSession};
+
+/// `/session/<token>`: exchanges the one-time link for a session, remembers it for this
+/// tab, and replaces the address with the portal page so the token leaves the address
+/// bar and the history.
+#[component]
+pub fn OpenLink() -> impl IntoView {
+    let params = use_params_map();
+    let failure = RwSignal::new(None::<ClientError>);
+    let navigate = use_navigate();
+
+    // Effects run only in the browser, after hydration.
+    Effect::new(move |_| {
+        let token = params.read_untracked().get("token").unwrap_or_default();
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match client::exchange(&token).await {
+                Ok(opened) => {
+                    session::save(&StoredSession {
+                        token: opened.session_token,
+                        organisation_id: opened.organisation_id,
+                        return_url: opened.return_url,
+                        locale: opened.locale,
+                    });
+                    navigate(
+                        &opened.landing_path,
+                        NavigateOptions {
+                            replace: true,
+                            ..NavigateOptions::default()
+                        },
+                    );
+                }
+                Err(error) => failure.set(Some(error)),
+            }
+        });
+    });
+
+    view! {
+        {move || match failure.get() {
+            None => view! {
+                <section class="card narrow opening" aria-busy="true" aria-live="polite">
+                    <div class="spinner" aria-hidden="true"></div>
+                    <h1>"Opening your billing portal…"</h1>
+                    <p class="muted">"This takes a moment."</p>
+                </section>
+            }
+            .into_any(),
+            Some(error) => view! { <Problem code=error.code return_url=error.return_url/> }.into_any(),
+        }}
+    }
+}

@@ -1,0 +1,199 @@
+//! The signed-in portal: its shell (header, tabs, session handling) and one module per tab.
+
+pub mod invoices;
+
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::use_params_map;
+
+use crate::client::{self, ClientError};
+use crate::components::problem::Problem;
+use crate::session::{self, Persistence, StoredSession};
+
+/// Why the portal cannot show the customer's data any more.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ended {
+    pub code: String,
+    pub return_url: Option<String>,
+}
+
+/// Shared by the tabs: the session, and the way to report that it is over.
+#[derive(Clone, Copy)]
+pub struct PortalContext {
+    pub organisation: Memo<String>,
+    pub session: RwSignal<Option<StoredSession>>,
+    pub ended: RwSignal<Option<Ended>>,
+}
+
+impl PortalContext {
+    /// The session token, when signed in.
+    pub fn token(&self) -> Option<String> {
+        self.session.get_untracked().map(|s| s.token)
+    }
+
+    /// Forgets the session after the API said it is over, and shows why.
+    pub fn end(&self, error: &ClientError) {
+        let return_url = error
+            .return_url
+            .clone()
+            .or_else(|| self.session.get_untracked().and_then(|s| s.return_url));
+        session::clear(&self.organisation.get_untracked());
+        self.ended.set(Some(Ended {
+            code: if error.session_over() {
+                "session_expired".into()
+            } else {
+                error.code.clone()
+            },
+            return_url,
+        }));
+    }
+
+    /// The path of a tab of this portal.
+    pub fn path(&self, tab: &str) -> String {
+        format!("/portal/{}/{tab}", self.organisation.get())
+    }
+}
+
+/// `/portal/<organisation>/…`: the frame around every tab.
+#[component]
+pub fn Portal() -> impl IntoView {
+    let params = use_params_map();
+    let organisation = Memo::new(move |_| params.read().get("org").unwrap_or_default());
+    let session = RwSignal::new(None::<StoredSession>);
+    let persistence = RwSignal::new(None::<Persistence>);
+    let ended = RwSignal::new(None::<Ended>);
+    // Storage is read after hydration, so the server and the first browser render agree.
+    let ready = RwSignal::new(false);
+    let context = PortalContext {
+        organisation,
+        session,
+        ended,
+    };
+    provide_context(context);
+
+    Effect::new(move |_| {
+        match session::load(&organisation.get()) {
+            Some((stored, kept)) => {
+                session.set(Some(stored));
+                persistence.set(Some(kept));
+            }
+            None => ended.set(Some(Ended {
+                code: "session_expired".into(),
+                return_url: None,
+            })),
+        }
+        ready.set(true);
+    });
+
+    let info = LocalResource::new(move || {
+        let token = session.get().map(|s| s.token);
+        async move {
+            match token {
+                Some(token) => Some(client::session_info(&token).await),
+                None => None,
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Some(Err(error))) = info.get() {
+            if error.session_over() {
+                context.end(&error);
+            }
+        }
+    });
+
+    // An idle session ends on the server without telling anyone; say so on screen as soon
+    // as it has, instead of at the customer's next click. No request is made for this:
+    // any request would itself reset the idle timer.
+    #[cfg(feature = "hydrate")]
+    {
+        let timer = set_interval_with_handle(
+            move || {
+                if ended.get_untracked().is_some() {
+                    return;
+                }
+                if let Some(Some(Ok(details))) = info.get_untracked() {
+                    if client::idle_seconds() > details.idle_timeout as f64 {
+                        context.end(&ClientError::session_expired());
+                    }
+                }
+            },
+            std::time::Duration::from_secs(5),
+        );
+        on_cleanup(move || {
+            if let Ok(timer) = timer {
+                timer.clear();
+            }
+        });
+    }
+
+    let logout = move |_| {
+        let Some(stored) = session.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            // Whatever the server says, this tab forgets the session.
+            let _ = client::logout(&stored.token).await;
+            session::clear(&stored.organisation_id);
+            ended.set(Some(Ended {
+                code: "signed_out".into(),
+                return_url: stored.return_url,
+            }));
+        });
+    };
+
+    view! {
+        {move || {
+            if !ready.get() {
+                view! { <PortalSkeleton/> }.into_any()
+            } else if let Some(end) = ended.get() {
+                view! { <Problem code=end.code return_url=end.return_url/> }.into_any()
+            } else {
+                let signed_in_as = move || {
+                    info.get()
+                        .flatten()
+                        .and_then(Result::ok)
+                        .map(|i| (i.organisation_name, i.customer_name))
+                };
+                view! {
+                    <div class="portal">
+                        <div class="portal-head">
+                            <div>
+                                <p class="eyebrow">
+                                    {move || signed_in_as().map(|(org, _)| org).unwrap_or_default()}
+                                </p>
+                                <h1 class="customer">
+                                    {move || signed_in_as().map(|(_, customer)| customer).unwrap_or_default()}
+                                </h1>
+                            </div>
+                            <button type="button" class="button" on:click=logout>"Sign out"</button>
+                        </div>
+                        {move || (persistence.get() == Some(Persistence::PageMemory)).then(|| view! {
+                            <p class="notice" role="status">
+                                "Your browser blocks storage here, so this session lasts only until "
+                                "you leave or reload this page."
+                            </p>
+                        })}
+                        <nav class="tabs" aria-label="Billing sections">
+                            <A href=move || context.path("invoices")>"Invoices"</A>
+                        </nav>
+                        <Outlet/>
+                    </div>
+                }
+                .into_any()
+            }
+        }}
+    }
+}
+
+/// The portal's shape while the session is being read.
+#[component]
+pub fn PortalSkeleton() -> impl IntoView {
+    view! {
+        <div class="portal" aria-busy="true">
+            <p class="visually-hidden" role="status">"Loading your billing portal…"</p>
+            <div class="skeleton skeleton-title"></div>
+            <div class="skeleton skeleton-block"></div>
+        </div>
+    }
+}

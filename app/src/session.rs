@@ -1,0 +1,84 @@
+//! Where the browser keeps its session: `sessionStorage` (per tab, never a cookie, so it
+//! works in third-party iframes), or this page's memory when storage is blocked.
+
+use serde::{Deserialize, Serialize};
+
+/// What the portal remembers about its session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredSession {
+    pub token: String,
+    pub organisation_id: String,
+    pub return_url: Option<String>,
+    pub locale: Option<String>,
+}
+
+/// Where a saved session lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Persistence {
+    /// `sessionStorage`: survives reloads of this tab.
+    Tab,
+    /// Storage is blocked (some iframes): lost when the page is left or reloaded.
+    PageMemory,
+}
+
+#[cfg(feature = "hydrate")]
+mod imp {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
+    use gloo_storage::{SessionStorage, Storage};
+
+    use super::{Persistence, StoredSession};
+
+    fn key(organisation_id: &str) -> String {
+        format!("portico.session.{organisation_id}")
+    }
+
+    thread_local! {
+        static MEMORY: RefCell<HashMap<String, StoredSession>> = RefCell::new(HashMap::new());
+    }
+
+    pub fn save(session: &StoredSession) -> Persistence {
+        let key = key(&session.organisation_id);
+        if SessionStorage::set(&key, session).is_ok() {
+            Persistence::Tab
+        } else {
+            MEMORY.with(|m| m.borrow_mut().insert(key, session.clone()));
+            Persistence::PageMemory
+        }
+    }
+
+    pub fn load(organisation_id: &str) -> Option<(StoredSession, Persistence)> {
+        let key = key(organisation_id);
+        if let Some(session) = MEMORY.with(|m| m.borrow().get(&key).cloned()) {
+            return Some((session, Persistence::PageMemory));
+        }
+        SessionStorage::get::<StoredSession>(&key)
+            .ok()
+            .map(|s| (s, Persistence::Tab))
+    }
+
+    pub fn clear(organisation_id: &str) {
+        let key = key(organisation_id);
+        MEMORY.with(|m| m.borrow_mut().remove(&key));
+        SessionStorage::delete(&key);
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+mod imp {
+    use super::{Persistence, StoredSession};
+
+    // The server never holds a customer's session: pages render their loading state.
+    pub fn save(_session: &StoredSession) -> Persistence {
+        Persistence::PageMemory
+    }
+
+    pub fn load(_organisation_id: &str) -> Option<(StoredSession, Persistence)> {
+        None
+    }
+
+    pub fn clear(_organisation_id: &str) {}
+}
+
+pub use imp::{clear, load, save};
