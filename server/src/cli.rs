@@ -28,6 +28,9 @@ enum Command {
     /// Manage organisations.
     #[command(subcommand)]
     Org(OrgCommand),
+    /// Manage an organisation's API keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
     /// Create or refresh the "Acme Cloud" demo organisation, then print a fresh API key
     /// and a portal link for each demo customer.
     Demo(DemoArgs),
@@ -38,6 +41,35 @@ enum OrgCommand {
     /// Create an organisation and its first API key; prints one JSON line
     /// {"organisation": "<uuid>", "api_key": "<key>"}.
     Create(OrgCreateArgs),
+}
+
+#[derive(Subcommand)]
+enum KeyCommand {
+    /// Issue a new API key; prints one JSON line {"api_key": "<key>", "prefix": "<prefix>"}.
+    /// The key is shown only this once.
+    Create(KeyCreateArgs),
+    /// Revoke the organisation's live keys that start with KEY_PREFIX (at least 8
+    /// characters, as `key create` printed it); prints {"revoked": <count>}.
+    Revoke(KeyRevokeArgs),
+}
+
+#[derive(Args)]
+struct KeyCreateArgs {
+    /// The organisation's id.
+    #[arg(long)]
+    organisation: String,
+    /// A note to tell keys apart, e.g. "billing sync".
+    #[arg(long, default_value = "cli")]
+    label: String,
+}
+
+#[derive(Args)]
+struct KeyRevokeArgs {
+    /// The organisation's id.
+    #[arg(long)]
+    organisation: String,
+    /// The start of the key to revoke.
+    key_prefix: String,
 }
 
 #[derive(Args)]
@@ -118,6 +150,51 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "{}",
                 serde_json::json!({"organisation": organisation.id, "api_key": key})
             );
+            Ok(())
+        }
+        Command::Key(KeyCommand::Create(args)) => {
+            init_logging("warn");
+            let store = store::connect(&config.database_url).await?;
+            anyhow::ensure!(
+                store.get_organisation(&args.organisation).await?.is_some(),
+                "--organisation: no organisation has this id"
+            );
+            anyhow::ensure!(
+                !args.label.trim().is_empty() && args.label.chars().count() <= 100,
+                "--label must be 1 to 100 characters"
+            );
+            let key = orgs::issue_api_key(
+                store.as_ref(),
+                &args.organisation,
+                args.label.trim(),
+                chrono::Utc::now(),
+            )
+            .await?;
+            println!(
+                "{}",
+                serde_json::json!({"api_key": key, "prefix": crate::token::api_key_prefix(&key)})
+            );
+            Ok(())
+        }
+        Command::Key(KeyCommand::Revoke(args)) => {
+            init_logging("warn");
+            // A short prefix could match many keys; "ptc_" alone would match them all.
+            anyhow::ensure!(
+                args.key_prefix.chars().count() >= 8,
+                "KEY_PREFIX must be at least 8 characters, as `portico key create` printed it"
+            );
+            // The stored prefix is the key's first characters; a whole key matches it too.
+            let prefix = crate::token::api_key_prefix(&args.key_prefix);
+            let store = store::connect(&config.database_url).await?;
+            let revoked = store
+                .revoke_api_keys(&args.organisation, &prefix, chrono::Utc::now())
+                .await?;
+            anyhow::ensure!(
+                revoked > 0,
+                "KEY_PREFIX: no live key of this organisation starts with {:?}",
+                args.key_prefix
+            );
+            println!("{}", serde_json::json!({ "revoked": revoked }));
             Ok(())
         }
         Command::Demo(args) => {

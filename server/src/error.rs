@@ -30,6 +30,8 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// A link or session that cannot be used, with a code the portal UI explains.
     #[error("{code}")]
     Denied {
@@ -64,6 +66,7 @@ impl ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Denied { status, .. } => *status,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -80,6 +83,7 @@ impl ApiError {
             ApiError::Conflict(_) => "conflict",
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Denied { code, .. } => code,
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Internal(_) => "internal_error",
@@ -94,7 +98,8 @@ impl ApiError {
             ApiError::Forbidden => "This is not allowed.".into(),
             ApiError::NotFound => "Not found.".into(),
             ApiError::PayloadTooLarge => "The request body is too large.".into(),
-            ApiError::UnsupportedMediaType => "Send the body as application/json.".into(),
+            ApiError::UnsupportedMediaType => "This content type is not accepted here.".into(),
+            ApiError::MethodNotAllowed => "This method is not allowed on this path.".into(),
             ApiError::Denied { message, .. } => (*message).into(),
             ApiError::RateLimited { .. } => "Too many requests; try again later.".into(),
             ApiError::Internal(_) => "Something went wrong on our side.".into(),

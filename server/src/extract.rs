@@ -45,6 +45,38 @@ where
     }
 }
 
+/// Like `axum::extract::Query`, but a malformed query string answers our error body,
+/// naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or("");
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded_parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(ApiQuery)
+            .map_err(|error| {
+                let field = error.path().to_string();
+                let message = error.into_inner().to_string();
+                ApiError::field(if field == "." { "query".into() } else { field }, message)
+            })
+    }
+}
+
+fn form_urlencoded_parse(input: &[u8]) -> url::form_urlencoded::Parse<'_> {
+    url::form_urlencoded::parse(input)
+}
+
 /// Parses JSON, turning serde's errors into field-naming API errors.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);

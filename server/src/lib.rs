@@ -17,6 +17,7 @@ pub mod routes;
 pub mod state;
 pub mod store;
 pub mod token;
+pub mod validate;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -1,6 +1,8 @@
 //! HTTP routes: one module per API area, each exporting `router()`, merged here.
 
+mod import;
 mod portal;
+pub mod records;
 mod sessions;
 mod system;
 
@@ -31,6 +33,8 @@ pub fn app(state: AppState) -> Router {
         // `nest` leaves the bare prefix with a trailing slash to the outer router.
         .route("/api/", any(api_not_found))
         .merge(sessions::vendor_router())
+        .merge(records::router())
+        .merge(import::router())
         .route("/v1/{*rest}", any(api_not_found))
         .leptos_routes(&state, pages, {
             let options = leptos_options.clone();
@@ -40,6 +44,7 @@ pub fn app(state: AppState) -> Router {
             app::shell,
         ))
         .with_state(state)
+        .layer(axum::middleware::map_response(json_method_not_allowed))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
@@ -58,6 +63,22 @@ pub fn app(state: AppState) -> Router {
                 )
             }),
         )
+}
+
+/// axum answers a known path with an unsupported method by an empty 405; give it the
+/// API's error body like every other error.
+async fn json_method_not_allowed(response: axum::response::Response) -> axum::response::Response {
+    if response.status() == axum::http::StatusCode::METHOD_NOT_ALLOWED
+        && !response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        let allow = response.headers().get(header::ALLOW).cloned();
+        let mut replaced = axum::response::IntoResponse::into_response(ApiError::MethodNotAllowed);
+        if let Some(allow) = allow {
+            replaced.headers_mut().insert(header::ALLOW, allow);
+        }
+        return replaced;
+    }
+    response
 }
 
 async fn api_not_found() -> ApiError {

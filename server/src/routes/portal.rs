@@ -5,7 +5,7 @@ use app::api::portal::InvoicePage;
 use app::api::records::{Invoice, InvoiceStatus};
 use app::api::routes;
 use app::api::session::SessionInfo;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::DateTime;
@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::auth::PortalSession;
 use crate::error::ApiError;
+use crate::extract::ApiQuery;
 use crate::state::AppState;
 use crate::store::Cursor;
 
@@ -83,7 +84,7 @@ fn format_cursor(at: DateTime<chrono::Utc>, id: &str) -> String {
 async fn list_invoices(
     State(state): State<AppState>,
     portal: PortalSession,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<InvoicePage>, ApiError> {
     let limit = query.limit.unwrap_or(25);
     if !(1..=100).contains(&limit) {

@@ -154,6 +154,42 @@ pub struct LiveLink {
     pub session: Option<Session>,
 }
 
+/// The kinds of billing record a vendor writes, each in its own table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    Customer,
+    Invoice,
+    CreditNote,
+    Payment,
+    Entitlement,
+    Subscription,
+    PaymentMethod,
+}
+
+impl RecordKind {
+    /// The table holding this kind; never built from request input.
+    pub fn table(self) -> &'static str {
+        match self {
+            RecordKind::Customer => "customers",
+            RecordKind::Invoice => "invoices",
+            RecordKind::CreditNote => "credit_notes",
+            RecordKind::Payment => "payments",
+            RecordKind::Entitlement => "entitlements",
+            RecordKind::Subscription => "subscriptions",
+            RecordKind::PaymentMethod => "payment_methods",
+        }
+    }
+}
+
+/// A page of records in the vendor's id order: which customer (if any), and after which
+/// vendor id.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VendorPage<'a> {
+    pub customer_id: Option<&'a str>,
+    pub after: Option<&'a str>,
+    pub limit: i64,
+}
+
 /// How many records of each kind an organisation holds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RecordCounts {
@@ -328,6 +364,82 @@ pub trait Store: Send + Sync + 'static {
         organisation_id: &str,
         customer_id: &str,
     ) -> StoreResult<Vec<PaymentMethod>>;
+
+    async fn find_credit_note(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<CreditNote>>;
+    async fn find_payment(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<Payment>>;
+    async fn find_entitlement(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<Entitlement>>;
+    async fn find_subscription(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<Subscription>>;
+    async fn find_payment_method(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<PaymentMethod>>;
+
+    /// Records of the organisation in the vendor's id order (invoices without lines).
+    async fn page_invoices(
+        &self,
+        organisation_id: &str,
+        page: VendorPage<'_>,
+    ) -> StoreResult<Vec<Invoice>>;
+    async fn page_credit_notes(
+        &self,
+        organisation_id: &str,
+        page: VendorPage<'_>,
+    ) -> StoreResult<Vec<CreditNote>>;
+    async fn page_payments(
+        &self,
+        organisation_id: &str,
+        page: VendorPage<'_>,
+    ) -> StoreResult<Vec<Payment>>;
+    async fn page_entitlements(
+        &self,
+        organisation_id: &str,
+        page: VendorPage<'_>,
+    ) -> StoreResult<Vec<Entitlement>>;
+    async fn page_subscriptions(
+        &self,
+        organisation_id: &str,
+        page: VendorPage<'_>,
+    ) -> StoreResult<Vec<Subscription>>;
+    async fn page_payment_methods(
+        &self,
+        organisation_id: &str,
+        page: VendorPage<'_>,
+    ) -> StoreResult<Vec<PaymentMethod>>;
+
+    /// Deletes one record of the organisation by Portico's id; returns whether it existed.
+    /// Deleting a customer deletes everything of theirs.
+    async fn delete_record(
+        &self,
+        kind: RecordKind,
+        organisation_id: &str,
+        id: &str,
+    ) -> StoreResult<bool>;
+
+    /// Stores an invoice's PDF, replacing any earlier one.
+    async fn put_invoice_pdf(
+        &self,
+        invoice_id: &str,
+        content: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn get_invoice_pdf(&self, invoice_id: &str) -> StoreResult<Option<Vec<u8>>>;
 
     async fn insert_link(&self, link: &NewLink) -> StoreResult<()>;
     async fn find_link(&self, token_hash: &[u8]) -> StoreResult<Option<Link>>;

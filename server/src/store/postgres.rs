@@ -32,4 +32,4 @@ impl PgStore {
     }
 }
 
-shared::sql_store!(PgStore, Backend::Postgres);
+shared::sql_store!(PgStore, Backend::Postgres, sqlx::Postgres);

@@ -504,7 +504,62 @@ macro_rules! upsert {
 pub(super) use upsert;
 
 macro_rules! sql_store {
-    ($store:ty, $backend:expr) => {
+    ($store:ty, $backend:expr, $db:ty) => {
+        impl $store {
+            /// One record of `table` by Portico's id or, failing that, the vendor's.
+            async fn find_one<R>(
+                &self,
+                table: &'static str,
+                organisation_id: &str,
+                id_or_external_id: &str,
+            ) -> $crate::store::StoreResult<Option<R>>
+            where
+                R: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
+            {
+                Ok(sqlx::query_as::<_, R>(&format!(
+                    "SELECT * FROM {table} WHERE organisation_id = $1 \
+                     AND (id = $2 OR external_id = $2) \
+                     ORDER BY CASE WHEN id = $2 THEN 0 ELSE 1 END LIMIT 1"
+                ))
+                .bind(organisation_id)
+                .bind(id_or_external_id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            /// A page of `table` in the vendor's id order, optionally for one customer.
+            async fn page_of<R>(
+                &self,
+                table: &'static str,
+                organisation_id: &str,
+                page: $crate::store::VendorPage<'_>,
+            ) -> $crate::store::StoreResult<Vec<R>>
+            where
+                R: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
+            {
+                // Parameters are numbered as they are added: SQLite refuses unused ones.
+                let mut sql = format!("SELECT * FROM {table} WHERE organisation_id = $1");
+                let mut n = 1;
+                if page.customer_id.is_some() {
+                    n += 1;
+                    sql.push_str(&format!(" AND customer_id = ${n}"));
+                }
+                if page.after.is_some() {
+                    n += 1;
+                    sql.push_str(&format!(" AND external_id > ${n}"));
+                }
+                sql.push_str(&format!(" ORDER BY external_id LIMIT ${}", n + 1));
+                let mut query = sqlx::query_as::<$db, R>(&sql).bind(organisation_id);
+                if let Some(customer) = page.customer_id {
+                    query = query.bind(customer);
+                }
+                if let Some(after) = page.after {
+                    query = query.bind(after);
+                }
+                Ok(query.bind(page.limit).fetch_all(&self.pool).await?)
+            }
+        }
+
         #[async_trait::async_trait]
         impl $crate::store::Store for $store {
             fn backend(&self) -> $crate::store::Backend {
@@ -1220,6 +1275,161 @@ macro_rules! sql_store {
                 .fetch_all(&self.pool)
                 .await?;
                 shared::convert_all(rows)
+            }
+
+            async fn find_credit_note(
+                &self,
+                organisation_id: &str,
+                id_or_external_id: &str,
+            ) -> $crate::store::StoreResult<Option<app::api::records::CreditNote>> {
+                self.find_one::<shared::CreditNoteRow>("credit_notes", organisation_id, id_or_external_id)
+                    .await?
+                    .map(TryInto::try_into)
+                    .transpose()
+            }
+
+            async fn find_payment(
+                &self,
+                organisation_id: &str,
+                id_or_external_id: &str,
+            ) -> $crate::store::StoreResult<Option<app::api::records::Payment>> {
+                self.find_one::<shared::PaymentRow>("payments", organisation_id, id_or_external_id)
+                    .await?
+                    .map(TryInto::try_into)
+                    .transpose()
+            }
+
+            async fn find_entitlement(
+                &self,
+                organisation_id: &str,
+                id_or_external_id: &str,
+            ) -> $crate::store::StoreResult<Option<app::api::records::Entitlement>> {
+                self.find_one::<shared::EntitlementRow>("entitlements", organisation_id, id_or_external_id)
+                    .await?
+                    .map(TryInto::try_into)
+                    .transpose()
+            }
+
+            async fn find_subscription(
+                &self,
+                organisation_id: &str,
+                id_or_external_id: &str,
+            ) -> $crate::store::StoreResult<Option<app::api::records::Subscription>> {
+                self.find_one::<shared::SubscriptionRow>("subscriptions", organisation_id, id_or_external_id)
+                    .await?
+                    .map(TryInto::try_into)
+                    .transpose()
+            }
+
+            async fn find_payment_method(
+                &self,
+                organisation_id: &str,
+                id_or_external_id: &str,
+            ) -> $crate::store::StoreResult<Option<app::api::records::PaymentMethod>> {
+                self.find_one::<shared::PaymentMethodRow>("payment_methods", organisation_id, id_or_external_id)
+                    .await?
+                    .map(TryInto::try_into)
+                    .transpose()
+            }
+
+            async fn page_invoices(
+                &self,
+                organisation_id: &str,
+                page: $crate::store::VendorPage<'_>,
+            ) -> $crate::store::StoreResult<Vec<app::api::records::Invoice>> {
+                self.page_of::<shared::InvoiceRow>("invoices", organisation_id, page)
+                    .await?
+                    .into_iter()
+                    .map(|r| r.into_invoice(Vec::new()))
+                    .collect()
+            }
+
+            async fn page_credit_notes(
+                &self,
+                organisation_id: &str,
+                page: $crate::store::VendorPage<'_>,
+            ) -> $crate::store::StoreResult<Vec<app::api::records::CreditNote>> {
+                shared::convert_all(self.page_of::<shared::CreditNoteRow>("credit_notes", organisation_id, page).await?)
+            }
+
+            async fn page_payments(
+                &self,
+                organisation_id: &str,
+                page: $crate::store::VendorPage<'_>,
+            ) -> $crate::store::StoreResult<Vec<app::api::records::Payment>> {
+                shared::convert_all(self.page_of::<shared::PaymentRow>("payments", organisation_id, page).await?)
+            }
+
+            async fn page_entitlements(
+                &self,
+                organisation_id: &str,
+                page: $crate::store::VendorPage<'_>,
+            ) -> $crate::store::StoreResult<Vec<app::api::records::Entitlement>> {
+                shared::convert_all(self.page_of::<shared::EntitlementRow>("entitlements", organisation_id, page).await?)
+            }
+
+            async fn page_subscriptions(
+                &self,
+                organisation_id: &str,
+                page: $crate::store::VendorPage<'_>,
+            ) -> $crate::store::StoreResult<Vec<app::api::records::Subscription>> {
+                shared::convert_all(self.page_of::<shared::SubscriptionRow>("subscriptions", organisation_id, page).await?)
+            }
+
+            async fn page_payment_methods(
+                &self,
+                organisation_id: &str,
+                page: $crate::store::VendorPage<'_>,
+            ) -> $crate::store::StoreResult<Vec<app::api::records::PaymentMethod>> {
+                shared::convert_all(self.page_of::<shared::PaymentMethodRow>("payment_methods", organisation_id, page).await?)
+            }
+
+            async fn delete_record(
+                &self,
+                kind: $crate::store::RecordKind,
+                organisation_id: &str,
+                id: &str,
+            ) -> $crate::store::StoreResult<bool> {
+                let done = sqlx::query(&format!(
+                    "DELETE FROM {} WHERE organisation_id = $1 AND id = $2",
+                    kind.table()
+                ))
+                .bind(organisation_id)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn put_invoice_pdf(
+                &self,
+                invoice_id: &str,
+                content: &[u8],
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO invoice_pdfs (invoice_id, content, uploaded_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (invoice_id) DO UPDATE SET content = excluded.content, \
+                     uploaded_at = excluded.uploaded_at",
+                )
+                .bind(invoice_id)
+                .bind(content)
+                .bind(now.timestamp_millis())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn get_invoice_pdf(
+                &self,
+                invoice_id: &str,
+            ) -> $crate::store::StoreResult<Option<Vec<u8>>> {
+                Ok(sqlx::query_scalar::<_, Vec<u8>>(
+                    "SELECT content FROM invoice_pdfs WHERE invoice_id = $1",
+                )
+                .bind(invoice_id)
+                .fetch_optional(&self.pool)
+                .await?)
             }
 
             async fn insert_link(

@@ -43,4 +43,4 @@ impl SqliteStore {
     }
 }
 
-shared::sql_store!(SqliteStore, Backend::Sqlite);
+shared::sql_store!(SqliteStore, Backend::Sqlite, sqlx::Sqlite);

@@ -1,0 +1,254 @@
+//! `POST /v1/import`: NDJSON of mixed records, validated and written line by line while the
+//! body streams in, so an import of any length needs memory for one line only.
+
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap};
+use axum::routing::post;
+use axum::{Json, Router};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use super::records::{
+    write_one, CreditNotes, Customers, Entitlements, Invoices, Kind, PaymentMethods, Payments,
+    Subscriptions,
+};
+use crate::auth::VendorKey;
+use crate::error::ApiError;
+use crate::extract::parse_json;
+use crate::state::AppState;
+use crate::store::{Store, Upserted};
+
+/// The longest line accepted (an invoice with 1000 lines fits comfortably).
+const MAX_LINE_BYTES: usize = 1024 * 1024;
+/// How many rejected lines are described in the answer; the rest are only counted.
+const MAX_REPORTED: usize = 1000;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route(
+        "/v1/import",
+        // The body streams line by line, so the usual whole-body limit does not apply.
+        post(import_records).layer(DefaultBodyLimit::disable()),
+    )
+}
+
+/// One line: `{"type": "invoice", "id": "<vendor id>", "data": {…}}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportLine {
+    #[serde(rename = "type")]
+    kind: String,
+    id: String,
+    data: Box<RawValue>,
+}
+
+/// A line that wrote nothing, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    /// 1-based line number.
+    pub line: u64,
+    pub field: String,
+    pub reason: String,
+}
+
+/// The answer of an import.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub accepted: u64,
+    pub created: u64,
+    pub updated: u64,
+    pub rejected_count: u64,
+    /// The first 1000 rejected lines.
+    pub rejected: Vec<Rejection>,
+}
+
+impl ImportReport {
+    fn reject(&mut self, line: u64, error: ApiError) {
+        self.rejected_count += 1;
+        if self.rejected.len() >= MAX_REPORTED {
+            return;
+        }
+        match error {
+            ApiError::Validation(fields) => {
+                for f in fields {
+                    if self.rejected.len() < MAX_REPORTED {
+                        self.rejected.push(Rejection {
+                            line,
+                            field: f.field,
+                            reason: f.message,
+                        });
+                    }
+                }
+            }
+            other => self.rejected.push(Rejection {
+                line,
+                field: "line".into(),
+                reason: match other {
+                    ApiError::BadRequest(message) => message,
+                    _ => "could not be written".into(),
+                },
+            }),
+        }
+    }
+}
+
+async fn import_records(
+    State(state): State<AppState>,
+    vendor: VendorKey,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<ImportReport>, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    if !matches!(
+        content_type.as_deref(),
+        Some("application/x-ndjson" | "application/ndjson" | "application/jsonl")
+    ) {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let store = state.store.as_ref();
+    let org = vendor.organisation.id.as_str();
+    let mut report = ImportReport::default();
+    let mut stream = body.into_data_stream();
+    let mut buffer: Vec<u8> = Vec::new();
+    let mut number: u64 = 0;
+    // Past the length limit, the rest of a line is skipped up to its newline.
+    let mut skipping = false;
+
+    while let Some(chunk) = stream.next().await {
+        let chunk =
+            chunk.map_err(|_| ApiError::BadRequest("The body could not be read.".into()))?;
+        let mut rest: &[u8] = &chunk;
+        while let Some(newline) = rest.iter().position(|b| *b == b'\n') {
+            if !skipping {
+                buffer.extend_from_slice(&rest[..newline]);
+            }
+            number += 1;
+            if skipping || buffer.len() > MAX_LINE_BYTES {
+                report.reject(number, too_long());
+            } else {
+                import_line(store, org, &buffer, number, &state, &mut report).await?;
+            }
+            buffer.clear();
+            skipping = false;
+            rest = &rest[newline + 1..];
+        }
+        if !skipping {
+            buffer.extend_from_slice(rest);
+            if buffer.len() > MAX_LINE_BYTES {
+                buffer.clear();
+                skipping = true;
+            }
+        }
+    }
+    if skipping || !buffer.is_empty() {
+        number += 1;
+        if skipping {
+            report.reject(number, too_long());
+        } else {
+            import_line(store, org, &buffer, number, &state, &mut report).await?;
+        }
+    }
+    Ok(Json(report))
+}
+
+fn too_long() -> ApiError {
+    ApiError::BadRequest(format!("The line is longer than {MAX_LINE_BYTES} bytes."))
+}
+
+/// Validates and writes one line. Rejections go in the report; only a failing database
+/// stops the import (with the lines before it written).
+async fn import_line(
+    store: &dyn Store,
+    org: &str,
+    bytes: &[u8],
+    number: u64,
+    state: &AppState,
+    report: &mut ImportReport,
+) -> Result<(), ApiError> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text.trim(),
+        Err(_) => {
+            report.reject(
+                number,
+                ApiError::BadRequest("The line is not UTF-8.".into()),
+            );
+            return Ok(());
+        }
+    };
+    if text.is_empty() {
+        // Blank lines (a trailing newline, separators) are not records.
+        return Ok(());
+    }
+    let line: ImportLine = match parse_json(text.as_bytes()) {
+        Ok(line) => line,
+        Err(error) => {
+            report.reject(number, error);
+            return Ok(());
+        }
+    };
+    let now = state.clock.now();
+    let outcome = match line.kind.as_str() {
+        "customer" => write::<Customers>(store, org, &line, now).await,
+        "invoice" => write::<Invoices>(store, org, &line, now).await,
+        "credit_note" => write::<CreditNotes>(store, org, &line, now).await,
+        "payment" => write::<Payments>(store, org, &line, now).await,
+        "entitlement" => write::<Entitlements>(store, org, &line, now).await,
+        "subscription" => write::<Subscriptions>(store, org, &line, now).await,
+        "payment_method" => write::<PaymentMethods>(store, org, &line, now).await,
+        _ => Err(ApiError::field(
+            "type",
+            "must be one of customer, invoice, credit_note, payment, entitlement, subscription, \
+             payment_method",
+        )),
+    };
+    match outcome {
+        Ok(Upserted::Created) => {
+            report.accepted += 1;
+            report.created += 1;
+        }
+        Ok(Upserted::Updated) => {
+            report.accepted += 1;
+            report.updated += 1;
+        }
+        Err(ApiError::Internal(error)) => return Err(ApiError::Internal(error)),
+        Err(error) => report.reject(number, error),
+    }
+    Ok(())
+}
+
+async fn write<K: Kind>(
+    store: &dyn Store,
+    org: &str,
+    line: &ImportLine,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Upserted, ApiError> {
+    let input: K::Input = parse_json(line.data.get().as_bytes()).map_err(under_data)?;
+    write_one::<K>(store, org, &line.id, &input, now)
+        .await
+        .map(|(_, outcome)| outcome)
+        .map_err(under_data)
+}
+
+/// Names a record's fields as the line spells them (`data.total`); the line's own `id`
+/// keeps its name.
+fn under_data(error: ApiError) -> ApiError {
+    match error {
+        ApiError::Validation(fields) => ApiError::Validation(
+            fields
+                .into_iter()
+                .map(|mut f| {
+                    if f.field != "id" {
+                        f.field = format!("data.{}", f.field);
+                    }
+                    f
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}

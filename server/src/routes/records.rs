@@ -1,0 +1,493 @@
+//! The vendor's billing records: `PUT`, `GET`, list and (where it makes sense) `DELETE`
+//! for each kind, all written once over the [`Kind`] trait.
+
+use app::api::portal::Page;
+use app::api::records::{
+    CreditNote, CreditNoteInput, Customer, CustomerInput, Entitlement, EntitlementInput, Invoice,
+    InvoiceInput, Payment, PaymentInput, PaymentMethod, PaymentMethodInput, Subscription,
+    SubscriptionInput,
+};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, MethodRouter};
+use axum::{Json, Router};
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::VendorKey;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+use crate::store::{RecordKind, Store, StoreResult, Upserted, VendorPage};
+use crate::validate::{self, Check, Validate};
+
+/// One kind of record, as the vendor API sees it.
+#[async_trait::async_trait]
+pub trait Kind: Send + Sync + 'static {
+    type Input: DeserializeOwned + Validate + Send + Sync;
+    type Record: Serialize + Send;
+    /// The path segment and import `type`: `customers`, `invoices`, …
+    const PLURAL: &'static str;
+    /// The import line's `type`: `customer`, `invoice`, …
+    const SINGULAR: &'static str;
+    const KIND: RecordKind;
+    /// Whether `DELETE` is offered. Financial records (invoices, payments, credit notes)
+    /// and subscriptions are voided or cancelled through their status instead.
+    const DELETABLE: bool;
+
+    /// Resolves the input's references (customer, invoice) in the organisation and
+    /// writes the record. Problems are added to `check` and nothing is written.
+    async fn write(
+        store: &dyn Store,
+        organisation_id: &str,
+        external_id: &str,
+        input: &Self::Input,
+        check: &mut Check,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(Self::Record, Upserted)>>;
+
+    async fn find(
+        store: &dyn Store,
+        organisation_id: &str,
+        reference: &str,
+    ) -> StoreResult<Option<Self::Record>>;
+
+    async fn page(
+        store: &dyn Store,
+        organisation_id: &str,
+        page: VendorPage<'_>,
+    ) -> StoreResult<Vec<Self::Record>>;
+
+    fn ids(record: &Self::Record) -> (&str, &str);
+}
+
+/// Finds the customer a record belongs to, or says why not.
+async fn customer_ref(
+    store: &dyn Store,
+    organisation_id: &str,
+    reference: &str,
+    check: &mut Check,
+) -> StoreResult<Option<Customer>> {
+    let found = store.find_customer(organisation_id, reference).await?;
+    if found.is_none() && !reference.trim().is_empty() {
+        check.fail(
+            "customer_id",
+            "does not name a customer of this organisation",
+        );
+    }
+    Ok(found)
+}
+
+/// Finds the invoice a record points at, which must be the same customer's.
+async fn invoice_ref(
+    store: &dyn Store,
+    organisation_id: &str,
+    reference: Option<&str>,
+    customer: Option<&Customer>,
+    check: &mut Check,
+) -> StoreResult<Option<String>> {
+    let Some(reference) = reference else {
+        return Ok(None);
+    };
+    let invoice = store.find_invoice(organisation_id, reference).await?;
+    match (invoice, customer) {
+        (Some(invoice), Some(customer)) if invoice.customer_id == customer.id => {
+            Ok(Some(invoice.id))
+        }
+        (Some(_), Some(_)) => {
+            check.fail("invoice_id", "belongs to another customer");
+            Ok(None)
+        }
+        (None, _) => {
+            check.fail(
+                "invoice_id",
+                "does not name an invoice of this organisation",
+            );
+            Ok(None)
+        }
+        (Some(_), None) => Ok(None),
+    }
+}
+
+pub struct Customers;
+pub struct Invoices;
+pub struct CreditNotes;
+pub struct Payments;
+pub struct Entitlements;
+pub struct Subscriptions;
+pub struct PaymentMethods;
+
+#[async_trait::async_trait]
+impl Kind for Customers {
+    type Input = CustomerInput;
+    type Record = Customer;
+    const PLURAL: &'static str = "customers";
+    const SINGULAR: &'static str = "customer";
+    const KIND: RecordKind = RecordKind::Customer;
+    const DELETABLE: bool = true;
+
+    async fn write(
+        store: &dyn Store,
+        org: &str,
+        external_id: &str,
+        input: &CustomerInput,
+        check: &mut Check,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(Customer, Upserted)>> {
+        if !check.is_ok() {
+            return Ok(None);
+        }
+        store
+            .upsert_customer(org, external_id, input, now)
+            .await
+            .map(Some)
+    }
+
+    async fn find(store: &dyn Store, org: &str, reference: &str) -> StoreResult<Option<Customer>> {
+        store.find_customer(org, reference).await
+    }
+
+    async fn page(
+        store: &dyn Store,
+        org: &str,
+        page: VendorPage<'_>,
+    ) -> StoreResult<Vec<Customer>> {
+        store.list_customers(org, page.after, page.limit).await
+    }
+
+    fn ids(r: &Customer) -> (&str, &str) {
+        (&r.id, &r.external_id)
+    }
+}
+
+/// Writes a record that belongs to a customer and maybe points at an invoice.
+macro_rules! owned_kind {
+    ($kind:ident, $input:ty, $record:ty, $plural:literal, $singular:literal, $rk:expr,
+     deletable: $deletable:literal, invoice: |$i:ident| $invoice:expr,
+     upsert: |$s:ident, $o:ident, $e:ident, $c:ident, $inv:ident, $in:ident, $n:ident| $upsert:expr,
+     find: $find:ident, page: $page:ident) => {
+        #[async_trait::async_trait]
+        impl Kind for $kind {
+            type Input = $input;
+            type Record = $record;
+            const PLURAL: &'static str = $plural;
+            const SINGULAR: &'static str = $singular;
+            const KIND: RecordKind = $rk;
+            const DELETABLE: bool = $deletable;
+
+            async fn write(
+                $s: &dyn Store,
+                $o: &str,
+                $e: &str,
+                $in: &$input,
+                check: &mut Check,
+                $n: DateTime<Utc>,
+            ) -> StoreResult<Option<($record, Upserted)>> {
+                let customer = customer_ref($s, $o, &$in.customer_id, check).await?;
+                let $i = $in;
+                let $inv = invoice_ref($s, $o, $invoice, customer.as_ref(), check).await?;
+                let Some(customer) = customer.filter(|_| check.is_ok()) else {
+                    return Ok(None);
+                };
+                let $c = customer.id.as_str();
+                $upsert.await.map(Some)
+            }
+
+            async fn find(
+                store: &dyn Store,
+                org: &str,
+                reference: &str,
+            ) -> StoreResult<Option<$record>> {
+                store.$find(org, reference).await
+            }
+
+            async fn page(
+                store: &dyn Store,
+                org: &str,
+                page: VendorPage<'_>,
+            ) -> StoreResult<Vec<$record>> {
+                store.$page(org, page).await
+            }
+
+            fn ids(r: &$record) -> (&str, &str) {
+                (&r.id, &r.external_id)
+            }
+        }
+    };
+}
+
+owned_kind!(Invoices, InvoiceInput, Invoice, "invoices", "invoice", RecordKind::Invoice,
+    deletable: false, invoice: |_i| None,
+    upsert: |s, o, e, c, _inv, input, now| s.upsert_invoice(o, e, c, input, now),
+    find: find_invoice, page: page_invoices);
+owned_kind!(CreditNotes, CreditNoteInput, CreditNote, "credit_notes", "credit_note",
+    RecordKind::CreditNote, deletable: false, invoice: |i| i.invoice_id.as_deref(),
+    upsert: |s, o, e, c, inv, input, now| s.upsert_credit_note(o, e, c, inv.as_deref(), input, now),
+    find: find_credit_note, page: page_credit_notes);
+owned_kind!(Payments, PaymentInput, Payment, "payments", "payment", RecordKind::Payment,
+    deletable: false, invoice: |i| i.invoice_id.as_deref(),
+    upsert: |s, o, e, c, inv, input, now| s.upsert_payment(o, e, c, inv.as_deref(), input, now),
+    find: find_payment, page: page_payments);
+owned_kind!(Entitlements, EntitlementInput, Entitlement, "entitlements", "entitlement",
+    RecordKind::Entitlement, deletable: true, invoice: |_i| None,
+    upsert: |s, o, e, c, _inv, input, now| s.upsert_entitlement(o, e, c, input, now),
+    find: find_entitlement, page: page_entitlements);
+owned_kind!(Subscriptions, SubscriptionInput, Subscription, "subscriptions", "subscription",
+    RecordKind::Subscription, deletable: false, invoice: |_i| None,
+    upsert: |s, o, e, c, _inv, input, now| s.upsert_subscription(o, e, c, input, now),
+    find: find_subscription, page: page_subscriptions);
+owned_kind!(PaymentMethods, PaymentMethodInput, PaymentMethod, "payment_methods",
+    "payment_method", RecordKind::PaymentMethod, deletable: true, invoice: |_i| None,
+    upsert: |s, o, e, c, _inv, input, now| s.upsert_payment_method(o, e, c, input, now),
+    find: find_payment_method, page: page_payment_methods);
+
+/// Validates and writes one record: field rules, then references.
+pub async fn write_one<K: Kind>(
+    store: &dyn Store,
+    organisation_id: &str,
+    external_id: &str,
+    input: &K::Input,
+    now: DateTime<Utc>,
+) -> Result<(K::Record, Upserted), ApiError> {
+    let mut check = Check::default();
+    validate::external_id(&mut check, "id", external_id);
+    input.validate(&mut check);
+    let written = K::write(store, organisation_id, external_id, input, &mut check, now).await?;
+    match written {
+        Some(done) if check.is_ok() => Ok(done),
+        _ => {
+            check.finish()?;
+            Err(ApiError::Internal(anyhow::anyhow!(
+                "{} not written",
+                K::SINGULAR
+            )))
+        }
+    }
+}
+
+async fn put_record<K: Kind>(
+    State(state): State<AppState>,
+    vendor: VendorKey,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<K::Input>,
+) -> Result<(StatusCode, Json<K::Record>), ApiError> {
+    let (record, outcome) = write_one::<K>(
+        state.store.as_ref(),
+        &vendor.organisation.id,
+        &id,
+        &input,
+        state.clock.now(),
+    )
+    .await?;
+    let status = match outcome {
+        Upserted::Created => StatusCode::CREATED,
+        Upserted::Updated => StatusCode::OK,
+    };
+    Ok((status, Json(record)))
+}
+
+async fn get_record<K: Kind>(
+    State(state): State<AppState>,
+    vendor: VendorKey,
+    Path(id): Path<String>,
+) -> Result<Json<K::Record>, ApiError> {
+    K::find(state.store.as_ref(), &vendor.organisation.id, &id)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound)
+}
+
+async fn delete_record<K: Kind>(
+    State(state): State<AppState>,
+    vendor: VendorKey,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let org = &vendor.organisation.id;
+    let record = K::find(state.store.as_ref(), org, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let (portico_id, _) = K::ids(&record);
+    if state.store.delete_record(K::KIND, org, portico_id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// `?customer_id=&limit=&cursor=` of a list.
+#[derive(Deserialize)]
+pub struct ListQuery {
+    customer_id: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+async fn list_records<K: Kind>(
+    State(state): State<AppState>,
+    vendor: VendorKey,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<Page<K::Record>>, ApiError> {
+    let org = &vendor.organisation.id;
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::field("limit", "must be between 1 and 200"));
+    }
+    let customer = match query.customer_id.as_deref() {
+        None => None,
+        Some(reference) => Some(
+            state
+                .store
+                .find_customer(org, reference)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::field(
+                        "customer_id",
+                        "does not name a customer of this organisation",
+                    )
+                })?,
+        ),
+    };
+    let mut data = K::page(
+        state.store.as_ref(),
+        org,
+        VendorPage {
+            customer_id: customer.as_ref().map(|c| c.id.as_str()),
+            after: query.cursor.as_deref(),
+            limit: limit + 1,
+        },
+    )
+    .await?;
+    let next_cursor = if data.len() as i64 > limit {
+        data.truncate(limit as usize);
+        data.last().map(|r| K::ids(r).1.to_owned())
+    } else {
+        None
+    };
+    Ok(Json(Page { data, next_cursor }))
+}
+
+/// The routes of one kind.
+fn kind_routes<K: Kind>(router: Router<AppState>) -> Router<AppState> {
+    let mut one: MethodRouter<AppState> = axum::routing::put(put_record::<K>).get(get_record::<K>);
+    if K::DELETABLE {
+        one = one.delete(delete_record::<K>);
+    }
+    router
+        .route(&format!("/v1/{}", K::PLURAL), get(list_records::<K>))
+        .route(&format!("/v1/{}/{{id}}", K::PLURAL), one)
+}
+
+/// The largest invoice PDF accepted.
+pub const MAX_PDF_BYTES: usize = 10 * 1024 * 1024;
+
+/// `PUT /v1/invoices/{id}/pdf`: the invoice's PDF, as `application/pdf`.
+async fn put_invoice_pdf(
+    State(state): State<AppState>,
+    vendor: VendorKey,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<StatusCode, ApiError> {
+    let is_pdf = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("application/pdf")
+        });
+    if !is_pdf {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge
+        } else {
+            ApiError::BadRequest("The body could not be read.".into())
+        }
+    })?;
+    let invoice = state
+        .store
+        .find_invoice(&vendor.organisation.id, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !body.starts_with(b"%PDF-") {
+        return Err(ApiError::field(
+            "body",
+            "is not a PDF document (it must start with %PDF-)",
+        ));
+    }
+    state
+        .store
+        .put_invoice_pdf(&invoice.id, &body, state.clock.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /v1/invoices/{id}/pdf`: the uploaded PDF.
+async fn get_invoice_pdf(
+    State(state): State<AppState>,
+    vendor: VendorKey,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let invoice = state
+        .store
+        .find_invoice(&vendor.organisation.id, &id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let pdf = state
+        .store
+        .get_invoice_pdf(&invoice.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(pdf_response(pdf, &invoice.number))
+}
+
+/// A PDF as a download named after the invoice number.
+pub fn pdf_response(pdf: Vec<u8>, number: &str) -> Response {
+    let safe: String = number
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{safe}.pdf\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
+/// Every record route of the vendor API.
+pub fn router() -> Router<AppState> {
+    let router = Router::new().route(
+        "/v1/invoices/{id}/pdf",
+        axum::routing::put(put_invoice_pdf)
+            .get(get_invoice_pdf)
+            .layer(DefaultBodyLimit::max(MAX_PDF_BYTES)),
+    );
+    let router = kind_routes::<Customers>(router);
+    let router = kind_routes::<Invoices>(router);
+    let router = kind_routes::<CreditNotes>(router);
+    let router = kind_routes::<Payments>(router);
+    let router = kind_routes::<Entitlements>(router);
+    let router = kind_routes::<Subscriptions>(router);
+    kind_routes::<PaymentMethods>(router)
+}

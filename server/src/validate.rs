@@ -1,0 +1,420 @@
+//! Validation of what vendors send: every problem is collected and named by its field, so a
+//! request learns everything that is wrong at once.
+
+use app::api::records::{
+    Address, CreditNoteInput, CustomerInput, EntitlementInput, InvoiceInput, PaymentInput,
+    PaymentMethodInput, SubscriptionInput,
+};
+use app::api::session::LOCALES;
+use app::api::FieldError;
+use chrono::NaiveDate;
+
+use crate::error::ApiError;
+
+/// Active ISO 4217 currency codes.
+const CURRENCIES: &str = "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND \
+    BOB BRL BSD BTN BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN \
+    ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD \
+    JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT \
+    MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR \
+    RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND \
+    TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW \
+    ZWG ZWL";
+
+/// Whether `code` is an active ISO 4217 currency (upper case, as the standard writes it).
+pub fn is_currency(code: &str) -> bool {
+    code.len() == 3 && CURRENCIES.split_ascii_whitespace().any(|c| c == code)
+}
+
+/// Collects field errors.
+#[derive(Default, Debug)]
+pub struct Check {
+    problems: Vec<FieldError>,
+    /// Prefixed to every field name (`lines[2].`).
+    prefix: String,
+}
+
+impl Check {
+    pub fn fail(&mut self, field: &str, message: impl Into<String>) {
+        self.problems.push(FieldError {
+            field: format!("{}{field}", self.prefix),
+            message: message.into(),
+        });
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// Runs `f` with field names under `prefix` (e.g. `address.`).
+    pub fn nested(&mut self, prefix: &str, f: impl FnOnce(&mut Check)) {
+        let inner = format!("{}{prefix}", self.prefix);
+        let outer = std::mem::replace(&mut self.prefix, inner);
+        f(self);
+        self.prefix = outer;
+    }
+
+    /// Required text: not blank, at most `max` characters, no control characters.
+    pub fn text(&mut self, field: &str, value: &str, max: usize) {
+        if value.trim().is_empty() {
+            self.fail(field, "must not be empty");
+        } else {
+            self.bounded(field, value, max);
+        }
+    }
+
+    /// Optional text: when present, as [`Check::text`].
+    pub fn opt_text(&mut self, field: &str, value: &Option<String>, max: usize) {
+        if let Some(value) = value {
+            self.text(field, value, max);
+        }
+    }
+
+    fn bounded(&mut self, field: &str, value: &str, max: usize) {
+        if value.chars().count() > max {
+            self.fail(field, format!("must be at most {max} characters"));
+        } else if value.chars().any(|c| c.is_control() && c != '\n') {
+            self.fail(field, "must not contain control characters");
+        }
+    }
+
+    pub fn currency(&mut self, field: &str, code: &str) {
+        if !is_currency(code) {
+            self.fail(
+                field,
+                "must be an ISO 4217 currency code such as EUR or USD",
+            );
+        }
+    }
+
+    pub fn non_negative(&mut self, field: &str, value: i64) {
+        if value < 0 {
+            self.fail(field, "must not be negative (amounts are in minor units)");
+        }
+    }
+
+    pub fn positive(&mut self, field: &str, value: i64) {
+        if value <= 0 {
+            self.fail(
+                field,
+                "must be greater than zero (amounts are in minor units)",
+            );
+        }
+    }
+
+    /// `start` must not come after `end` when both are given.
+    pub fn ordered(
+        &mut self,
+        start_field: &str,
+        start: Option<NaiveDate>,
+        end_field: &str,
+        end: Option<NaiveDate>,
+    ) {
+        if let (Some(start), Some(end)) = (start, end) {
+            if start > end {
+                self.fail(end_field, format!("must not be before {start_field}"));
+            }
+        }
+    }
+
+    pub fn locale(&mut self, field: &str, value: &Option<String>) {
+        if let Some(locale) = value {
+            if !LOCALES.contains(&locale.as_str()) {
+                self.fail(field, format!("must be one of: {}", LOCALES.join(", ")));
+            }
+        }
+    }
+
+    /// An absolute http(s) URL.
+    pub fn url(&mut self, field: &str, value: &Option<String>) {
+        if let Some(value) = value {
+            let ok = value.len() <= 2048
+                && url::Url::parse(value)
+                    .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                    .unwrap_or(false);
+            if !ok {
+                self.fail(
+                    field,
+                    "must be an absolute http or https URL of at most 2048 characters",
+                );
+            }
+        }
+    }
+
+    pub fn into_problems(self) -> Vec<FieldError> {
+        self.problems
+    }
+
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.problems))
+        }
+    }
+}
+
+/// A vendor's id for a record (the `{id}` of `PUT /v1/<kind>/{id}`).
+pub fn external_id(check: &mut Check, field: &str, id: &str) {
+    if id.is_empty() || id.len() > 255 {
+        check.fail(field, "must be 1 to 255 bytes long");
+    } else if id
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '/')
+    {
+        check.fail(
+            field,
+            "must not contain spaces, slashes or control characters",
+        );
+    }
+}
+
+/// Field rules of each kind of record (references to other records are checked against
+/// the store by the caller).
+pub trait Validate {
+    fn validate(&self, check: &mut Check);
+}
+
+impl Validate for CustomerInput {
+    fn validate(&self, check: &mut Check) {
+        check.text("name", &self.name, 200);
+        if let Some(email) = &self.email {
+            let parts: Vec<&str> = email.split('@').collect();
+            if email.len() > 254
+                || parts.len() != 2
+                || parts[0].is_empty()
+                || !parts[1].contains('.')
+                || email.chars().any(char::is_whitespace)
+            {
+                check.fail("email", "must be an email address");
+            }
+        }
+        check.opt_text("phone", &self.phone, 40);
+        check.opt_text("tax_id", &self.tax_id, 50);
+        check.locale("locale", &self.locale);
+        check.nested("address.", |check| self.address.validate(check));
+    }
+}
+
+impl Validate for Address {
+    fn validate(&self, check: &mut Check) {
+        for (field, value) in [
+            ("line1", &self.line1),
+            ("line2", &self.line2),
+            ("postal_code", &self.postal_code),
+            ("city", &self.city),
+            ("region", &self.region),
+        ] {
+            check.opt_text(field, value, 200);
+        }
+        if let Some(country) = &self.country {
+            if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
+                check.fail("country", "must be an ISO 3166-1 alpha-2 code such as DE");
+            }
+        }
+    }
+}
+
+impl Validate for InvoiceInput {
+    fn validate(&self, check: &mut Check) {
+        check.text("customer_id", &self.customer_id, 255);
+        check.text("number", &self.number, 100);
+        check.currency("currency", &self.currency);
+        check.non_negative("total", self.total);
+        check.non_negative("amount_due", self.amount_due);
+        if self.amount_due > self.total {
+            check.fail("amount_due", "must not be more than total");
+        }
+        check.ordered(
+            "period_start",
+            self.period_start,
+            "period_end",
+            self.period_end,
+        );
+        check.url("pdf_url", &self.pdf_url);
+        if self.lines.len() > 1000 {
+            check.fail("lines", "must have at most 1000 lines");
+        }
+        for (i, line) in self.lines.iter().enumerate() {
+            check.nested(&format!("lines[{i}]."), |check| {
+                check.text("description", &line.description, 500);
+                check.non_negative("quantity", line.quantity);
+                check.ordered(
+                    "period_start",
+                    line.period_start,
+                    "period_end",
+                    line.period_end,
+                );
+            });
+        }
+    }
+}
+
+impl Validate for CreditNoteInput {
+    fn validate(&self, check: &mut Check) {
+        check.text("customer_id", &self.customer_id, 255);
+        check.opt_text("invoice_id", &self.invoice_id, 255);
+        check.text("number", &self.number, 100);
+        check.currency("currency", &self.currency);
+        check.non_negative("total", self.total);
+        check.opt_text("reason", &self.reason, 500);
+    }
+}
+
+impl Validate for PaymentInput {
+    fn validate(&self, check: &mut Check) {
+        check.text("customer_id", &self.customer_id, 255);
+        check.opt_text("invoice_id", &self.invoice_id, 255);
+        check.text("method", &self.method, 100);
+        check.currency("currency", &self.currency);
+        check.positive("amount", self.amount);
+    }
+}
+
+impl Validate for EntitlementInput {
+    fn validate(&self, check: &mut Check) {
+        check.text("customer_id", &self.customer_id, 255);
+        check.text("feature", &self.feature, 200);
+        if let Some(limit) = self.limit {
+            check.non_negative("limit", limit);
+        }
+        check.non_negative("usage", self.usage);
+        check.text("unit", &self.unit, 50);
+        check.ordered(
+            "valid_from",
+            Some(self.valid_from),
+            "valid_until",
+            self.valid_until,
+        );
+    }
+}
+
+impl Validate for SubscriptionInput {
+    fn validate(&self, check: &mut Check) {
+        check.text("customer_id", &self.customer_id, 255);
+        check.text("plan", &self.plan, 200);
+        check.currency("currency", &self.currency);
+        check.non_negative("amount", self.amount);
+        check.ordered(
+            "current_period_start",
+            Some(self.current_period_start),
+            "current_period_end",
+            Some(self.current_period_end),
+        );
+    }
+}
+
+impl Validate for PaymentMethodInput {
+    fn validate(&self, check: &mut Check) {
+        check.text("customer_id", &self.customer_id, 255);
+        check.opt_text("brand", &self.brand, 50);
+        if let Some(last4) = &self.last4 {
+            if last4.len() != 4 || !last4.chars().all(|c| c.is_ascii_digit()) {
+                check.fail("last4", "must be exactly four digits");
+            }
+        }
+        if let Some(month) = self.exp_month {
+            if !(1..=12).contains(&month) {
+                check.fail("exp_month", "must be between 1 and 12");
+            }
+        }
+        if let Some(year) = self.exp_year {
+            if !(2000..=2100).contains(&year) {
+                check.fail("exp_year", "must be a four-digit year");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::api::records::{InvoiceLine, InvoiceStatus};
+
+    fn fields(v: &impl Validate) -> Vec<String> {
+        let mut check = Check::default();
+        v.validate(&mut check);
+        check.into_problems().into_iter().map(|p| p.field).collect()
+    }
+
+    #[test]
+    fn currencies_are_iso_4217_in_upper_case() {
+        assert!(is_currency("EUR") && is_currency("JPY") && is_currency("KWD"));
+        assert!(
+            !is_currency("eur") && !is_currency("EURO") && !is_currency("XXX") && !is_currency("")
+        );
+    }
+
+    #[test]
+    fn invoices_name_every_bad_field_including_lines() {
+        let invoice = InvoiceInput {
+            customer_id: "".into(),
+            number: "N".repeat(101),
+            status: InvoiceStatus::Open,
+            currency: "EURO".into(),
+            total: 100,
+            amount_due: 101,
+            due_date: None,
+            period_start: NaiveDate::from_ymd_opt(2026, 2, 1),
+            period_end: NaiveDate::from_ymd_opt(2026, 1, 31),
+            issued_at: chrono::Utc::now(),
+            lines: vec![InvoiceLine {
+                description: "\u{0007}bell".into(),
+                quantity: -1,
+                unit_amount: 1,
+                amount: -1,
+                period_start: None,
+                period_end: None,
+            }],
+            pdf_url: Some("javascript:alert(1)".into()),
+        };
+        assert_eq!(
+            fields(&invoice),
+            [
+                "customer_id",
+                "number",
+                "currency",
+                "amount_due",
+                "period_end",
+                "pdf_url",
+                "lines[0].description",
+                "lines[0].quantity"
+            ]
+        );
+    }
+
+    #[test]
+    fn customers_check_email_country_and_locale() {
+        let mut customer = CustomerInput {
+            name: "Zoë <b>".into(),
+            email: Some("not-an-email".into()),
+            phone: None,
+            tax_id: None,
+            address: Address {
+                country: Some("deu".into()),
+                ..Address::default()
+            },
+            locale: Some("es".into()),
+        };
+        assert_eq!(fields(&customer), ["email", "locale", "address.country"]);
+        customer.email = Some("billing@example.com".into());
+        customer.address.country = Some("DE".into());
+        customer.locale = Some("de".into());
+        assert!(
+            fields(&customer).is_empty(),
+            "HTML in names is data, not an error"
+        );
+    }
+
+    #[test]
+    fn vendor_ids_are_bounded_and_plain() {
+        for bad in ["", "a b", "a/b", "tab\there", &"x".repeat(256)] {
+            let mut check = Check::default();
+            external_id(&mut check, "id", bad);
+            assert!(!check.is_ok(), "{bad:?}");
+        }
+        let mut check = Check::default();
+        external_id(&mut check, "id", "cus_Ünïcødé-1.2");
+        assert!(check.is_ok());
+    }
+}
