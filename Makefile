@@ -18,11 +18,12 @@ PORTICO := $(CARGO_TARGET_DIR)/release/portico
 SITE_ROOT := $(CURDIR)/target/site
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: help run test site tools rust-tools node-tools chromium postgres lint fmt
+.PHONY: help run test bench site tools rust-tools node-tools chromium postgres lint fmt
 
 help:
 	@echo "make run    build the release site, seed the demo if the database is empty, serve on 127.0.0.1:3000"
 	@echo "make test   Rust tests on SQLite and PostgreSQL, then the browser tests in Chromium"
+	@echo "make bench  import speed and memory on SQLite and PostgreSQL, against a same-run baseline"
 	@echo "make lint   rustfmt and clippy for the server and the WASM client"
 
 ## Tools ---------------------------------------------------------------------------------
@@ -78,6 +79,9 @@ run: site
 
 test: tools chromium postgres
 	scripts/test.sh
+
+bench: site postgres
+	scripts/bench.py
 
 lint:
 	cargo fmt --all --check

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod links;
+pub mod openapi;
 pub mod orgs;
 pub mod ratelimit;
 pub mod routes;

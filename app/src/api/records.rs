@@ -16,6 +16,25 @@ macro_rules! string_enum {
             $(#[serde(rename = $text)] $variant),+
         }
 
+        // Written out rather than derived: utoipa's derive does not see the renames of
+        // enums made by this macro; these are the very literals `as_str` returns.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),+]))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed(stringify!($name))
+            }
+        }
+
         impl $name {
             /// Every value, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -130,6 +149,7 @@ string_enum!(
 
 /// A postal billing address; every part is optional because countries differ.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Address {
     #[serde(default)]
@@ -149,6 +169,7 @@ pub struct Address {
 
 /// A vendor's customer, as written by the vendor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CustomerInput {
     pub name: String,
@@ -167,6 +188,7 @@ pub struct CustomerInput {
 
 /// A customer as Portico returns it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Customer {
     /// Portico's id.
     pub id: String,
@@ -184,6 +206,7 @@ pub struct Customer {
 
 /// One line of an invoice. `amount` is the line's total in minor units.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceLine {
     pub description: String,
@@ -198,6 +221,7 @@ pub struct InvoiceLine {
 
 /// An invoice as written by the vendor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceInput {
     /// The customer: the vendor's id for them, or Portico's.
@@ -225,6 +249,7 @@ pub struct InvoiceInput {
 
 /// An invoice as Portico returns it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invoice {
     pub id: String,
     pub external_id: String,
@@ -246,6 +271,7 @@ pub struct Invoice {
 
 /// A credit note as written by the vendor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreditNoteInput {
     pub customer_id: String,
@@ -263,6 +289,7 @@ pub struct CreditNoteInput {
 
 /// A credit note as Portico returns it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreditNote {
     pub id: String,
     pub external_id: String,
@@ -280,6 +307,7 @@ pub struct CreditNote {
 
 /// A payment or refund as written by the vendor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PaymentInput {
     pub customer_id: String,
@@ -297,6 +325,7 @@ pub struct PaymentInput {
 
 /// A payment or refund as Portico returns it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Payment {
     pub id: String,
     pub external_id: String,
@@ -314,6 +343,7 @@ pub struct Payment {
 
 /// An entitlement as written by the vendor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EntitlementInput {
     pub customer_id: String,
@@ -331,6 +361,7 @@ pub struct EntitlementInput {
 
 /// An entitlement as Portico returns it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Entitlement {
     pub id: String,
     pub external_id: String,
@@ -347,6 +378,7 @@ pub struct Entitlement {
 
 /// A subscription as written by the vendor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SubscriptionInput {
     pub customer_id: String,
@@ -368,6 +400,7 @@ pub struct SubscriptionInput {
 
 /// A subscription as Portico returns it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Subscription {
     pub id: String,
     pub external_id: String,
@@ -388,6 +421,7 @@ pub struct Subscription {
 
 /// A payment method as written by the vendor. Portico never sees full card numbers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PaymentMethodInput {
     pub customer_id: String,
@@ -407,6 +441,7 @@ pub struct PaymentMethodInput {
 
 /// A payment method as Portico returns it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PaymentMethod {
     pub id: String,
     pub external_id: String,
@@ -425,13 +460,27 @@ pub struct PaymentMethod {
 mod tests {
     use super::*;
 
+    fn round_trips<T>(all: &[T])
+    where
+        T: Copy + std::fmt::Debug + PartialEq + Serialize + std::str::FromStr + std::fmt::Display,
+        <T as std::str::FromStr>::Err: std::fmt::Debug,
+    {
+        for value in all {
+            let text = value.to_string();
+            assert_eq!(text.parse::<T>().unwrap(), *value);
+            assert_eq!(serde_json::to_string(value).unwrap(), format!("\"{text}\""));
+        }
+    }
+
     #[test]
     fn enum_values_round_trip_through_their_spelling() {
-        for status in InvoiceStatus::ALL {
-            assert_eq!(status.as_str().parse::<InvoiceStatus>(), Ok(*status));
-            let json = serde_json::to_string(status).unwrap();
-            assert_eq!(json, format!("\"{}\"", status.as_str()));
-        }
+        round_trips(InvoiceStatus::ALL);
+        round_trips(CreditNoteStatus::ALL);
+        round_trips(PaymentKind::ALL);
+        round_trips(PaymentStatus::ALL);
+        round_trips(SubscriptionStatus::ALL);
+        round_trips(BillingInterval::ALL);
+        round_trips(PaymentMethodKind::ALL);
     }
 
     #[test]

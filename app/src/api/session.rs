@@ -86,6 +86,7 @@ impl Section {
 
 /// `POST /customer/session`, the Zenskar-compatible way to ask for a link.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerSessionRequest {
     /// Portico's id of the customer or the vendor's own.
     pub customer_id: String,
@@ -96,12 +97,14 @@ pub struct CustomerSessionRequest {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CustomerSessionResponse {
     pub redirect_url: String,
 }
 
 /// `POST /v1/portal_sessions`: a link with every option.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PortalSessionRequest {
     /// Portico's id of the customer (or the vendor's); give this or `external_id`.
@@ -125,6 +128,7 @@ pub struct PortalSessionRequest {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PortalSessionCreated {
     pub id: String,
     pub url: String,
@@ -133,6 +137,7 @@ pub struct PortalSessionCreated {
 
 /// One link in `GET /v1/customers/{id}/portal_sessions`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PortalSessionSummary {
     pub id: String,
     /// `pending` (link not opened yet) or `active` (a live session).
@@ -150,17 +155,20 @@ pub struct PortalSessionSummary {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PortalSessionList {
     pub data: Vec<PortalSessionSummary>,
 }
 
 /// `POST /api/v1/session/exchange`: the browser trades the link token for a session.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExchangeRequest {
     pub token: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExchangeResponse {
     /// Sent as `Authorization: Bearer <session_token>` on every portal call.
     pub session_token: String,
@@ -175,6 +183,7 @@ pub struct ExchangeResponse {
 
 /// `GET /api/v1/portal/session`: who is signed in, for the portal's header.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     pub customer_name: String,
     pub organisation_id: String,

@@ -44,7 +44,7 @@ struct ImportLine {
 }
 
 /// A line that wrote nothing, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Rejection {
     /// 1-based line number.
     pub line: u64,
@@ -53,7 +53,7 @@ pub struct Rejection {
 }
 
 /// The answer of an import.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImportReport {
     pub accepted: u64,
     pub created: u64,

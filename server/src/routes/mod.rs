@@ -1,6 +1,6 @@
 //! HTTP routes: one module per API area, each exporting `router()`, merged here.
 
-mod import;
+pub mod import;
 mod portal;
 pub mod records;
 mod sessions;
@@ -35,6 +35,7 @@ pub fn app(state: AppState) -> Router {
         .merge(sessions::vendor_router())
         .merge(records::router())
         .merge(import::router())
+        .route("/v1/openapi.json", axum::routing::get(get_openapi))
         .route("/v1/{*rest}", any(api_not_found))
         .leptos_routes(&state, pages, {
             let options = leptos_options.clone();
@@ -79,6 +80,12 @@ async fn json_method_not_allowed(response: axum::response::Response) -> axum::re
         return replaced;
     }
     response
+}
+
+/// `GET /v1/openapi.json`: built once, then served from memory.
+async fn get_openapi() -> axum::Json<serde_json::Value> {
+    static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    axum::Json(DOCUMENT.get_or_init(crate::openapi::document).clone())
 }
 
 async fn api_not_found() -> ApiError {

@@ -28,8 +28,8 @@ use crate::validate::{self, Check, Validate};
 /// One kind of record, as the vendor API sees it.
 #[async_trait::async_trait]
 pub trait Kind: Send + Sync + 'static {
-    type Input: DeserializeOwned + Validate + Send + Sync;
-    type Record: Serialize + Send;
+    type Input: DeserializeOwned + Validate + utoipa::ToSchema + Send + Sync;
+    type Record: Serialize + utoipa::ToSchema + Send;
     /// The path segment and import `type`: `customers`, `invoices`, …
     const PLURAL: &'static str;
     /// The import line's `type`: `customer`, `invoice`, …

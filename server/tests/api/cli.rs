@@ -28,6 +28,8 @@ fn every_command_explains_itself() {
         &["org", "--help"],
         &["org", "create", "--help"],
         &["demo", "--help"],
+        &["key", "create", "--help"],
+        &["key", "revoke", "--help"],
     ] {
         let output = portico("sqlite://unused.db", args);
         assert!(output.status.success(), "{args:?}: {}", stderr(&output));
@@ -176,4 +178,96 @@ async fn demo_if_empty_leaves_a_database_with_other_organisations_alone() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("not added"));
     assert_eq!(db.store.count_organisations().await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn keys_are_issued_and_revoked_from_the_command_line() {
+    let db = crate::helpers::sqlite_store().await;
+    let created = portico(&db.url, &["org", "create", "--name", "Vendor"]);
+    let org: serde_json::Value = serde_json::from_str(stdout(&created).trim()).unwrap();
+    let org_id = org["organisation"].as_str().unwrap();
+
+    let output = portico(
+        &db.url,
+        &[
+            "key",
+            "create",
+            "--organisation",
+            org_id,
+            "--label",
+            "billing sync",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let issued: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    let key = issued["api_key"].as_str().unwrap();
+    let prefix = issued["prefix"].as_str().unwrap();
+    assert!(key.starts_with(prefix) && prefix.len() == 12);
+    let stored = db
+        .store
+        .find_api_key(&server::token::hash(key))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.organisation_id, org_id);
+    assert_eq!(stored.label, "billing sync");
+
+    for (args, complaint) in [
+        (
+            vec!["key", "revoke", "--organisation", org_id, "ptc_"],
+            "at least 8",
+        ),
+        (
+            vec!["key", "revoke", "--organisation", org_id, "ptc_nothing1"],
+            "no live key",
+        ),
+        (
+            vec!["key", "revoke", "--organisation", "someone-else", prefix],
+            "no live key",
+        ),
+        (
+            vec!["key", "create", "--organisation", "someone-else"],
+            "--organisation",
+        ),
+    ] {
+        let output = portico(&db.url, &args);
+        assert!(!output.status.success(), "{args:?}");
+        assert!(
+            stderr(&output).contains(complaint),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    }
+    assert!(db
+        .store
+        .find_api_key(&server::token::hash(key))
+        .await
+        .unwrap()
+        .unwrap()
+        .revoked_at
+        .is_none());
+
+    let output = portico(
+        &db.url,
+        &["key", "revoke", "--organisation", org_id, prefix],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output).trim(), r#"{"revoked":1}"#);
+    let revoked = db
+        .store
+        .find_api_key(&server::token::hash(key))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(revoked.revoked_at.is_some());
+    // The organisation's first key is untouched.
+    let first = org["api_key"].as_str().unwrap();
+    assert!(db
+        .store
+        .find_api_key(&server::token::hash(first))
+        .await
+        .unwrap()
+        .unwrap()
+        .revoked_at
+        .is_none());
 }

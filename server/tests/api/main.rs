@@ -4,6 +4,7 @@
 mod cli;
 mod demo;
 mod helpers;
+mod openapi;
 mod records;
 mod server;
 mod sessions;

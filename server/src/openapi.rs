@@ -1,0 +1,276 @@
+//! The vendor API's OpenAPI 3.1 document, served at `GET /v1/openapi.json`.
+//!
+//! Schemas come from the shared API types (`utoipa::ToSchema`); the record paths come from
+//! the same [`Kind`] registry that builds the router, so a new kind is documented the
+//! moment it is routed.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::ToSchema;
+
+use crate::routes::import::ImportReport;
+use crate::routes::records::{
+    CreditNotes, Customers, Entitlements, Invoices, Kind, PaymentMethods, Payments, Subscriptions,
+};
+
+/// Collects component schemas by name.
+#[derive(Default)]
+struct Components(BTreeMap<String, Value>);
+
+impl Components {
+    /// Adds `T` (and the types it refers to); returns a `$ref` to it.
+    fn add<T: ToSchema>(&mut self) -> Value {
+        let mut found: Vec<(String, RefOr<Schema>)> = Vec::new();
+        T::schemas(&mut found);
+        found.push((T::name().into_owned(), T::schema()));
+        for (name, schema) in found {
+            self.0.insert(
+                name,
+                serde_json::to_value(schema).expect("schemas serialise"),
+            );
+        }
+        json!({ "$ref": format!("#/components/schemas/{}", T::name()) })
+    }
+}
+
+fn json_content(schema: Value) -> Value {
+    json!({ "application/json": { "schema": schema } })
+}
+
+fn error_responses(codes: &[&str]) -> Map<String, Value> {
+    let mut responses = Map::new();
+    for code in codes {
+        let description = match *code {
+            "400" => "The body is not valid JSON.",
+            "401" => "Missing or invalid credentials.",
+            "404" => "No such record in this organisation.",
+            "413" => "The body is too large.",
+            "415" => "Wrong content type.",
+            "422" => "Invalid fields, each named in `error.fields`.",
+            _ => "Error.",
+        };
+        responses.insert(
+            (*code).to_owned(),
+            json!({
+                "description": description,
+                "content": json_content(json!({"$ref": "#/components/schemas/ErrorBody"}))
+            }),
+        );
+    }
+    responses
+}
+
+fn with(mut base: Map<String, Value>, extra: &[(&str, Value)]) -> Value {
+    for (key, value) in extra {
+        base.insert((*key).to_owned(), value.clone());
+    }
+    Value::Object(base)
+}
+
+fn id_parameter(what: &str) -> Value {
+    json!({
+        "name": "id", "in": "path", "required": true,
+        "description": format!("The vendor's own id of the {what}, or Portico's id."),
+        "schema": { "type": "string", "maxLength": 255 }
+    })
+}
+
+/// Adds the record paths of one kind.
+fn add_kind<K: Kind>(paths: &mut Map<String, Value>, components: &mut Components)
+where
+    K::Input: ToSchema,
+    K::Record: ToSchema,
+{
+    let input = components.add::<K::Input>();
+    let record = components.add::<K::Record>();
+    let tag = K::PLURAL;
+    paths.insert(
+        format!("/v1/{}", K::PLURAL),
+        json!({
+            "get": {
+                "tags": [tag],
+                "operationId": format!("list_{}", K::PLURAL),
+                "summary": format!("List {} in the order of the vendor's ids", K::PLURAL.replace('_', " ")),
+                "parameters": [
+                    {"name": "customer_id", "in": "query", "schema": {"type": "string"},
+                     "description": "Only this customer's records (vendor's or Portico's id)."},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
+                    {"name": "cursor", "in": "query", "schema": {"type": "string"},
+                     "description": "`next_cursor` of the previous page."}
+                ],
+                "responses": with(error_responses(&["401", "422"]), &[("200", json!({
+                    "description": "One page.",
+                    "content": json_content(json!({
+                        "type": "object",
+                        "required": ["data"],
+                        "properties": {
+                            "data": {"type": "array", "items": record},
+                            "next_cursor": {"type": ["string", "null"]}
+                        }
+                    }))
+                }))])
+            }
+        }),
+    );
+    let mut one = json!({
+        "put": {
+            "tags": [tag],
+            "operationId": format!("put_{}", K::SINGULAR),
+            "summary": format!("Create or update a {} by the vendor's id (idempotent)", K::SINGULAR.replace('_', " ")),
+            "parameters": [id_parameter(K::SINGULAR)],
+            "requestBody": {"required": true, "content": json_content(input)},
+            "responses": with(error_responses(&["400", "401", "413", "415", "422"]), &[
+                ("201", json!({"description": "Created.", "content": json_content(record.clone())})),
+                ("200", json!({"description": "Updated.", "content": json_content(record.clone())})),
+            ])
+        },
+        "get": {
+            "tags": [tag],
+            "operationId": format!("get_{}", K::SINGULAR),
+            "parameters": [id_parameter(K::SINGULAR)],
+            "responses": with(error_responses(&["401", "404"]), &[
+                ("200", json!({"description": "The record.", "content": json_content(record)})),
+            ])
+        }
+    });
+    if K::DELETABLE {
+        one["delete"] = json!({
+            "tags": [tag],
+            "operationId": format!("delete_{}", K::SINGULAR),
+            "parameters": [id_parameter(K::SINGULAR)],
+            "responses": with(error_responses(&["401", "404"]), &[
+                ("204", json!({"description": "Deleted."})),
+            ])
+        });
+    }
+    paths.insert(format!("/v1/{}/{{id}}", K::PLURAL), one);
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    use app::api::session::{
+        CustomerSessionRequest, CustomerSessionResponse, PortalSessionCreated, PortalSessionList,
+        PortalSessionRequest,
+    };
+    use app::api::ErrorBody;
+
+    let mut components = Components::default();
+    components.add::<ErrorBody>();
+    let mut paths = Map::new();
+    add_kind::<Customers>(&mut paths, &mut components);
+    add_kind::<Invoices>(&mut paths, &mut components);
+    add_kind::<CreditNotes>(&mut paths, &mut components);
+    add_kind::<Payments>(&mut paths, &mut components);
+    add_kind::<Entitlements>(&mut paths, &mut components);
+    add_kind::<Subscriptions>(&mut paths, &mut components);
+    add_kind::<PaymentMethods>(&mut paths, &mut components);
+
+    let id = id_parameter("invoice");
+    paths.insert(
+        "/v1/invoices/{id}/pdf".into(),
+        json!({
+            "put": {
+                "tags": ["invoices"], "operationId": "put_invoice_pdf",
+                "summary": "Upload the invoice's PDF (at most 10 MiB)",
+                "parameters": [id],
+                "requestBody": {"required": true, "content": {"application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}}}},
+                "responses": with(error_responses(&["401", "404", "413", "415", "422"]), &[("204", json!({"description": "Stored."}))])
+            },
+            "get": {
+                "tags": ["invoices"], "operationId": "get_invoice_pdf",
+                "parameters": [id],
+                "responses": with(error_responses(&["401", "404"]), &[("200", json!({"description": "The PDF.", "content": {"application/pdf": {}}}))])
+            }
+        }),
+    );
+    let report = components.add::<ImportReport>();
+    paths.insert(
+        "/v1/import".into(),
+        json!({
+            "post": {
+                "tags": ["import"], "operationId": "import_records",
+                "summary": "Import NDJSON lines {\"type\", \"id\", \"data\"}; each line is validated and written on its own",
+                "requestBody": {"required": true, "content": {"application/x-ndjson": {"schema": {"type": "string"}}}},
+                "responses": with(error_responses(&["401", "415"]), &[("200", json!({"description": "What was accepted and rejected.", "content": json_content(report)}))])
+            }
+        }),
+    );
+    let zenskar_request = components.add::<CustomerSessionRequest>();
+    let zenskar_response = components.add::<CustomerSessionResponse>();
+    paths.insert(
+        "/customer/session".into(),
+        json!({
+            "post": {
+                "tags": ["portal sessions"], "operationId": "create_customer_session",
+                "summary": "A one-time portal link (Zenskar-compatible)",
+                "requestBody": {"required": true, "content": json_content(zenskar_request)},
+                "responses": with(error_responses(&["400", "401", "415", "422"]), &[("200", json!({"description": "The link.", "content": json_content(zenskar_response)}))])
+            }
+        }),
+    );
+    let request = components.add::<PortalSessionRequest>();
+    let created = components.add::<PortalSessionCreated>();
+    let list = components.add::<PortalSessionList>();
+    paths.insert(
+        "/v1/portal_sessions".into(),
+        json!({
+            "post": {
+                "tags": ["portal sessions"], "operationId": "create_portal_session",
+                "requestBody": {"required": true, "content": json_content(request)},
+                "responses": with(error_responses(&["400", "401", "415", "422"]), &[("201", json!({"description": "The link.", "content": json_content(created)}))])
+            }
+        }),
+    );
+    paths.insert(
+        "/v1/portal_sessions/{id}".into(),
+        json!({
+            "delete": {
+                "tags": ["portal sessions"], "operationId": "revoke_portal_session",
+                "summary": "Withdraw a link and end every session made from it",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": with(error_responses(&["401", "404"]), &[("204", json!({"description": "Revoked."}))])
+            }
+        }),
+    );
+    paths.insert(
+        "/v1/customers/{id}/portal_sessions".into(),
+        json!({
+            "get": {
+                "tags": ["portal sessions"], "operationId": "list_portal_sessions",
+                "parameters": [id_parameter("customer")],
+                "responses": with(error_responses(&["401", "404"]), &[("200", json!({"description": "Links not yet opened and live sessions.", "content": json_content(list)}))])
+            }
+        }),
+    );
+    paths.insert(
+        "/v1/openapi.json".into(),
+        json!({
+            "get": {
+                "tags": ["meta"], "operationId": "get_openapi", "security": [],
+                "responses": {"200": {"description": "This document."}}
+            }
+        }),
+    );
+
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Portico vendor API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Push customers' billing records into Portico and create portal links. \
+                Every call carries the `organisation` header and an `X-API-KEY`. Money is an integer \
+                amount in the currency's minor units; times are UTC (RFC 3339)."
+        },
+        "security": [{"organisation": [], "apiKey": []}],
+        "paths": paths,
+        "components": {
+            "schemas": components.0,
+            "securitySchemes": {
+                "organisation": {"type": "apiKey", "in": "header", "name": "organisation"},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-KEY"}
+            }
+        }
+    })
+}
