@@ -187,6 +187,22 @@ async fn check_link_request(
     })
 }
 
+async fn store_link(
+    state: &AppState,
+    organisation: &Organisation,
+    checked: Checked,
+) -> Result<links::CreatedLink, ApiError> {
+    Ok(links::create_link(
+        state.store.as_ref(),
+        &state.config,
+        organisation,
+        &checked.customer.id,
+        checked.request,
+        state.clock.now(),
+    )
+    .await?)
+}
+
 /// `POST /customer/session`: the Zenskar-compatible form.
 async fn create_customer_session(
     State(state): State<AppState>,
@@ -207,15 +223,7 @@ async fn create_customer_session(
         &request,
     )
     .await?;
-    let link = links::create_link(
-        state.store.as_ref(),
-        &state.config,
-        &vendor.organisation,
-        &checked.customer.id,
-        checked.request,
-        state.clock.now(),
-    )
-    .await?;
+    let link = store_link(&state, &vendor.organisation, checked).await?;
     Ok(Json(CustomerSessionResponse {
         redirect_url: link.url,
     }))
@@ -239,15 +247,7 @@ async fn create_portal_session(
         (None, None) => ("customer_id", None),
     };
     let checked = check_link_request(&state, &vendor.organisation, field, reference, &body).await?;
-    let link = links::create_link(
-        state.store.as_ref(),
-        &state.config,
-        &vendor.organisation,
-        &checked.customer.id,
-        checked.request,
-        state.clock.now(),
-    )
-    .await?;
+    let link = store_link(&state, &vendor.organisation, checked).await?;
     Ok((
         StatusCode::CREATED,
         Json(PortalSessionCreated {
