@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod orgs;
 pub mod ratelimit;
 pub mod routes;
+pub mod settings;
 pub mod state;
 pub mod store;
 pub mod token;

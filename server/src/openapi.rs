@@ -244,6 +244,42 @@ pub fn document() -> Value {
             }
         }),
     );
+    let settings = components.add::<app::api::settings::SettingsView>();
+    let patch = components.add::<app::api::settings::SettingsPatch>();
+    paths.insert(
+        "/v1/settings".into(),
+        json!({
+            "get": {
+                "tags": ["settings"], "operationId": "get_settings",
+                "responses": with(error_responses(&["401"]), &[("200", json!({"description": "The settings.", "content": json_content(settings.clone())}))])
+            },
+            "patch": {
+                "tags": ["settings"], "operationId": "patch_settings",
+                "summary": "Change the fields given; null clears an optional link",
+                "requestBody": {"required": true, "content": json_content(patch)},
+                "responses": with(error_responses(&["400", "401", "415", "422"]), &[("200", json!({"description": "The settings.", "content": json_content(settings)}))])
+            }
+        }),
+    );
+    paths.insert(
+        "/v1/settings/logo".into(),
+        json!({
+            "put": {
+                "tags": ["settings"], "operationId": "put_logo",
+                "summary": "Upload the logo: PNG, JPEG or SVG, at most 512 KiB",
+                "requestBody": {"required": true, "content": {
+                    "image/png": {"schema": {"type": "string", "contentMediaType": "image/png"}},
+                    "image/jpeg": {"schema": {"type": "string", "contentMediaType": "image/jpeg"}},
+                    "image/svg+xml": {"schema": {"type": "string", "contentMediaType": "image/svg+xml"}}
+                }},
+                "responses": with(error_responses(&["401", "413", "415", "422"]), &[("204", json!({"description": "Stored."}))])
+            },
+            "delete": {
+                "tags": ["settings"], "operationId": "delete_logo",
+                "responses": with(error_responses(&["401", "404"]), &[("204", json!({"description": "Removed."}))])
+            }
+        }),
+    );
     paths.insert(
         "/v1/openapi.json".into(),
         json!({

@@ -1,9 +1,11 @@
 //! HTTP routes: one module per API area, each exporting `router()`, merged here.
 
+mod embedding;
 pub mod import;
 mod portal;
 pub mod records;
 mod sessions;
+mod settings;
 mod system;
 
 use axum::http::{header, HeaderValue};
@@ -35,6 +37,7 @@ pub fn app(state: AppState) -> Router {
         .merge(sessions::vendor_router())
         .merge(records::router())
         .merge(import::router())
+        .merge(settings::router())
         .route("/v1/openapi.json", axum::routing::get(get_openapi))
         .route("/v1/{*rest}", any(api_not_found))
         .leptos_routes(&state, pages, {
@@ -43,6 +46,10 @@ pub fn app(state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            embedding::framing_policy,
         ))
         .with_state(state)
         .layer(axum::middleware::map_response(json_method_not_allowed))

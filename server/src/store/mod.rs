@@ -73,6 +73,15 @@ pub struct Organisation {
     pub updated_at: DateTime<Utc>,
 }
 
+/// An organisation's logo image.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Logo {
+    pub content_type: String,
+    pub content: Vec<u8>,
+    /// Epoch milliseconds of the upload; changes the logo's URL so caches refresh.
+    pub updated_at: i64,
+}
+
 /// A vendor API key as stored: only its hash and a short public prefix.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiKey {
@@ -227,6 +236,25 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> StoreResult<Organisation>;
     async fn get_organisation(&self, id: &str) -> StoreResult<Option<Organisation>>;
+    /// Replaces an organisation's name and settings; returns it as stored.
+    async fn update_organisation(
+        &self,
+        id: &str,
+        name: &str,
+        settings: &OrganisationSettings,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Organisation>>;
+    /// Stores the organisation's logo, replacing any earlier one.
+    async fn put_logo(
+        &self,
+        organisation_id: &str,
+        content_type: &str,
+        content: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn get_logo(&self, organisation_id: &str) -> StoreResult<Option<Logo>>;
+    /// Removes the logo; returns whether there was one.
+    async fn delete_logo(&self, organisation_id: &str) -> StoreResult<bool>;
     async fn count_organisations(&self) -> StoreResult<i64>;
 
     async fn insert_api_key(&self, key: &ApiKey) -> StoreResult<()>;

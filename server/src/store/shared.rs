@@ -608,6 +608,72 @@ macro_rules! sql_store {
                 .transpose()
             }
 
+            async fn update_organisation(
+                &self,
+                id: &str,
+                name: &str,
+                settings: &app::api::settings::OrganisationSettings,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::StoreResult<Option<$crate::store::Organisation>> {
+                let settings = serde_json::to_string(settings)
+                    .map_err(|e| $crate::store::StoreError::Corrupt(e.to_string()))?;
+                sqlx::query_as::<_, shared::OrganisationRow>(
+                    "UPDATE organisations SET name = $2, settings = $3, updated_at = $4 \
+                     WHERE id = $1 RETURNING *",
+                )
+                .bind(id)
+                .bind(name)
+                .bind(settings)
+                .bind(now.timestamp_millis())
+                .fetch_optional(&self.pool)
+                .await?
+                .map(TryInto::try_into)
+                .transpose()
+            }
+
+            async fn put_logo(
+                &self,
+                organisation_id: &str,
+                content_type: &str,
+                content: &[u8],
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO organisation_logos (organisation_id, content_type, content, updated_at) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (organisation_id) DO UPDATE SET \
+                     content_type = excluded.content_type, content = excluded.content, \
+                     updated_at = excluded.updated_at",
+                )
+                .bind(organisation_id)
+                .bind(content_type)
+                .bind(content)
+                .bind(now.timestamp_millis())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn get_logo(
+                &self,
+                organisation_id: &str,
+            ) -> $crate::store::StoreResult<Option<$crate::store::Logo>> {
+                Ok(sqlx::query_as::<_, $crate::store::Logo>(
+                    "SELECT content_type, content, updated_at FROM organisation_logos \
+                     WHERE organisation_id = $1",
+                )
+                .bind(organisation_id)
+                .fetch_optional(&self.pool)
+                .await?)
+            }
+
+            async fn delete_logo(&self, organisation_id: &str) -> $crate::store::StoreResult<bool> {
+                let done = sqlx::query("DELETE FROM organisation_logos WHERE organisation_id = $1")
+                    .bind(organisation_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
             async fn count_organisations(&self) -> $crate::store::StoreResult<i64> {
                 Ok(sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM organisations")
                     .fetch_one(&self.pool)

@@ -27,6 +27,7 @@ fn every_command_explains_itself() {
         &["serve", "--help"],
         &["org", "--help"],
         &["org", "create", "--help"],
+        &["org", "set", "--help"],
         &["demo", "--help"],
         &["key", "create", "--help"],
         &["key", "revoke", "--help"],
@@ -270,4 +271,69 @@ async fn keys_are_issued_and_revoked_from_the_command_line() {
         .unwrap()
         .revoked_at
         .is_none());
+}
+
+#[tokio::test]
+async fn org_set_changes_settings_with_the_apis_rules() {
+    let db = crate::helpers::sqlite_store().await;
+    let created = portico(&db.url, &["org", "create", "--name", "Vendor"]);
+    let org: serde_json::Value = serde_json::from_str(stdout(&created).trim()).unwrap();
+    let id = org["organisation"].as_str().unwrap();
+
+    let refused = portico(
+        &db.url,
+        &[
+            "org",
+            "set",
+            "--organisation",
+            id,
+            "--primary-color",
+            "#ffff00",
+            "--section",
+            "settings",
+        ],
+    );
+    assert!(!refused.status.success());
+    let err = stderr(&refused);
+    assert!(
+        err.contains("primary-color") && err.contains("WCAG AA") && err.contains("sections"),
+        "{err}"
+    );
+
+    let output = portico(
+        &db.url,
+        &[
+            "org",
+            "set",
+            "--organisation",
+            id,
+            "--name",
+            "Vendor GmbH",
+            "--primary-color",
+            "#0b6e4f",
+            "--embed-origin",
+            "https://app.vendor.example",
+            "--embed-origin",
+            "http://localhost:8080",
+            "--theme",
+            "dark",
+            "--section",
+            "invoices",
+            "--section",
+            "profile",
+            "--allow-subscription-cancel",
+            "false",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let saved = db.store.get_organisation(id).await.unwrap().unwrap();
+    assert_eq!(saved.name, "Vendor GmbH");
+    assert_eq!(saved.settings.primary_color, "#0b6e4f");
+    assert_eq!(
+        saved.settings.embed_origins,
+        ["https://app.vendor.example", "http://localhost:8080"]
+    );
+    assert_eq!(saved.settings.sections, ["invoices", "profile"]);
+    assert!(!saved.settings.allow_subscription_cancel);
+    assert_eq!(saved.settings.theme, app::api::settings::ThemeSetting::Dark);
 }

@@ -8,4 +8,5 @@ mod openapi;
 mod records;
 mod server;
 mod sessions;
+mod settings;
 mod store;

@@ -96,6 +96,10 @@ async fn organisations_keep_their_settings_and_ids_are_unique(db: TestStore) {
         default_locale: "fr".into(),
         link_lifetime_secs: 600,
         idle_timeout_secs: 900,
+        primary_color: "#0b6e4f".into(),
+        support_url: Some("https://help.vendor.example".into()),
+        sections: vec!["invoices".into()],
+        ..OrganisationSettings::default()
     };
     let created = store
         .create_organisation("org-1", "Vendor <b>&</b> Co", &settings, at(2026, 3, 4))
