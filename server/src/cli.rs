@@ -43,7 +43,7 @@ enum OrgCommand {
     Create(OrgCreateArgs),
     /// Change an organisation's settings (the same rules as PATCH /v1/settings); prints
     /// the settings as JSON. Options not given stay as they are.
-    Set(OrgSetArgs),
+    Set(Box<OrgSetArgs>),
 }
 
 #[derive(Args)]
