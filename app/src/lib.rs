@@ -1,8 +1,10 @@
 //! The Portico UI, shared by server rendering (`ssr`) and the browser (`hydrate`).
 
 pub mod api;
+pub mod branding;
 pub mod client;
 pub mod components;
+pub mod embed;
 pub mod format;
 pub mod pages;
 pub mod session;
@@ -12,10 +14,22 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
+use crate::branding::Branding;
 use crate::components::theme::{Theme, ThemeSwitch};
 
-/// The HTML document the server renders around [`App`].
+/// Where the logo leads: the vendor's return URL, once the page knows it.
+#[derive(Clone, Copy)]
+pub struct ReturnTo(pub RwSignal<Option<String>>);
+
+/// The HTML document the server renders around [`App`]. The organisation's colours and a
+/// JSON copy of its branding go in the head, so the first paint is already branded.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let brand = branding::current();
+    let css = brand
+        .as_ref()
+        .map(branding::Branding::css)
+        .unwrap_or_default();
+    let json = brand.as_ref().map(branding::Branding::to_script_json);
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -26,6 +40,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
+                <style id="portico-brand" inner_html=css></style>
+                {json.map(|json| view! {
+                    <script type="application/json" id=branding::BRANDING_ELEMENT_ID inner_html=json></script>
+                })}
             </head>
             <body>
                 <App/>
@@ -38,17 +56,38 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let theme = RwSignal::new(Theme::Auto);
+    let brand = branding::current();
+    let theme = RwSignal::new(match brand.as_ref().map(|b| b.theme.as_str()) {
+        Some("light") => Theme::Light,
+        Some("dark") => Theme::Dark,
+        _ => Theme::Auto,
+    });
+    let return_to = ReturnTo(RwSignal::new(
+        brand.as_ref().and_then(|b| b.return_url.clone()),
+    ));
+    provide_context(return_to);
+    provide_context(brand.clone());
+    let origins = brand
+        .as_ref()
+        .map(|b| b.embed_origins.clone())
+        .unwrap_or_default();
+    // Effects run in the browser only: announce ourselves to an embedding page.
+    Effect::new(move |_| embed::start(origins.clone()));
+    let title = title_text(brand.as_ref().map_or_else(
+        || "Billing portal".to_owned(),
+        |b| format!("Billing · {}", b.name),
+    ));
 
     view! {
         <Stylesheet id="leptos" href="/pkg/portico.css"/>
-        <Title text="Billing portal"/>
+        <Title text=title/>
         <div class="portico" data-theme=move || theme.get().as_str()>
             <header class="topbar">
-                <span class="brand">"Portico"</span>
+                <Masthead brand return_to/>
                 <ThemeSwitch theme/>
             </header>
             <Router>
+                <components::embed_bridge::EmbedBridge/>
                 <main id="main" class="content">
                     <Routes fallback=pages::not_found::NotFound>
                         <Route path=path!("/") view=pages::home::Home/>
@@ -64,5 +103,46 @@ pub fn App() -> impl IntoView {
                 </main>
             </Router>
         </div>
+    }
+}
+
+/// The document title. leptos_meta writes the title into the server's HTML as it is, so
+/// a vendor's name could close the element; the server escapes it. In the browser the
+/// title is set as plain text, where escaping would show.
+fn title_text(text: String) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        text
+    }
+}
+
+/// The organisation's logo and name (or Portico's), leading back to the vendor when the
+/// page knows where that is.
+#[component]
+fn Masthead(brand: Option<Branding>, return_to: ReturnTo) -> impl IntoView {
+    let (name, logo) = match brand {
+        Some(b) => (b.name, b.logo_url),
+        None => ("Portico".to_owned(), None),
+    };
+    move || {
+        let content = view! {
+            {logo.clone().map(|src| view! { <img class="logo" src=src alt=""/> })}
+            <span class="brand">{name.clone()}</span>
+        };
+        match return_to.0.get() {
+            Some(href) => view! {
+                <a class="masthead" href=href rel="noreferrer" title="Back to your account">
+                    {content}
+                </a>
+            }
+            .into_any(),
+            None => view! { <span class="masthead">{content}</span> }.into_any(),
+        }
     }
 }

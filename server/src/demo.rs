@@ -48,7 +48,7 @@ pub async fn run(
     write_records: bool,
 ) -> StoreResult<DemoOutput> {
     let id = demo_organisation_id();
-    let (organisation, write_records) = match store.get_organisation(&id).await? {
+    let (mut organisation, write_records) = match store.get_organisation(&id).await? {
         Some(existing) => (existing, write_records),
         None => {
             let public_origin = config.public_url.origin().ascii_serialization();
@@ -63,6 +63,20 @@ pub async fn run(
             (created, true)
         }
     };
+
+    // The demo vendor page can then be opened under the other loopback name, which the
+    // browser treats as another site: the portal is embedded across origins.
+    if let Some(other) = other_loopback_origin(&config.public_url) {
+        if !organisation.settings.embed_origins.contains(&other) {
+            organisation.settings.embed_origins.push(other);
+            if let Some(updated) = store
+                .update_organisation(&id, &organisation.name, &organisation.settings, now)
+                .await?
+            {
+                organisation = updated;
+            }
+        }
+    }
 
     let today = now.date_naive();
     let mut customers = Vec::new();
@@ -116,6 +130,18 @@ pub async fn run(
         api_key,
         links,
     })
+}
+
+/// `http://localhost:3000` for `http://127.0.0.1:3000` and the other way round.
+fn other_loopback_origin(public_url: &url::Url) -> Option<String> {
+    let other = match public_url.host_str()? {
+        "127.0.0.1" => "localhost",
+        "localhost" => "127.0.0.1",
+        _ => return None,
+    };
+    let mut url = public_url.clone();
+    url.set_host(Some(other)).ok()?;
+    Some(url.origin().ascii_serialization())
 }
 
 type WriteFn = for<'a> fn(

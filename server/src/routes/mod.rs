@@ -1,5 +1,6 @@
 //! HTTP routes: one module per API area, each exporting `router()`, merged here.
 
+mod demo;
 mod embedding;
 pub mod import;
 mod portal;
@@ -38,6 +39,7 @@ pub fn app(state: AppState) -> Router {
         .merge(records::router())
         .merge(import::router())
         .merge(settings::router())
+        .merge(demo::router())
         .route("/v1/openapi.json", axum::routing::get(get_openapi))
         .route("/v1/{*rest}", any(api_not_found))
         .leptos_routes(&state, pages, {
@@ -49,7 +51,7 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            embedding::framing_policy,
+            embedding::page_context,
         ))
         .with_state(state)
         .layer(axum::middleware::map_response(json_method_not_allowed))

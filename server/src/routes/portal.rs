@@ -25,6 +25,25 @@ pub fn router() -> Router<AppState> {
         .route("/v1/portal/invoices/{id}", get(get_invoice))
 }
 
+/// Refuses a section the organisation hides, with 403: the session is fine, the section
+/// is not offered.
+async fn require_section(
+    state: &AppState,
+    portal: &PortalSession,
+    section: &str,
+) -> Result<(), ApiError> {
+    let organisation = state
+        .store
+        .get_organisation(&portal.session.organisation_id)
+        .await?
+        .ok_or(ApiError::SESSION_EXPIRED)?;
+    if organisation.settings.sections.iter().any(|s| s == section) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
 /// `GET /api/v1/portal/session`: who is signed in, for whom.
 async fn get_session(
     State(state): State<AppState>,
@@ -86,6 +105,7 @@ async fn list_invoices(
     portal: PortalSession,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<InvoicePage>, ApiError> {
+    require_section(&state, &portal, "invoices").await?;
     let limit = query.limit.unwrap_or(25);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::field("limit", "must be between 1 and 100"));
@@ -119,6 +139,7 @@ async fn get_invoice(
     portal: PortalSession,
     Path(id): Path<String>,
 ) -> Result<Json<Invoice>, ApiError> {
+    require_section(&state, &portal, "invoices").await?;
     let s = &portal.session;
     match state.store.get_invoice(&s.organisation_id, &id).await? {
         Some(invoice)

@@ -10,6 +10,8 @@ on_both_backends!(
     settings_read_and_patch_with_every_rule_named,
     logos_are_checked_stored_and_served_safely,
     pages_may_be_framed_only_by_the_organisations_embedding_origins,
+    the_first_html_is_branded_and_hidden_sections_are_refused,
+    the_demo_vendor_page_embeds_a_fresh_link,
 );
 
 impl TestApp {
@@ -247,4 +249,139 @@ async fn pages_may_be_framed_only_by_the_organisations_embedding_origins(db: Tes
         policy("/portal/unknown-org/invoices".into()).await,
         "frame-ancestors 'self'"
     );
+}
+
+async fn the_first_html_is_branded_and_hidden_sections_are_refused(db: TestStore) {
+    let app = spawn_app(db).await;
+    let vendor = app.vendor("Vendor").await;
+    let (status, _) = app
+        .patch_settings(
+            &vendor,
+            json!({"name": "Vendor <b>«Neu»</b>", "primary_color": "#0b6e4f", "theme": "dark", "sections": ["profile"]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    let uploaded = app
+        .vendor_request(Method::PUT, "/v1/settings/logo", &vendor)
+        .header("Content-Type", "image/png")
+        .body(png)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), 204);
+
+    let html = app
+        .client
+        .get(format!(
+            "{}/portal/{}/invoices",
+            app.base, vendor.organisation
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("--brand:#0b6e4f"),
+        "the colours are in the first HTML"
+    );
+    assert!(
+        html.contains(&format!("/branding/{}/logo?v=", vendor.organisation)),
+        "the logo is in the first HTML"
+    );
+    assert!(
+        html.contains("Vendor &lt;b&gt;«Neu»&lt;/b&gt;"),
+        "the name is escaped"
+    );
+    assert!(
+        !html.contains("<b>«Neu»</b>"),
+        "nowhere, not even in the title"
+    );
+    assert!(html.contains("<title>Billing · Vendor &lt;b&gt;«Neu»&lt;/b&gt;</title>"));
+    assert!(
+        html.contains(r#"data-theme="dark""#),
+        "the organisation's theme"
+    );
+    assert!(html.contains(r#"id="portico-branding""#));
+
+    let plain = app
+        .client
+        .get(format!("{}/", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !plain.contains("portico-branding"),
+        "pages of no organisation carry no branding"
+    );
+
+    let token = app
+        .open_session(&vendor, json!({"customer_id": "cus_1"}))
+        .await;
+    let response = app.portal_get("/api/v1/portal/invoices", &token).await;
+    assert_eq!(response.status(), 403);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "forbidden");
+    assert_eq!(
+        app.portal_get("/api/v1/portal/session", &token)
+            .await
+            .status(),
+        200
+    );
+}
+
+async fn the_demo_vendor_page_embeds_a_fresh_link(db: TestStore) {
+    let app = spawn_app(db).await;
+    let missing = app
+        .client
+        .get(format!("{}/demo/vendor", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+
+    let config = server::config::Config::load_from(None, |k| {
+        (k == "PORTICO_PUBLIC_URL").then(|| crate::helpers::PUBLIC_URL.to_owned())
+    })
+    .unwrap();
+    server::demo::run(app.store(), &config, crate::helpers::at(2026, 6, 1), true)
+        .await
+        .unwrap();
+    let page = |query: &str| {
+        let url = format!("{}/demo/vendor{query}", app.base);
+        let client = app.client.clone();
+        async move {
+            let response = client.get(url).send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let (status, html) = page("").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("https://portal.example/embed.js"), "{html}");
+    assert!(html.contains("Northwind Traders GmbH"));
+    let link = html
+        .split("url: \"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    assert!(
+        link.starts_with("https://portal.example/session/"),
+        "{link}"
+    );
+    let (_, again) = page("").await;
+    assert!(
+        !again.contains(link),
+        "every visit gets a fresh one-time link"
+    );
+    let (status, html) = page("?customer=cus_vandijk").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Van Dijk Logistiek B.V."));
+    assert_eq!(page("?customer=<script>").await.0, 404);
 }

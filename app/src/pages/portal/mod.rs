@@ -6,9 +6,11 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_params_map;
 
+use crate::branding::Branding;
 use crate::client::{self, ClientError};
 use crate::components::problem::Problem;
 use crate::session::{self, Persistence, StoredSession};
+use crate::ReturnTo;
 
 /// Why the portal cannot show the customer's data any more.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,6 +40,7 @@ impl PortalContext {
             .clone()
             .or_else(|| self.session.get_untracked().and_then(|s| s.return_url));
         session::clear(&self.organisation.get_untracked());
+        crate::embed::event("session_expired", serde_json::json!({}));
         self.ended.set(Some(Ended {
             code: if error.session_over() {
                 "session_expired".into()
@@ -74,6 +77,9 @@ pub fn Portal() -> impl IntoView {
     Effect::new(move |_| {
         match session::load(&organisation.get()) {
             Some((stored, kept)) => {
+                if let Some(ReturnTo(return_to)) = use_context::<ReturnTo>() {
+                    return_to.set(stored.return_url.clone());
+                }
                 session.set(Some(stored));
                 persistence.set(Some(kept));
             }
@@ -127,6 +133,10 @@ pub fn Portal() -> impl IntoView {
         });
     }
 
+    let brand = use_context::<Option<Branding>>().flatten();
+    // Without branding (an unknown organisation) every section shows; the API decides.
+    let shows = move |section: &str| brand.as_ref().is_none_or(|b| b.shows(section));
+
     let logout = move |_| {
         let Some(stored) = session.get_untracked() else {
             return;
@@ -135,6 +145,7 @@ pub fn Portal() -> impl IntoView {
             // Whatever the server says, this tab forgets the session.
             let _ = client::logout(&stored.token).await;
             session::clear(&stored.organisation_id);
+            crate::embed::event("action", serde_json::json!({ "action": "signed_out" }));
             ended.set(Some(Ended {
                 code: "signed_out".into(),
                 return_url: stored.return_url,
@@ -175,7 +186,9 @@ pub fn Portal() -> impl IntoView {
                             </p>
                         })}
                         <nav class="tabs" aria-label="Billing sections">
-                            <A href=move || context.path("invoices")>"Invoices"</A>
+                            {shows("invoices").then(|| view! {
+                                <A href=move || context.path("invoices")>"Invoices"</A>
+                            })}
                         </nav>
                         <Outlet/>
                     </div>
