@@ -38,9 +38,16 @@ mod imp {
         static MEMORY: RefCell<HashMap<String, StoredSession>> = RefCell::new(HashMap::new());
     }
 
+    /// Whether this page may use `sessionStorage`. Browsers that block third-party
+    /// storage throw a SecurityError on mere access, and gloo-storage panics on that, so
+    /// every use is guarded by this probe.
+    fn storage_available() -> bool {
+        web_sys::window().is_some_and(|w| matches!(w.session_storage(), Ok(Some(_))))
+    }
+
     pub fn save(session: &StoredSession) -> Persistence {
         let key = key(&session.organisation_id);
-        if SessionStorage::set(&key, session).is_ok() {
+        if storage_available() && SessionStorage::set(&key, session).is_ok() {
             Persistence::Tab
         } else {
             MEMORY.with(|m| m.borrow_mut().insert(key, session.clone()));
@@ -53,6 +60,9 @@ mod imp {
         if let Some(session) = MEMORY.with(|m| m.borrow().get(&key).cloned()) {
             return Some((session, Persistence::PageMemory));
         }
+        if !storage_available() {
+            return None;
+        }
         SessionStorage::get::<StoredSession>(&key)
             .ok()
             .map(|s| (s, Persistence::Tab))
@@ -61,7 +71,9 @@ mod imp {
     pub fn clear(organisation_id: &str) {
         let key = key(organisation_id);
         MEMORY.with(|m| m.borrow_mut().remove(&key));
-        SessionStorage::delete(&key);
+        if storage_available() {
+            SessionStorage::delete(&key);
+        }
     }
 }
 
