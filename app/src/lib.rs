@@ -131,9 +131,10 @@ fn Masthead(brand: Option<Branding>, return_to: ReturnTo) -> impl IntoView {
         None => ("Portico".to_owned(), None),
     };
     move || {
-        let content = view! {
-            {logo.clone().map(|src| view! { <img class="logo" src=src alt=""/> })}
-            <span class="brand">{name.clone()}</span>
+        // A logo carries the brand on its own; the name is then its text alternative.
+        let content = match logo.clone() {
+            Some(src) => view! { <img class="logo" src=src alt=name.clone()/> }.into_any(),
+            None => view! { <span class="brand">{name.clone()}</span> }.into_any(),
         };
         match return_to.0.get() {
             Some(href) => view! {

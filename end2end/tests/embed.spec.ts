@@ -37,6 +37,8 @@ test.describe('embedded in a vendor page on another origin', () => {
 
     const events = page.locator('#events li');
     await expect(events.filter({ hasText: '"type":"ready"' })).toHaveCount(1);
+    // A link's path (it holds the one-time token) is never announced to the host.
+    await expect(events.filter({ hasText: '/session/' })).toHaveCount(0);
     await expect(events.filter({ hasText: '"type":"resize"' }).first()).toBeVisible();
 
     await portal.locator('table.records tbody tr').first().getByRole('link').click();
@@ -107,7 +109,7 @@ test.describe('embedded in a vendor page on another origin', () => {
     const image = page.locator('.masthead img.logo');
     await expect(image).toBeVisible();
     expect(await image.evaluate((e) => (e as HTMLImageElement).naturalWidth)).toBe(96);
-    await expect(page.locator('.masthead')).toContainText('Acme Cloud');
+    await expect(image).toHaveAttribute('alt', 'Acme Cloud');
     await expect(page.locator('.masthead')).toHaveAttribute('href', `${baseURL}/`);
     await context.close();
   });

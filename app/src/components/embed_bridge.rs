@@ -9,6 +9,9 @@ pub fn EmbedBridge() -> impl IntoView {
     let location = use_location();
     Effect::new(move |_| {
         let path = location.pathname.get();
-        embed::event("navigate", serde_json::json!({ "path": path }));
+        // A link's path carries its one-time token: it is never announced.
+        if !path.starts_with("/session/") {
+            embed::event("navigate", serde_json::json!({ "path": path }));
+        }
     });
 }
