@@ -7,6 +7,30 @@ use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
+/// The request's media type (`application/json` of `application/json; charset=utf-8`),
+/// in lower case, or an empty string.
+pub fn media_type(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// A body read with a size limit, its failures in our error shape.
+pub fn read_body(
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| {
+        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge
+        } else {
+            ApiError::BadRequest("The request body could not be read.".into())
+        }
+    })
+}
+
 /// Like `axum::Json`, but malformed bodies answer `{"error": …}`: 400 for text that is
 /// not JSON, 415 for another content type, 413 for an oversized body, and 422 naming the
 /// field for JSON of the wrong shape.

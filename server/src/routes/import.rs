@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
 use futures_util::StreamExt;
@@ -16,7 +16,7 @@ use super::records::{
 };
 use crate::auth::VendorKey;
 use crate::error::ApiError;
-use crate::extract::parse_json;
+use crate::extract::{media_type, parse_json};
 use crate::state::AppState;
 use crate::store::{Store, Upserted};
 
@@ -99,14 +99,9 @@ async fn import_records(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<ImportReport>, ApiError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase());
     if !matches!(
-        content_type.as_deref(),
-        Some("application/x-ndjson" | "application/ndjson" | "application/jsonl")
+        media_type(&headers).as_str(),
+        "application/x-ndjson" | "application/ndjson" | "application/jsonl"
     ) {
         return Err(ApiError::UnsupportedMediaType);
     }

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::VendorKey;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{media_type, read_body, ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::{RecordKind, Store, StoreResult, Upserted, VendorPage};
 use crate::validate::{self, Check, Validate};
@@ -392,26 +392,10 @@ async fn put_invoice_pdf(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let is_pdf = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .eq_ignore_ascii_case("application/pdf")
-        });
-    if !is_pdf {
+    if media_type(&headers) != "application/pdf" {
         return Err(ApiError::UnsupportedMediaType);
     }
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge
-        } else {
-            ApiError::BadRequest("The body could not be read.".into())
-        }
-    })?;
+    let body = read_body(body)?;
     let invoice = state
         .store
         .find_invoice(&vendor.organisation.id, &id)

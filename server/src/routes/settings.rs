@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::VendorKey;
 use crate::error::ApiError;
-use crate::extract::ApiJson;
+use crate::extract::{media_type, read_body, ApiJson};
 use crate::state::AppState;
 use crate::store::Organisation;
 
@@ -103,25 +103,8 @@ async fn put_logo(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<StatusCode, ApiError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .unwrap_or_default();
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge
-        } else {
-            ApiError::BadRequest("The body could not be read.".into())
-        }
-    })?;
-    let kind = logo_type(&content_type, &body)?;
+    let body = read_body(body)?;
+    let kind = logo_type(&media_type(&headers), &body)?;
     state
         .store
         .put_logo(&vendor.organisation.id, kind, &body, state.clock.now())
