@@ -41,6 +41,10 @@ pub fn Problem(
             "You have signed out",
             "Your billing portal session has ended. You can close this page.",
         ),
+        "forbidden" => (
+            "This section is not available",
+            "Your provider does not offer this part of the billing portal.",
+        ),
         "rate_limited" => ("Too many attempts", "Please wait a minute, then try again."),
         _ => (
             "Something went wrong",

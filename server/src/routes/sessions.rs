@@ -173,6 +173,17 @@ async fn check_link_request(
             Some(tab) => Some(tab),
         },
     };
+    // A deep link into a hidden section would land on nothing.
+    if let Some(section) = &section {
+        let name = section.as_string();
+        let tab = name
+            .split(':')
+            .next()
+            .map(|t| if t == "invoice" { "invoices" } else { t });
+        if tab.is_some_and(|tab| !settings.sections.iter().any(|s| s == tab)) {
+            problems.add("section", "is hidden by this organisation's settings");
+        }
+    }
 
     problems.finish()?;
     Ok(Checked {
