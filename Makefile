@@ -8,6 +8,8 @@ SHELL := /bin/bash
 # Build outputs live outside the clone so that a fresh clone reuses earlier builds; they
 # are only a cache: nothing reads state from them that a build does not write first.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/portico/target
+# Incremental state only pays off while editing; for `make` runs it just grows the cache.
+export CARGO_INCREMENTAL ?= 0
 # npm's binaryen (wasm-opt 132) must win over any older wasm-opt on the system: Debian's
 # wasm-opt 108 produces a release WASM that fails at start-up in the browser.
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)

@@ -24,6 +24,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Cargo never deletes old artifacts, so a long-lived cache only grows; past 20 GiB it is
+# cleared rather than let it fill the disk (the next build simply takes longer).
+if [ -d "$CARGO_TARGET_DIR" ] && [ "$(du -s -BG "$CARGO_TARGET_DIR" | cut -f1 | tr -d G)" -gt 20 ]; then
+  echo "== The build cache passed 20 GiB; clearing it"
+  rm -rf "$CARGO_TARGET_DIR"
+fi
+
 echo "== Rust tests (SQLite, and PostgreSQL database $db_name)"
 psql -q "$PG_BASE/test" -c "CREATE DATABASE $db_name" >/dev/null
 PORTICO_TEST_POSTGRES_URL="$PG_BASE/$db_name" cargo test -p app -p server --locked

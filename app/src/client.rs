@@ -7,7 +7,9 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::api::portal::InvoicePage;
+use crate::api::portal::{
+    EntitlementList, InvoicePage, PaymentMethodList, PaymentPage, SubscriptionList,
+};
 use crate::api::records::Invoice;
 use crate::api::routes;
 use crate::api::session::{ExchangeRequest, ExchangeResponse, SessionInfo};
@@ -78,6 +80,46 @@ pub async fn invoices(session: &str, cursor: Option<&str>) -> Result<InvoicePage
         path.push_str(&encode(cursor));
     }
     send::<_, ()>(Method::Get, &path, Some(session), None).await
+}
+
+/// One page of the customer's payments and refunds, newest first.
+pub async fn payments(session: &str, cursor: Option<&str>) -> Result<PaymentPage, ClientError> {
+    let mut path = format!("{}?limit={INVOICES_PER_PAGE}", routes::PORTAL_PAYMENTS);
+    if let Some(cursor) = cursor {
+        path.push_str("&cursor=");
+        path.push_str(&encode(cursor));
+    }
+    send::<_, ()>(Method::Get, &path, Some(session), None).await
+}
+
+pub async fn entitlements(session: &str) -> Result<EntitlementList, ClientError> {
+    send::<_, ()>(
+        Method::Get,
+        routes::PORTAL_ENTITLEMENTS,
+        Some(session),
+        None,
+    )
+    .await
+}
+
+pub async fn subscriptions(session: &str) -> Result<SubscriptionList, ClientError> {
+    send::<_, ()>(
+        Method::Get,
+        routes::PORTAL_SUBSCRIPTIONS,
+        Some(session),
+        None,
+    )
+    .await
+}
+
+pub async fn payment_methods(session: &str) -> Result<PaymentMethodList, ClientError> {
+    send::<_, ()>(
+        Method::Get,
+        routes::PORTAL_PAYMENT_METHODS,
+        Some(session),
+        None,
+    )
+    .await
 }
 
 /// One invoice with its lines.

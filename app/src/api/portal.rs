@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::records::Invoice;
+use crate::api::records::{Entitlement, Invoice, Payment, PaymentMethod, Subscription};
 
 /// One page of a list, newest first, and where the next page starts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,3 +14,16 @@ pub struct Page<T> {
 
 /// `GET /api/v1/portal/invoices`.
 pub type InvoicePage = Page<Invoice>;
+
+/// `GET /api/v1/portal/payments`.
+pub type PaymentPage = Page<Payment>;
+
+/// A whole list, for records a customer has few of.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct List<T> {
+    pub data: Vec<T>,
+}
+
+pub type EntitlementList = List<Entitlement>;
+pub type SubscriptionList = List<Subscription>;
+pub type PaymentMethodList = List<PaymentMethod>;

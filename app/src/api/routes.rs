@@ -15,3 +15,11 @@ pub const SESSION_LOGOUT: &str = "/api/v1/session/logout";
 pub const PORTAL_SESSION: &str = "/api/v1/portal/session";
 /// The customer's invoices, newest first (drafts never).
 pub const PORTAL_INVOICES: &str = "/api/v1/portal/invoices";
+/// The customer's payments and refunds, newest first.
+pub const PORTAL_PAYMENTS: &str = "/api/v1/portal/payments";
+/// The customer's entitlements.
+pub const PORTAL_ENTITLEMENTS: &str = "/api/v1/portal/entitlements";
+/// The customer's subscriptions.
+pub const PORTAL_SUBSCRIPTIONS: &str = "/api/v1/portal/subscriptions";
+/// The customer's payment methods, the default first.
+pub const PORTAL_PAYMENT_METHODS: &str = "/api/v1/portal/payment_methods";

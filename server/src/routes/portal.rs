@@ -1,7 +1,7 @@
 //! The portal API: everything here is scoped by the bearer session's organisation and
 //! customer, never by anything in the request.
 
-use app::api::portal::InvoicePage;
+use app::api::portal::{InvoicePage, List, PaymentPage};
 use app::api::records::{Invoice, InvoiceStatus};
 use app::api::routes;
 use app::api::session::SessionInfo;
@@ -23,6 +23,19 @@ pub fn router() -> Router<AppState> {
         .route(under_api(routes::PORTAL_SESSION), get(get_session))
         .route(under_api(routes::PORTAL_INVOICES), get(list_invoices))
         .route("/v1/portal/invoices/{id}", get(get_invoice))
+        .route(under_api(routes::PORTAL_PAYMENTS), get(list_payments))
+        .route(
+            under_api(routes::PORTAL_ENTITLEMENTS),
+            get(list_entitlements),
+        )
+        .route(
+            under_api(routes::PORTAL_SUBSCRIPTIONS),
+            get(list_subscriptions),
+        )
+        .route(
+            under_api(routes::PORTAL_PAYMENT_METHODS),
+            get(list_payment_methods),
+        )
 }
 
 /// Refuses a section the organisation hides, with 403: the session is fine, the section
@@ -149,6 +162,79 @@ async fn get_invoice(
         }
         _ => Err(ApiError::NotFound),
     }
+}
+
+/// `GET /api/v1/portal/payments?cursor=&limit=`: payments and refunds, newest first.
+async fn list_payments(
+    State(state): State<AppState>,
+    portal: PortalSession,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<PaymentPage>, ApiError> {
+    require_section(&state, &portal, "payments").await?;
+    let limit = query.limit.unwrap_or(25);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::field("limit", "must be between 1 and 100"));
+    }
+    let cursor = query.cursor.as_deref().map(parse_cursor).transpose()?;
+    let s = &portal.session;
+    let mut data = state
+        .store
+        .list_payments(
+            &s.organisation_id,
+            &s.customer_id,
+            cursor.as_ref(),
+            limit + 1,
+        )
+        .await?;
+    let next_cursor = if data.len() as i64 > limit {
+        data.truncate(limit as usize);
+        data.last().map(|p| format_cursor(p.paid_at, &p.id))
+    } else {
+        None
+    };
+    Ok(Json(PaymentPage { data, next_cursor }))
+}
+
+/// `GET /api/v1/portal/entitlements`.
+async fn list_entitlements(
+    State(state): State<AppState>,
+    portal: PortalSession,
+) -> Result<Json<List<app::api::records::Entitlement>>, ApiError> {
+    require_section(&state, &portal, "entitlements").await?;
+    let s = &portal.session;
+    let data = state
+        .store
+        .list_entitlements(&s.organisation_id, &s.customer_id)
+        .await?;
+    Ok(Json(List { data }))
+}
+
+/// `GET /api/v1/portal/subscriptions`.
+async fn list_subscriptions(
+    State(state): State<AppState>,
+    portal: PortalSession,
+) -> Result<Json<List<app::api::records::Subscription>>, ApiError> {
+    require_section(&state, &portal, "subscriptions").await?;
+    let s = &portal.session;
+    let data = state
+        .store
+        .list_subscriptions(&s.organisation_id, &s.customer_id)
+        .await?;
+    Ok(Json(List { data }))
+}
+
+/// `GET /api/v1/portal/payment_methods`: the default first.
+async fn list_payment_methods(
+    State(state): State<AppState>,
+    portal: PortalSession,
+) -> Result<Json<List<app::api::records::PaymentMethod>>, ApiError> {
+    require_section(&state, &portal, "payment_methods").await?;
+    let s = &portal.session;
+    let data = state
+        .store
+        .list_payment_methods(&s.organisation_id, &s.customer_id)
+        .await?;
+    Ok(Json(List { data }))
 }
 
 #[cfg(test)]

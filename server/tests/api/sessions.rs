@@ -833,3 +833,68 @@ async fn the_portal_shows_only_the_sessions_customer_and_never_drafts(db: TestSt
         assert_eq!(response.status(), 422, "{bad}");
     }
 }
+
+mod tabs {
+    use serde_json::{json, Value};
+
+    use crate::helpers::{spawn_app, TestStore};
+    use crate::on_both_backends;
+
+    on_both_backends!(every_tab_shows_only_the_sessions_customer);
+
+    async fn every_tab_shows_only_the_sessions_customer(db: TestStore) {
+        let app = spawn_app(db).await;
+        let config = server::config::Config::load_from(None, |_| None).unwrap();
+        let demo = server::demo::run(app.store(), &config, crate::helpers::at(2026, 11, 23), true)
+            .await
+            .unwrap();
+        let org = demo.organisation.id.clone();
+        let vendor = crate::helpers::Vendor {
+            organisation: org.clone(),
+            key: demo.api_key.clone(),
+            customers: [String::new(), String::new()],
+        };
+        let token = app
+            .open_session(&vendor, json!({"external_id": "cus_blueharbor"}))
+            .await;
+        let blue = app
+            .store()
+            .find_customer(&org, "cus_blueharbor")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        for path in [
+            "/api/v1/portal/payments?limit=100",
+            "/api/v1/portal/entitlements",
+            "/api/v1/portal/subscriptions",
+            "/api/v1/portal/payment_methods",
+        ] {
+            let response = app.portal_get(path, &token).await;
+            assert_eq!(response.status(), 200, "{path}");
+            let body: Value = response.json().await.unwrap();
+            let rows = body["data"].as_array().unwrap();
+            assert!(!rows.is_empty(), "{path}");
+            assert!(
+                rows.iter().all(|r| r["customer_id"] == blue.as_str()),
+                "{path}: only this customer's rows"
+            );
+        }
+        let methods: Value = app
+            .portal_get("/api/v1/portal/payment_methods", &token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            methods["data"][0]["is_default"], true,
+            "the default comes first"
+        );
+        assert!(
+            app.portal_get("/api/v1/portal/payments", "wrong")
+                .await
+                .status()
+                == 401
+        );
+    }
+}

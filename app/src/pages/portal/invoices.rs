@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
+use super::load::{Load, Paged};
 use super::PortalContext;
 use crate::api::records::{Invoice, InvoiceStatus};
 use crate::client::{self, ClientError};
@@ -26,47 +27,24 @@ fn StatusBadge(status: InvoiceStatus) -> impl IntoView {
     view! { <span class=format!("badge status-{}", status.as_str())>{status_label(status)}</span> }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-enum Load {
-    Loading,
-    Ready,
-    Failed(ClientError),
-}
-
 /// The invoices tab: newest first, more on demand.
 #[component]
 pub fn InvoicesTab() -> impl IntoView {
     let context = expect_context::<PortalContext>();
-    let rows = RwSignal::new(Vec::<Invoice>::new());
-    let next = RwSignal::new(None::<String>);
-    let state = RwSignal::new(Load::Loading);
-
-    let load = move |cursor: Option<String>| {
-        let Some(token) = context.token() else { return };
-        state.set(Load::Loading);
-        leptos::task::spawn_local(async move {
-            match client::invoices(&token, cursor.as_deref()).await {
-                Ok(page) => {
-                    rows.update(|r| r.extend(page.data));
-                    next.set(page.next_cursor);
-                    state.set(Load::Ready);
-                }
-                Err(error) if error.session_over() => context.end(&error),
-                Err(error) => state.set(Load::Failed(error)),
-            }
-        });
-    };
-    Effect::new(move |_| load(None));
+    let paged =
+        Paged::new(
+            |token, cursor| async move { client::invoices(&token, cursor.as_deref()).await },
+        );
+    let Paged {
+        rows, next, state, ..
+    } = paged;
 
     view! {
         <section class="card" aria-labelledby="invoices-title">
             <h2 id="invoices-title">"Invoices"</h2>
             {move || match state.get() {
                 Load::Failed(error) => view! {
-                    <Problem code=error.code return_url=None retry=Callback::new(move |_| {
-                        rows.set(Vec::new());
-                        load(None);
-                    })/>
+                    <Problem code=error.code return_url=None retry=Callback::new(move |_| paged.reload())/>
                 }
                 .into_any(),
                 _ if rows.with(Vec::is_empty) && state.get() == Load::Ready => view! {
@@ -109,8 +87,8 @@ pub fn InvoicesTab() -> impl IntoView {
                     {move || (state.get() == Load::Loading).then(|| view! {
                         <div class="skeleton skeleton-rows" aria-hidden="true"></div>
                     })}
-                    {move || next.get().filter(|_| state.get() == Load::Ready).map(|cursor| view! {
-                        <button type="button" class="button more" on:click=move |_| load(Some(cursor.clone()))>
+                    {move || next.get().filter(|_| state.get() == Load::Ready).map(|_| view! {
+                        <button type="button" class="button more" on:click=move |_| paged.more()>
                             "Show older invoices"
                         </button>
                     })}

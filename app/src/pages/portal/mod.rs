@@ -1,6 +1,8 @@
 //! The signed-in portal: its shell (header, tabs, session handling) and one module per tab.
 
 pub mod invoices;
+pub mod load;
+pub mod records;
 
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
@@ -11,6 +13,15 @@ use crate::client::{self, ClientError};
 use crate::components::problem::Problem;
 use crate::session::{self, Persistence, StoredSession};
 use crate::ReturnTo;
+
+/// The tabs built so far: section name, path segment, label.
+const TABS: [(&str, &str, &str); 5] = [
+    ("invoices", "invoices", "Invoices"),
+    ("payments", "payments", "Payments"),
+    ("entitlements", "entitlements", "Entitlements"),
+    ("subscriptions", "subscriptions", "Subscriptions"),
+    ("payment_methods", "payment-methods", "Payment methods"),
+];
 
 /// Why the portal cannot show the customer's data any more.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -186,9 +197,13 @@ pub fn Portal() -> impl IntoView {
                             </p>
                         })}
                         <nav class="tabs" aria-label="Billing sections">
-                            {shows("invoices").then(|| view! {
-                                <A href=move || context.path("invoices")>"Invoices"</A>
-                            })}
+                            {TABS
+                                .iter()
+                                .filter(|(section, _, _)| shows(section))
+                                .map(|(_, slug, label)| view! {
+                                    <A href=move || context.path(slug)>{*label}</A>
+                                })
+                                .collect_view()}
                         </nav>
                         <Outlet/>
                     </div>

@@ -1,0 +1,105 @@
+//! Loading portal data: once for short lists, page by page for long ones.
+
+use std::future::Future;
+
+use leptos::prelude::*;
+
+use super::PortalContext;
+use crate::api::portal::Page;
+use crate::client::ClientError;
+
+/// Where a load stands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Load {
+    Loading,
+    Ready,
+    Failed(ClientError),
+}
+
+/// Rows loaded a page at a time, newest first, with the cursor of the next page.
+pub struct Paged<T: Send + Sync + 'static> {
+    pub rows: RwSignal<Vec<T>>,
+    pub next: RwSignal<Option<String>>,
+    pub state: RwSignal<Load>,
+    load: StoredValue<Box<dyn Fn(Option<String>) + Send + Sync>>,
+}
+
+impl<T: Send + Sync + 'static> Clone for Paged<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Paged<T> {}
+
+impl<T: Clone + Send + Sync + 'static> Paged<T> {
+    /// Loads the first page now (in the browser) and later pages on [`Paged::more`].
+    pub fn new<F, Fut>(fetch: F) -> Self
+    where
+        F: Fn(String, Option<String>) -> Fut + Copy + Send + Sync + 'static,
+        Fut: Future<Output = Result<Page<T>, ClientError>> + 'static,
+    {
+        let context = expect_context::<PortalContext>();
+        let rows = RwSignal::new(Vec::new());
+        let next = RwSignal::new(None);
+        let state = RwSignal::new(Load::Loading);
+        let load = move |cursor: Option<String>| {
+            let Some(token) = context.token() else { return };
+            state.set(Load::Loading);
+            leptos::task::spawn_local(async move {
+                match fetch(token, cursor).await {
+                    Ok(page) => {
+                        rows.update(|r| r.extend(page.data));
+                        next.set(page.next_cursor);
+                        state.set(Load::Ready);
+                    }
+                    Err(error) if error.session_over() => context.end(&error),
+                    Err(error) => state.set(Load::Failed(error)),
+                }
+            });
+        };
+        let paged = Paged {
+            rows,
+            next,
+            state,
+            load: StoredValue::new(Box::new(load)),
+        };
+        Effect::new(move |_| paged.reload());
+        paged
+    }
+
+    /// The next page, appended.
+    pub fn more(&self) {
+        let cursor = self.next.get_untracked();
+        self.load.with_value(|load| load(cursor));
+    }
+
+    /// From the first page again (after a failure).
+    pub fn reload(&self) {
+        self.rows.set(Vec::new());
+        self.load.with_value(|load| load(None));
+    }
+}
+
+/// A short list loaded once.
+pub fn once<T, F, Fut>(fetch: F) -> (RwSignal<Option<T>>, RwSignal<Option<ClientError>>)
+where
+    T: Send + Sync + 'static,
+    F: Fn(String) -> Fut + Copy + 'static,
+    Fut: Future<Output = Result<T, ClientError>> + 'static,
+{
+    let context = expect_context::<PortalContext>();
+    let data = RwSignal::new(None);
+    let failure = RwSignal::new(None);
+    Effect::new(move |_| {
+        let Some(token) = context.token() else { return };
+        leptos::task::spawn_local(async move {
+            match fetch(token).await {
+                Ok(found) => data.set(Some(found)),
+                Err(error) if error.session_over() => context.end(&error),
+                Err(error) => failure.set(Some(error)),
+            }
+        });
+    });
+    (data, failure)
+}
