@@ -37,6 +37,16 @@ pub fn money(amount: i64, currency: &str) -> String {
     }
 }
 
+/// A count with thousands separators: `1,284,511`.
+pub fn number(value: i64) -> String {
+    let grouped = group_thousands(&value.unsigned_abs().to_string());
+    if value < 0 {
+        format!("−{grouped}")
+    } else {
+        grouped
+    }
+}
+
 fn group_thousands(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -68,6 +78,13 @@ mod tests {
         assert_eq!(money(0, "CHF"), "CHF 0.00");
         assert_eq!(money(i64::MAX, "EUR"), "€92,233,720,368,547,758.07");
         assert_eq!(money(i64::MIN, "USD"), "−$92,233,720,368,547,758.08");
+    }
+
+    #[test]
+    fn counts_are_grouped() {
+        assert_eq!(number(734_210), "734,210");
+        assert_eq!(number(999), "999");
+        assert_eq!(number(-1_000), "−1,000");
     }
 
     #[test]

@@ -123,8 +123,8 @@ pub fn EntitlementsTab() -> impl IntoView {
                                         <strong>{e.feature.clone()}</strong>
                                         <span>
                                             {match e.limit {
-                                                Some(limit) => format!("{} of {} {}", e.usage, limit, e.unit),
-                                                None => format!("{} {} · unlimited", e.usage, e.unit),
+                                                Some(limit) => format!("{} of {} {}", format::number(e.usage), format::number(limit), e.unit),
+                                                None => format!("{} {} · unlimited", format::number(e.usage), e.unit),
                                             }}
                                         </span>
                                     </div>
