@@ -3,6 +3,7 @@
 mod demo;
 mod embedding;
 pub mod import;
+mod paging;
 mod portal;
 pub mod records;
 mod sessions;

@@ -11,6 +11,7 @@ use axum::{Json, Router};
 use chrono::DateTime;
 use serde::Deserialize;
 
+use super::paging;
 use crate::auth::PortalSession;
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
@@ -119,14 +120,10 @@ async fn list_invoices(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<InvoicePage>, ApiError> {
     require_section(&state, &portal, "invoices").await?;
-    let limit = query.limit.unwrap_or(25);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::field("limit", "must be between 1 and 100"));
-    }
+    let limit = paging::limit(query.limit, 25, 100)?;
     let cursor = query.cursor.as_deref().map(parse_cursor).transpose()?;
     let s = &portal.session;
-    // One more than asked tells whether another page exists.
-    let mut data = state
+    let rows = state
         .store
         .list_invoices(
             &s.organisation_id,
@@ -136,13 +133,9 @@ async fn list_invoices(
             limit + 1,
         )
         .await?;
-    let next_cursor = if data.len() as i64 > limit {
-        data.truncate(limit as usize);
-        data.last().map(|i| format_cursor(i.issued_at, &i.id))
-    } else {
-        None
-    };
-    Ok(Json(InvoicePage { data, next_cursor }))
+    Ok(Json(paging::page(rows, limit, |i| {
+        format_cursor(i.issued_at, &i.id)
+    })))
 }
 
 /// `GET /api/v1/portal/invoices/{id}`: one of the customer's invoices, with its lines.
@@ -171,13 +164,10 @@ async fn list_payments(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<PaymentPage>, ApiError> {
     require_section(&state, &portal, "payments").await?;
-    let limit = query.limit.unwrap_or(25);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::field("limit", "must be between 1 and 100"));
-    }
+    let limit = paging::limit(query.limit, 25, 100)?;
     let cursor = query.cursor.as_deref().map(parse_cursor).transpose()?;
     let s = &portal.session;
-    let mut data = state
+    let rows = state
         .store
         .list_payments(
             &s.organisation_id,
@@ -186,13 +176,9 @@ async fn list_payments(
             limit + 1,
         )
         .await?;
-    let next_cursor = if data.len() as i64 > limit {
-        data.truncate(limit as usize);
-        data.last().map(|p| format_cursor(p.paid_at, &p.id))
-    } else {
-        None
-    };
-    Ok(Json(PaymentPage { data, next_cursor }))
+    Ok(Json(paging::page(rows, limit, |p| {
+        format_cursor(p.paid_at, &p.id)
+    })))
 }
 
 /// `GET /api/v1/portal/entitlements`.

@@ -18,6 +18,7 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::paging;
 use crate::auth::VendorKey;
 use crate::error::ApiError;
 use crate::extract::{media_type, read_body, ApiJson, ApiQuery};
@@ -332,10 +333,7 @@ async fn list_records<K: Kind>(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Page<K::Record>>, ApiError> {
     let org = &vendor.organisation.id;
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::field("limit", "must be between 1 and 200"));
-    }
+    let limit = paging::limit(query.limit, 50, 200)?;
     let customer = match query.customer_id.as_deref() {
         None => None,
         Some(reference) => Some(
@@ -351,7 +349,7 @@ async fn list_records<K: Kind>(
                 })?,
         ),
     };
-    let mut data = K::page(
+    let rows = K::page(
         state.store.as_ref(),
         org,
         VendorPage {
@@ -361,13 +359,7 @@ async fn list_records<K: Kind>(
         },
     )
     .await?;
-    let next_cursor = if data.len() as i64 > limit {
-        data.truncate(limit as usize);
-        data.last().map(|r| K::ids(r).1.to_owned())
-    } else {
-        None
-    };
-    Ok(Json(Page { data, next_cursor }))
+    Ok(Json(paging::page(rows, limit, |r| K::ids(r).1.to_owned())))
 }
 
 /// The routes of one kind.
