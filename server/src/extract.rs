@@ -65,6 +65,14 @@ where
                     ApiError::BadRequest("The request body could not be read.".into())
                 }
             })?;
+        // Every body this API takes is an object; serde would also read a struct from an
+        // array, so `[]` must be refused here.
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first.is_some_and(|b| *b != b'{')
+            && serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok()
+        {
+            return Err(ApiError::field("body", "must be a JSON object"));
+        }
         parse_json(&bytes).map(ApiJson)
     }
 }

@@ -281,6 +281,38 @@ pub fn document() -> Value {
         }),
     );
     paths.insert(
+        "/v1/events".into(),
+        json!({
+            "get": {
+                "tags": ["events"], "operationId": "list_events",
+                "summary": "What customers did in the portal, oldest first",
+                "description": "Kinds: `customer.updated`, `subscription.cancellation_requested`, `payment_method.default_changed`. Follow the log by passing the last id seen as `after`.",
+                "parameters": [
+                    {"name": "after", "in": "query", "required": false, "schema": {"type": "string"}},
+                    {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}}
+                ],
+                "responses": with(error_responses(&["401", "422"]), &[("200", json!({"description": "Events after `after`.", "content": json_content(json!({
+                    "type": "object",
+                    "required": ["data"],
+                    "properties": {
+                        "data": {"type": "array", "items": {
+                            "type": "object",
+                            "required": ["id", "kind", "payload", "created_at"],
+                            "properties": {
+                                "id": {"type": "string"},
+                                "kind": {"type": "string"},
+                                "customer_id": {"type": ["string", "null"]},
+                                "payload": {"type": "object"},
+                                "created_at": {"type": "string", "format": "date-time"}
+                            }
+                        }},
+                        "next_after": {"type": ["string", "null"]}
+                    }
+                }))}))])
+            }
+        }),
+    );
+    paths.insert(
         "/v1/openapi.json".into(),
         json!({
             "get": {

@@ -65,6 +65,8 @@ macro_rules! string_enum {
     };
 }
 
+pub(crate) use string_enum;
+
 /// A string that is not one of an enumeration's values.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnknownValue {

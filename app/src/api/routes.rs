@@ -23,3 +23,11 @@ pub const PORTAL_ENTITLEMENTS: &str = "/api/v1/portal/entitlements";
 pub const PORTAL_SUBSCRIPTIONS: &str = "/api/v1/portal/subscriptions";
 /// The customer's payment methods, the default first.
 pub const PORTAL_PAYMENT_METHODS: &str = "/api/v1/portal/payment_methods";
+/// The customer's invoices as CSV, with the same filters as the list.
+pub const PORTAL_INVOICES_CSV: &str = "/api/v1/portal/invoices.csv";
+/// The customer's payments and refunds as CSV.
+pub const PORTAL_PAYMENTS_CSV: &str = "/api/v1/portal/payments.csv";
+/// The landing page's figures: balance, overdue, next renewal, spending per month.
+pub const PORTAL_OVERVIEW: &str = "/api/v1/portal/overview";
+/// The customer's own details.
+pub const PORTAL_PROFILE: &str = "/api/v1/portal/profile";

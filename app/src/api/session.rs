@@ -189,7 +189,12 @@ pub struct SessionInfo {
     pub organisation_id: String,
     pub organisation_name: String,
     pub return_url: Option<String>,
+    /// The language the link named or the customer picked during this session.
     pub locale: Option<String>,
+    /// The language the vendor recorded for the customer.
+    pub customer_locale: Option<String>,
+    /// The organisation's default language.
+    pub default_locale: String,
     pub expires_at: DateTime<Utc>,
     pub idle_timeout: i64,
 }

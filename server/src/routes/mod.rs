@@ -2,6 +2,7 @@
 
 mod demo;
 mod embedding;
+mod events;
 pub mod import;
 mod paging;
 mod portal;
@@ -40,6 +41,7 @@ pub fn app(state: AppState) -> Router {
         .merge(records::router())
         .merge(import::router())
         .merge(settings::router())
+        .merge(events::router())
         .merge(demo::router())
         .route("/v1/openapi.json", axum::routing::get(get_openapi))
         .route("/v1/{*rest}", any(api_not_found))

@@ -396,11 +396,22 @@ async fn exchange_session(
             }
         });
     };
-    let section = session
-        .section
-        .as_deref()
-        .and_then(Section::parse)
-        .unwrap_or(Section::Invoices);
+    // Without a deep link, the customer lands on the first section the organisation shows.
+    let section = match session.section.as_deref().and_then(Section::parse) {
+        Some(section) => section,
+        None => {
+            let shown = state
+                .store
+                .get_organisation(&session.organisation_id)
+                .await?
+                .map(|o| o.settings.sections)
+                .unwrap_or_default();
+            Section::TABS
+                .into_iter()
+                .find(|tab| shown.iter().any(|s| *s == tab.as_string()))
+                .unwrap_or(Section::Invoices)
+        }
+    };
     let body = ExchangeResponse {
         session_token,
         landing_path: section.path(&session.organisation_id),

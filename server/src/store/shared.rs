@@ -344,7 +344,7 @@ pub(super) struct PaymentMethodRow {
     last4: Option<String>,
     exp_month: Option<i32>,
     exp_year: Option<i32>,
-    is_default: bool,
+    pub(super) is_default: bool,
     created_at: i64,
     updated_at: i64,
 }
@@ -474,6 +474,39 @@ pub(super) fn conflict(what: &'static str) -> impl FnOnce(sqlx::Error) -> StoreE
     }
 }
 
+pub(super) use super::no_due_date;
+
+#[derive(sqlx::FromRow)]
+pub(super) struct BalanceRow {
+    pub currency: String,
+    pub amount_due: i64,
+    pub overdue: i64,
+    pub overdue_invoices: i64,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct EventRow {
+    id: String,
+    customer_id: Option<String>,
+    kind: String,
+    payload: String,
+    created_at: i64,
+}
+
+impl TryFrom<EventRow> for super::Event {
+    type Error = StoreError;
+    fn try_from(r: EventRow) -> StoreResult<Self> {
+        Ok(super::Event {
+            payload: serde_json::from_str(&r.payload)
+                .map_err(|e| StoreError::Corrupt(format!("event payload: {e}")))?,
+            id: r.id,
+            kind: r.kind,
+            customer_id: r.customer_id,
+            created_at: from_millis(r.created_at)?,
+        })
+    }
+}
+
 /// An upsert keyed by `(organisation_id, external_id)` that works the same on both
 /// backends: insert unless the key exists, otherwise update. Neither statement can lose a
 /// concurrent write; if the row vanishes between them (a concurrent delete) it tries again.
@@ -506,6 +539,31 @@ pub(super) use upsert;
 macro_rules! sql_store {
     ($store:ty, $backend:expr, $db:ty) => {
         impl $store {
+            /// Appends an event inside the caller's transaction, so that a change and its
+            /// record land together or not at all.
+            async fn insert_event(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                organisation_id: &str,
+                customer_id: Option<&str>,
+                kind: &str,
+                payload: &serde_json::Value,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO events (id, organisation_id, customer_id, kind, payload, \
+                     created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(shared::new_id())
+                .bind(organisation_id)
+                .bind(customer_id)
+                .bind(kind)
+                .bind(payload.to_string())
+                .bind(now.timestamp_millis())
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
             /// One record of `table` by Portico's id or, failing that, the vendor's.
             async fn find_one<R>(
                 &self,
@@ -1762,6 +1820,371 @@ macro_rules! sql_store {
                     subscriptions: c.subscriptions,
                     payment_methods: c.payment_methods,
                 })
+            }
+
+            async fn search_invoices(
+                &self,
+                organisation_id: &str,
+                customer_id: &str,
+                search: &$crate::store::InvoiceSearch,
+                after: Option<&$crate::store::SortCursor>,
+                limit: i64,
+            ) -> $crate::store::StoreResult<Vec<app::api::records::Invoice>> {
+                use app::api::portal::InvoiceSort;
+                use $crate::store::SortValue;
+                enum Bind {
+                    Text(String),
+                    Int(i64),
+                    Date(chrono::NaiveDate),
+                }
+                // Parameters are numbered as they are added: SQLite refuses unused ones.
+                let mut binds: Vec<Bind> = Vec::new();
+                let mut mark = |bind: Bind| {
+                    binds.push(bind);
+                    format!("${}", binds.len() + 2)
+                };
+                let mut sql = String::from(
+                    "SELECT * FROM invoices WHERE organisation_id = $1 AND customer_id = $2 \
+                     AND status <> 'draft'",
+                );
+                if !search.statuses.is_empty() {
+                    let marks: Vec<String> = search
+                        .statuses
+                        .iter()
+                        .map(|status| mark(Bind::Text(status.as_str().to_owned())))
+                        .collect();
+                    sql.push_str(&format!(" AND status IN ({})", marks.join(", ")));
+                }
+                if let Some(from) = search.issued_from {
+                    let m = mark(Bind::Int(from.timestamp_millis()));
+                    sql.push_str(&format!(" AND issued_at >= {m}"));
+                }
+                if let Some(before) = search.issued_before {
+                    let m = mark(Bind::Int(before.timestamp_millis()));
+                    sql.push_str(&format!(" AND issued_at < {m}"));
+                }
+                if let Some(number) = &search.number {
+                    let pattern = number
+                        .to_lowercase()
+                        .replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_");
+                    let m = mark(Bind::Text(format!("%{pattern}%")));
+                    sql.push_str(&format!(" AND LOWER(number) LIKE {m} ESCAPE '\\'"));
+                }
+                // Invoices without a due date sort as if due at the end of time.
+                let key = match search.sort {
+                    InvoiceSort::IssuedAt => "issued_at".to_owned(),
+                    InvoiceSort::Total => "total".to_owned(),
+                    InvoiceSort::AmountDue => "amount_due".to_owned(),
+                    InvoiceSort::DueDate => {
+                        format!("COALESCE(due_date, {})", mark(Bind::Date(shared::no_due_date())))
+                    }
+                };
+                let (cmp, dir) = if search.descending { ("<", "DESC") } else { (">", "ASC") };
+                if let Some(cursor) = after {
+                    let v = mark(match cursor.value {
+                        SortValue::Int(v) => Bind::Int(v),
+                        SortValue::Date(d) => Bind::Date(d),
+                    });
+                    let id = mark(Bind::Text(cursor.id.clone()));
+                    sql.push_str(&format!(
+                        " AND ({key} {cmp} {v} OR ({key} = {v} AND id {cmp} {id}))"
+                    ));
+                }
+                let l = mark(Bind::Int(limit));
+                sql.push_str(&format!(" ORDER BY {key} {dir}, id {dir} LIMIT {l}"));
+
+                let mut query = sqlx::query_as::<$db, shared::InvoiceRow>(&sql)
+                    .bind(organisation_id)
+                    .bind(customer_id);
+                for bind in binds {
+                    query = match bind {
+                        Bind::Text(t) => query.bind(t),
+                        Bind::Int(v) => query.bind(v),
+                        Bind::Date(d) => query.bind(d),
+                    };
+                }
+                let rows = query.fetch_all(&self.pool).await?;
+                rows.into_iter().map(|r| r.into_invoice(Vec::new())).collect()
+            }
+
+            async fn invoice_payments(
+                &self,
+                organisation_id: &str,
+                invoice_id: &str,
+            ) -> $crate::store::StoreResult<Vec<app::api::records::Payment>> {
+                let rows = sqlx::query_as::<_, shared::PaymentRow>(
+                    "SELECT * FROM payments WHERE organisation_id = $1 AND invoice_id = $2 \
+                     ORDER BY paid_at, id",
+                )
+                .bind(organisation_id)
+                .bind(invoice_id)
+                .fetch_all(&self.pool)
+                .await?;
+                shared::convert_all(rows)
+            }
+
+            async fn invoice_credit_notes(
+                &self,
+                organisation_id: &str,
+                invoice_id: &str,
+            ) -> $crate::store::StoreResult<Vec<app::api::records::CreditNote>> {
+                let rows = sqlx::query_as::<_, shared::CreditNoteRow>(
+                    "SELECT * FROM credit_notes WHERE organisation_id = $1 AND invoice_id = $2 \
+                     ORDER BY issued_at, id",
+                )
+                .bind(organisation_id)
+                .bind(invoice_id)
+                .fetch_all(&self.pool)
+                .await?;
+                shared::convert_all(rows)
+            }
+
+            async fn has_invoice_pdf(&self, invoice_id: &str) -> $crate::store::StoreResult<bool> {
+                Ok(sqlx::query_scalar::<_, i64>(
+                    "SELECT COUNT(*) FROM invoice_pdfs WHERE invoice_id = $1",
+                )
+                .bind(invoice_id)
+                .fetch_one(&self.pool)
+                .await?
+                    > 0)
+            }
+
+            async fn balances(
+                &self,
+                organisation_id: &str,
+                customer_id: &str,
+                today: chrono::NaiveDate,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::BalanceRow>> {
+                // SUM over BIGINT is NUMERIC on PostgreSQL; the casts keep both at BIGINT.
+                let rows = sqlx::query_as::<_, shared::BalanceRow>(
+                    "SELECT currency, \
+                     CAST(SUM(amount_due) AS BIGINT) AS amount_due, \
+                     CAST(SUM(CASE WHEN status = 'overdue' OR due_date < $3 \
+                       THEN amount_due ELSE 0 END) AS BIGINT) AS overdue, \
+                     CAST(SUM(CASE WHEN status = 'overdue' OR due_date < $3 \
+                       THEN 1 ELSE 0 END) AS BIGINT) AS overdue_invoices \
+                     FROM invoices WHERE organisation_id = $1 AND customer_id = $2 \
+                     AND status IN ('open', 'partially_paid', 'overdue') AND amount_due > 0 \
+                     GROUP BY currency ORDER BY amount_due DESC, currency",
+                )
+                .bind(organisation_id)
+                .bind(customer_id)
+                .bind(today)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|r| $crate::store::BalanceRow {
+                        currency: r.currency,
+                        amount_due: r.amount_due,
+                        overdue: r.overdue,
+                        overdue_invoices: r.overdue_invoices,
+                    })
+                    .collect())
+            }
+
+            async fn invoiced_since(
+                &self,
+                organisation_id: &str,
+                customer_id: &str,
+                since: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::StoreResult<Vec<(chrono::DateTime<chrono::Utc>, String, i64)>> {
+                let rows = sqlx::query_as::<_, (i64, String, i64)>(
+                    "SELECT issued_at, currency, total FROM invoices \
+                     WHERE organisation_id = $1 AND customer_id = $2 AND issued_at >= $3 \
+                     AND status NOT IN ('draft', 'void') ORDER BY issued_at",
+                )
+                .bind(organisation_id)
+                .bind(customer_id)
+                .bind(since.timestamp_millis())
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(at, currency, total)| Ok(($crate::store::from_millis(at)?, currency, total)))
+                    .collect()
+            }
+
+            async fn update_profile(
+                &self,
+                organisation_id: &str,
+                customer_id: &str,
+                input: &app::api::records::CustomerInput,
+                changed: &[String],
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::StoreResult<Option<app::api::records::Customer>> {
+                let a = &input.address;
+                let mut tx = self.pool.begin().await?;
+                let row = sqlx::query_as::<_, shared::CustomerRow>(
+                    "UPDATE customers SET name = $3, email = $4, phone = $5, tax_id = $6, \
+                     address_line1 = $7, address_line2 = $8, address_postal_code = $9, \
+                     address_city = $10, address_region = $11, address_country = $12, \
+                     updated_at = $13 WHERE organisation_id = $1 AND id = $2 RETURNING *",
+                )
+                .bind(organisation_id)
+                .bind(customer_id)
+                .bind(&input.name)
+                .bind(&input.email)
+                .bind(&input.phone)
+                .bind(&input.tax_id)
+                .bind(&a.line1)
+                .bind(&a.line2)
+                .bind(&a.postal_code)
+                .bind(&a.city)
+                .bind(&a.region)
+                .bind(&a.country)
+                .bind(now.timestamp_millis())
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = row else { return Ok(None) };
+                let customer: app::api::records::Customer = row.try_into()?;
+                let payload = serde_json::json!({
+                    "customer_id": customer.id,
+                    "external_id": customer.external_id,
+                    "changed": changed,
+                    "by": "customer",
+                });
+                Self::insert_event(&mut tx, organisation_id, Some(customer_id), "customer.updated", &payload, now).await?;
+                tx.commit().await?;
+                Ok(Some(customer))
+            }
+
+            async fn cancel_at_period_end(
+                &self,
+                organisation_id: &str,
+                customer_id: &str,
+                subscription_id: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::StoreResult<Option<app::api::records::Subscription>> {
+                let mut tx = self.pool.begin().await?;
+                let updated = sqlx::query_as::<_, shared::SubscriptionRow>(
+                    "UPDATE subscriptions SET cancel_at_period_end = $4, cancelled_at = $5, \
+                     updated_at = $5 WHERE organisation_id = $1 AND customer_id = $2 AND id = $3 \
+                     AND cancel_at_period_end = $6 RETURNING *",
+                )
+                .bind(organisation_id)
+                .bind(customer_id)
+                .bind(subscription_id)
+                .bind(true)
+                .bind(now.timestamp_millis())
+                .bind(false)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(row) = updated else {
+                    let existing = sqlx::query_as::<_, shared::SubscriptionRow>(
+                        "SELECT * FROM subscriptions WHERE organisation_id = $1 \
+                         AND customer_id = $2 AND id = $3",
+                    )
+                    .bind(organisation_id)
+                    .bind(customer_id)
+                    .bind(subscription_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    return existing.map(TryInto::try_into).transpose();
+                };
+                let subscription: app::api::records::Subscription = row.try_into()?;
+                let payload = serde_json::json!({
+                    "subscription_id": subscription.id,
+                    "external_id": subscription.external_id,
+                    "plan": subscription.plan,
+                    "ends_at": subscription.current_period_end,
+                    "by": "customer",
+                });
+                Self::insert_event(&mut tx, organisation_id, Some(customer_id), "subscription.cancellation_requested", &payload, now).await?;
+                tx.commit().await?;
+                Ok(Some(subscription))
+            }
+
+            async fn set_default_payment_method(
+                &self,
+                organisation_id: &str,
+                customer_id: &str,
+                payment_method_id: &str,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::StoreResult<Option<app::api::records::PaymentMethod>> {
+                let mut tx = self.pool.begin().await?;
+                let chosen = sqlx::query_as::<_, shared::PaymentMethodRow>(
+                    "SELECT * FROM payment_methods WHERE organisation_id = $1 \
+                     AND customer_id = $2 AND id = $3",
+                )
+                .bind(organisation_id)
+                .bind(customer_id)
+                .bind(payment_method_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(chosen) = chosen else { return Ok(None) };
+                if chosen.is_default {
+                    return chosen.try_into().map(Some);
+                }
+                sqlx::query(
+                    "UPDATE payment_methods SET is_default = (id = $3), updated_at = $4 \
+                     WHERE organisation_id = $1 AND customer_id = $2",
+                )
+                .bind(organisation_id)
+                .bind(customer_id)
+                .bind(payment_method_id)
+                .bind(now.timestamp_millis())
+                .execute(&mut *tx)
+                .await?;
+                let row = sqlx::query_as::<_, shared::PaymentMethodRow>(
+                    "SELECT * FROM payment_methods WHERE id = $1",
+                )
+                .bind(payment_method_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                let method: app::api::records::PaymentMethod = row.try_into()?;
+                let payload = serde_json::json!({
+                    "payment_method_id": method.id,
+                    "external_id": method.external_id,
+                    "by": "customer",
+                });
+                Self::insert_event(&mut tx, organisation_id, Some(customer_id), "payment_method.default_changed", &payload, now).await?;
+                tx.commit().await?;
+                Ok(Some(method))
+            }
+
+            async fn list_events(
+                &self,
+                organisation_id: &str,
+                after: Option<&str>,
+                limit: i64,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::Event>> {
+                // Events are ordered by (created_at, id); `after` names the last one seen.
+                let rows = match after {
+                    None => sqlx::query_as::<_, shared::EventRow>(
+                        "SELECT * FROM events WHERE organisation_id = $1 \
+                         ORDER BY created_at, id LIMIT $2",
+                    )
+                    .bind(organisation_id)
+                    .bind(limit),
+                    Some(after) => sqlx::query_as::<_, shared::EventRow>(
+                        "SELECT e.* FROM events e JOIN events a ON a.id = $3 \
+                         AND a.organisation_id = $1 \
+                         WHERE e.organisation_id = $1 AND (e.created_at > a.created_at \
+                         OR (e.created_at = a.created_at AND e.id > a.id)) \
+                         ORDER BY e.created_at, e.id LIMIT $2",
+                    )
+                    .bind(organisation_id)
+                    .bind(limit)
+                    .bind(after),
+                }
+                .fetch_all(&self.pool)
+                .await?;
+                shared::convert_all(rows)
+            }
+
+            async fn set_session_locale(
+                &self,
+                session_id: &str,
+                locale: &str,
+            ) -> $crate::store::StoreResult<()> {
+                sqlx::query("UPDATE sessions SET locale = $2 WHERE id = $1 AND ended_at IS NULL")
+                    .bind(session_id)
+                    .bind(locale)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
             }
         }
     };

@@ -5,6 +5,7 @@ mod cli;
 mod demo;
 mod helpers;
 mod openapi;
+mod portal;
 mod records;
 mod server;
 mod sessions;

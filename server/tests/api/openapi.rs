@@ -20,6 +20,7 @@ const ROUTED: &[(&str, &str)] = &[
     ("patch", "/v1/settings"),
     ("put", "/v1/settings/logo"),
     ("delete", "/v1/settings/logo"),
+    ("get", "/v1/events"),
     ("put", "/v1/invoices/{id}/pdf"),
     ("get", "/v1/invoices/{id}/pdf"),
     ("get", "/v1/customers"),

@@ -65,7 +65,7 @@ async fn the_zenskar_request_works_verbatim(db: TestStore) {
         assert_eq!(exchanged["idle_timeout"], 86400);
         assert_eq!(
             exchanged["landing_path"],
-            format!("/portal/{}/invoices", vendor.organisation)
+            format!("/portal/{}/overview", vendor.organisation)
         );
         assert_eq!(exchanged["return_url"], "https://vendor.example/");
     }
