@@ -30,6 +30,12 @@ pub struct Branding {
     pub support_email: Option<String>,
     pub terms_url: Option<String>,
     pub privacy_url: Option<String>,
+    /// Whether customers may end their subscriptions here.
+    #[serde(default)]
+    pub allow_subscription_cancel: bool,
+    /// Whether customers may choose their default payment method here.
+    #[serde(default)]
+    pub allow_default_payment_method_change: bool,
 }
 
 impl Branding {
@@ -113,6 +119,8 @@ mod tests {
             support_email: None,
             terms_url: None,
             privacy_url: None,
+            allow_subscription_cancel: true,
+            allow_default_payment_method_change: false,
         }
     }
 

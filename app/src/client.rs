@@ -8,11 +8,13 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::api::portal::{
-    EntitlementList, InvoicePage, PaymentMethodList, PaymentPage, SubscriptionList,
+    EntitlementList, InvoiceDetail, InvoiceFilter, InvoicePage, Overview, PaymentMethodList,
+    PaymentPage, Profile, ProfilePatch, SessionPatch, SubscriptionList,
 };
-use crate::api::records::Invoice;
+use crate::api::records::{PaymentMethod, Subscription};
 use crate::api::routes;
 use crate::api::session::{ExchangeRequest, ExchangeResponse, SessionInfo};
+use crate::api::FieldError;
 
 /// A failed call, as the UI needs it: the API's error code and, for link and session
 /// errors, where to send the customer back.
@@ -23,6 +25,8 @@ pub struct ClientError {
     pub code: String,
     pub message: String,
     pub return_url: Option<String>,
+    /// Per-field problems of a validation error.
+    pub fields: Vec<FieldError>,
 }
 
 impl ClientError {
@@ -38,6 +42,7 @@ impl ClientError {
             code: "session_expired".into(),
             message: "Your portal session has ended.".into(),
             return_url: None,
+            fields: Vec::new(),
         }
     }
 
@@ -47,6 +52,7 @@ impl ClientError {
             code: "network".into(),
             message: message.into(),
             return_url: None,
+            fields: Vec::new(),
         }
     }
 }
@@ -72,14 +78,85 @@ pub async fn session_info(session: &str) -> Result<SessionInfo, ClientError> {
 /// How many invoices one page shows: a screenful on a phone.
 pub const INVOICES_PER_PAGE: u32 = 10;
 
-/// One page of the customer's invoices, newest first.
-pub async fn invoices(session: &str, cursor: Option<&str>) -> Result<InvoicePage, ClientError> {
-    let mut path = format!("{}?limit={INVOICES_PER_PAGE}", routes::PORTAL_INVOICES);
-    if let Some(cursor) = cursor {
-        path.push_str("&cursor=");
-        path.push_str(&encode(cursor));
+/// A path with a query string built from `pairs`.
+fn with_query(path: &str, pairs: &[(&str, String)]) -> String {
+    let query: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect();
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", query.join("&"))
     }
+}
+
+/// One page of the customer's invoices, filtered and sorted.
+pub async fn invoices(
+    session: &str,
+    filter: &InvoiceFilter,
+    cursor: Option<&str>,
+) -> Result<InvoicePage, ClientError> {
+    let mut pairs = filter.to_query();
+    pairs.push(("limit", INVOICES_PER_PAGE.to_string()));
+    if let Some(cursor) = cursor {
+        pairs.push(("cursor", cursor.to_owned()));
+    }
+    let path = with_query(routes::PORTAL_INVOICES, &pairs);
     send::<_, ()>(Method::Get, &path, Some(session), None).await
+}
+
+/// The CSV export path of the invoice list as filtered.
+pub fn invoices_csv_path(filter: &InvoiceFilter) -> String {
+    with_query(routes::PORTAL_INVOICES_CSV, &filter.to_query())
+}
+
+/// The landing page's figures.
+pub async fn overview(session: &str) -> Result<Overview, ClientError> {
+    send::<_, ()>(Method::Get, routes::PORTAL_OVERVIEW, Some(session), None).await
+}
+
+pub async fn profile(session: &str) -> Result<Profile, ClientError> {
+    send::<_, ()>(Method::Get, routes::PORTAL_PROFILE, Some(session), None).await
+}
+
+/// Saves the customer's changes; a validation error names each bad field.
+pub async fn update_profile(session: &str, patch: &ProfilePatch) -> Result<Profile, ClientError> {
+    send(
+        Method::Patch,
+        routes::PORTAL_PROFILE,
+        Some(session),
+        Some(patch),
+    )
+    .await
+}
+
+/// Asks for a subscription to end at the end of its current period.
+pub async fn cancel_subscription(session: &str, id: &str) -> Result<Subscription, ClientError> {
+    let path = format!("{}/{}/cancel", routes::PORTAL_SUBSCRIPTIONS, encode(id));
+    send::<_, ()>(Method::Post, &path, Some(session), None).await
+}
+
+pub async fn set_default_payment_method(
+    session: &str,
+    id: &str,
+) -> Result<PaymentMethod, ClientError> {
+    let path = format!("{}/{}/default", routes::PORTAL_PAYMENT_METHODS, encode(id));
+    send::<_, ()>(Method::Post, &path, Some(session), None).await
+}
+
+/// Keeps the customer's choice of language for the rest of the session.
+pub async fn set_session_locale(session: &str, locale: &str) -> Result<(), ClientError> {
+    send::<serde::de::IgnoredAny, _>(
+        Method::Patch,
+        routes::PORTAL_SESSION,
+        Some(session),
+        Some(&SessionPatch {
+            locale: locale.to_owned(),
+        }),
+    )
+    .await
+    .map(|_| ())
 }
 
 /// One page of the customer's payments and refunds, newest first.
@@ -122,8 +199,8 @@ pub async fn payment_methods(session: &str) -> Result<PaymentMethodList, ClientE
     .await
 }
 
-/// One invoice with its lines.
-pub async fn invoice(session: &str, id: &str) -> Result<Invoice, ClientError> {
+/// One invoice with its lines, payments and credit notes.
+pub async fn invoice(session: &str, id: &str) -> Result<InvoiceDetail, ClientError> {
     let path = format!("{}/{}", routes::PORTAL_INVOICES, encode(id));
     send::<_, ()>(Method::Get, &path, Some(session), None).await
 }
@@ -162,6 +239,80 @@ pub fn idle_seconds() -> f64 {
 enum Method {
     Get,
     Post,
+    Patch,
+}
+
+/// Downloads a file the API serves only with the session's bearer token: fetched, then
+/// handed to the browser as a file through a temporary object URL, so that the token
+/// never appears in an address.
+#[cfg(feature = "hydrate")]
+pub async fn download(session: &str, path: &str, filename: &str) -> Result<(), ClientError> {
+    use gloo_net::http::Request;
+    use wasm_bindgen::JsCast;
+
+    let response = Request::get(path)
+        .header("Authorization", &format!("Bearer {session}"))
+        .send()
+        .await
+        .map_err(|e| ClientError::network(e.to_string()))?;
+    if !response.ok() {
+        return Err(error_of(response).await);
+    }
+    LAST_SESSION_CALL.with(|last| last.set(js_sys::Date::now()));
+    let kind = response
+        .headers()
+        .get("content-type")
+        .unwrap_or_else(|| "application/octet-stream".into());
+    let bytes = response
+        .binary()
+        .await
+        .map_err(|e| ClientError::network(e.to_string()))?;
+    let failed = |_| ClientError::network("the browser refused the download");
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(&kind);
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(failed)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(failed)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| ClientError::network("no document"))?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(failed)?
+        .unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(filename);
+    anchor.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub async fn download(_session: &str, _path: &str, _filename: &str) -> Result<(), ClientError> {
+    Err(ClientError::network("downloads happen in the browser"))
+}
+
+/// The API's error body as a [`ClientError`].
+#[cfg(feature = "hydrate")]
+async fn error_of(response: gloo_net::http::Response) -> ClientError {
+    let status = response.status();
+    match response.json::<crate::api::ErrorBody>().await {
+        Ok(body) => ClientError {
+            status,
+            code: body.error.code,
+            message: body.error.message,
+            return_url: body.error.return_url,
+            fields: body.error.fields,
+        },
+        Err(_) => ClientError {
+            status,
+            code: "unexpected".into(),
+            message: format!("The server answered {status}."),
+            return_url: None,
+            fields: Vec::new(),
+        },
+    }
 }
 
 #[cfg(feature = "hydrate")]
@@ -176,6 +327,7 @@ async fn send<T: DeserializeOwned, B: Serialize>(
     let builder = match method {
         Method::Get => Request::get(path),
         Method::Post => Request::post(path),
+        Method::Patch => Request::patch(path),
     };
     let builder = match session {
         Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
@@ -204,20 +356,7 @@ async fn send<T: DeserializeOwned, B: Serialize>(
             .await
             .map_err(|e| ClientError::network(e.to_string()));
     }
-    match response.json::<crate::api::ErrorBody>().await {
-        Ok(body) => Err(ClientError {
-            status,
-            code: body.error.code,
-            message: body.error.message,
-            return_url: body.error.return_url,
-        }),
-        Err(_) => Err(ClientError {
-            status,
-            code: "unexpected".into(),
-            message: format!("The server answered {status}."),
-            return_url: None,
-        }),
-    }
+    Err(error_of(response).await)
 }
 
 #[cfg(not(feature = "hydrate"))]

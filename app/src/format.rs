@@ -1,6 +1,92 @@
-//! Formatting money and dates for people.
+//! Money, numbers and dates for people, in the portal's four languages.
+//!
+//! Written by hand rather than with ICU data: four locales need a few separators and
+//! twelve month names each, and the WASM stays small.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// A language the portal speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Locale {
+    #[default]
+    En,
+    De,
+    Fr,
+    Nl,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 4] = [Locale::En, Locale::De, Locale::Fr, Locale::Nl];
+
+    /// A language tag's primary language (`de-AT` → German), if the portal speaks it.
+    pub fn parse(tag: &str) -> Option<Locale> {
+        let primary = tag.split(['-', '_']).next()?.trim().to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Locale::En),
+            "de" => Some(Locale::De),
+            "fr" => Some(Locale::Fr),
+            "nl" => Some(Locale::Nl),
+            _ => None,
+        }
+    }
+
+    /// The BCP 47 tag, as `lang` attributes and the API spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::De => "de",
+            Locale::Fr => "fr",
+            Locale::Nl => "nl",
+        }
+    }
+
+    /// The language's name in itself, for the language switcher.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Locale::En => "English",
+            Locale::De => "Deutsch",
+            Locale::Fr => "Français",
+            Locale::Nl => "Nederlands",
+        }
+    }
+
+    fn group_separator(self) -> &'static str {
+        match self {
+            Locale::En => ",",
+            Locale::De | Locale::Nl => ".",
+            // A narrow no-break space, as French typography groups digits.
+            Locale::Fr => "\u{202f}",
+        }
+    }
+
+    fn decimal_separator(self) -> char {
+        match self {
+            Locale::En => '.',
+            _ => ',',
+        }
+    }
+
+    fn short_months(self) -> [&'static str; 12] {
+        match self {
+            Locale::En => [
+                "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+            ],
+            Locale::De => [
+                "Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.",
+                "Nov.", "Dez.",
+            ],
+            Locale::Fr => [
+                "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+                "nov.", "déc.",
+            ],
+            Locale::Nl => [
+                "jan.", "feb.", "mrt.", "apr.", "mei", "jun.", "jul.", "aug.", "sep.", "okt.",
+                "nov.", "dec.",
+            ],
+        }
+    }
+}
 
 /// How many minor-unit digits an ISO 4217 currency has (JPY 0, KWD 3, most 2).
 pub fn minor_digits(currency: &str) -> u32 {
@@ -12,34 +98,42 @@ pub fn minor_digits(currency: &str) -> u32 {
     }
 }
 
-/// An amount in minor units as `€1,234.56`, `$49.00` or `CHF 12.50`; negative amounts
-/// get a leading minus sign.
-pub fn money(amount: i64, currency: &str) -> String {
+/// An amount in minor units for `locale`: `€1,234.56` in English, `1.234,56 €` in German,
+/// `1 234,56 €` in French, `€ 1.234,56` in Dutch. Never through a float.
+pub fn money(amount: i64, currency: &str, locale: Locale) -> String {
     let digits = minor_digits(currency);
     let scale = 10u128.pow(digits);
     let magnitude = amount.unsigned_abs() as u128;
-    let whole = group_thousands(&(magnitude / scale).to_string());
+    let whole = group(&(magnitude / scale).to_string(), locale);
     let number = if digits == 0 {
         whole
     } else {
         format!(
-            "{whole}.{:0width$}",
+            "{whole}{}{:0width$}",
+            locale.decimal_separator(),
             magnitude % scale,
             width = digits as usize
         )
     };
     let sign = if amount < 0 { "−" } else { "" };
-    match currency {
-        "EUR" => format!("{sign}€{number}"),
-        "USD" => format!("{sign}${number}"),
-        "GBP" => format!("{sign}£{number}"),
-        other => format!("{sign}{other} {number}"),
+    let symbol = match currency {
+        "EUR" => "€",
+        "USD" => "$",
+        "GBP" => "£",
+        other => other,
+    };
+    let has_symbol = symbol != currency;
+    match locale {
+        Locale::En if has_symbol => format!("{sign}{symbol}{number}"),
+        Locale::En => format!("{sign}{symbol}\u{a0}{number}"),
+        Locale::Nl => format!("{symbol}\u{a0}{sign}{number}"),
+        Locale::De | Locale::Fr => format!("{sign}{number}\u{a0}{symbol}"),
     }
 }
 
-/// A count with thousands separators: `1,284,511`.
-pub fn number(value: i64) -> String {
-    let grouped = group_thousands(&value.unsigned_abs().to_string());
+/// A count with the locale's thousands separators: `1,284,511`, `1.284.511`.
+pub fn number(value: i64, locale: Locale) -> String {
+    let grouped = group(&value.unsigned_abs().to_string(), locale);
     if value < 0 {
         format!("−{grouped}")
     } else {
@@ -47,20 +141,35 @@ pub fn number(value: i64) -> String {
     }
 }
 
-fn group_thousands(digits: &str) -> String {
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+fn group(digits: &str, locale: Locale) -> String {
+    let separator = locale.group_separator();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * separator.len());
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+            out.push_str(separator);
         }
         out.push(c);
     }
     out
 }
 
-/// A calendar date as `31 Jan 2026`.
-pub fn date(date: NaiveDate) -> String {
-    date.format("%-d %b %Y").to_string()
+/// A calendar date: `5 Jan 2026`, `5. Jan. 2026`, `5 janv. 2026`, `5 jan. 2026`.
+pub fn date(date: NaiveDate, locale: Locale) -> String {
+    let month = locale.short_months()[date.month0() as usize];
+    match locale {
+        Locale::De => format!("{}. {month} {}", date.day(), date.year()),
+        _ => format!("{} {month} {}", date.day(), date.year()),
+    }
+}
+
+/// A month's short name, for chart axes.
+pub fn month(date: NaiveDate, locale: Locale) -> &'static str {
+    locale.short_months()[date.month0() as usize]
+}
+
+/// A card's expiry as `MM/YYYY`.
+pub fn expiry(month: i32, year: i32) -> String {
+    format!("{month:02}/{year}")
 }
 
 #[cfg(test)]
@@ -69,29 +178,48 @@ mod tests {
 
     #[test]
     fn money_uses_the_currency_exponent_and_never_floats() {
-        assert_eq!(money(123_456, "EUR"), "€1,234.56");
-        assert_eq!(money(4_900, "USD"), "$49.00");
-        assert_eq!(money(5, "GBP"), "£0.05");
-        assert_eq!(money(1_500, "JPY"), "JPY 1,500");
-        assert_eq!(money(1_234, "KWD"), "KWD 1.234");
-        assert_eq!(money(-5_000, "EUR"), "−€50.00");
-        assert_eq!(money(0, "CHF"), "CHF 0.00");
-        assert_eq!(money(i64::MAX, "EUR"), "€92,233,720,368,547,758.07");
-        assert_eq!(money(i64::MIN, "USD"), "−$92,233,720,368,547,758.08");
+        let en = Locale::En;
+        assert_eq!(money(123_456, "EUR", en), "€1,234.56");
+        assert_eq!(money(4_900, "USD", en), "$49.00");
+        assert_eq!(money(5, "GBP", en), "£0.05");
+        assert_eq!(money(1_500, "JPY", en), "JPY\u{a0}1,500");
+        assert_eq!(money(1_234, "KWD", en), "KWD\u{a0}1.234");
+        assert_eq!(money(-5_000, "EUR", en), "−€50.00");
+        assert_eq!(money(i64::MAX, "EUR", en), "€92,233,720,368,547,758.07");
+        assert_eq!(money(i64::MIN, "USD", en), "−$92,233,720,368,547,758.08");
     }
 
     #[test]
-    fn counts_are_grouped() {
-        assert_eq!(number(734_210), "734,210");
-        assert_eq!(number(999), "999");
-        assert_eq!(number(-1_000), "−1,000");
+    fn money_follows_each_locale() {
+        assert_eq!(money(123_456, "EUR", Locale::De), "1.234,56\u{a0}€");
+        assert_eq!(money(123_456, "EUR", Locale::Fr), "1\u{202f}234,56\u{a0}€");
+        assert_eq!(money(123_456, "EUR", Locale::Nl), "€\u{a0}1.234,56");
+        assert_eq!(money(-5_000, "EUR", Locale::Nl), "€\u{a0}−50,00");
+        assert_eq!(money(-5_000, "CHF", Locale::De), "−50,00\u{a0}CHF");
     }
 
     #[test]
-    fn dates_read_naturally() {
-        assert_eq!(
-            date(NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()),
-            "5 Jan 2026"
-        );
+    fn counts_are_grouped_per_locale() {
+        assert_eq!(number(734_210, Locale::En), "734,210");
+        assert_eq!(number(734_210, Locale::De), "734.210");
+        assert_eq!(number(999, Locale::Fr), "999");
+        assert_eq!(number(-1_000, Locale::En), "−1,000");
+    }
+
+    #[test]
+    fn dates_read_naturally_in_each_language() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
+        assert_eq!(date(d, Locale::En), "5 Mar 2026");
+        assert_eq!(date(d, Locale::De), "5. März 2026");
+        assert_eq!(date(d, Locale::Fr), "5 mars 2026");
+        assert_eq!(date(d, Locale::Nl), "5 mrt. 2026");
+    }
+
+    #[test]
+    fn tags_reduce_to_their_language() {
+        assert_eq!(Locale::parse("de-AT"), Some(Locale::De));
+        assert_eq!(Locale::parse("NL_be"), Some(Locale::Nl));
+        assert_eq!(Locale::parse("es"), None);
+        assert_eq!(Locale::parse(""), None);
     }
 }

@@ -6,6 +6,7 @@ pub mod client;
 pub mod components;
 pub mod embed;
 pub mod format;
+pub mod i18n;
 pub mod pages;
 pub mod session;
 
@@ -15,7 +16,9 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::branding::Branding;
+use crate::components::language::LanguageSwitch;
 use crate::components::theme::{Theme, ThemeSwitch};
+use crate::i18n::{I18n, Locale};
 
 /// Where the logo leads: the vendor's return URL, once the page knows it.
 #[derive(Clone, Copy)]
@@ -30,9 +33,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         .map(branding::Branding::css)
         .unwrap_or_default();
     let json = brand.as_ref().map(branding::Branding::to_script_json);
+    let lang = i18n::page_locale().as_str();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=lang>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -52,10 +56,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The language the customer picked in the switcher, once they have.
+#[derive(Clone, Copy)]
+pub struct LocaleChosen(pub RwSignal<Option<Locale>>);
+
 /// The application: header, routes and footer.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let i18n = I18n(RwSignal::new(i18n::page_locale()));
+    provide_context(i18n);
+    provide_context(LocaleChosen(RwSignal::new(None)));
+    Effect::new(move |_| i18n::set_document_language(i18n.locale()));
     let brand = branding::current();
     let theme = RwSignal::new(match brand.as_ref().map(|b| b.theme.as_str()) {
         Some("light") => Theme::Light,
@@ -73,18 +85,26 @@ pub fn App() -> impl IntoView {
         .unwrap_or_default();
     // Effects run in the browser only: announce ourselves to an embedding page.
     Effect::new(move |_| embed::start(origins.clone()));
-    let title = title_text(brand.as_ref().map_or_else(
-        || "Billing portal".to_owned(),
-        |b| format!("Billing · {}", b.name),
-    ));
+    let org_name = brand.as_ref().map(|b| b.name.clone());
+    let title = move || {
+        let t = i18n.t();
+        title_text(match &org_name {
+            Some(name) => i18n::fill(t.billing_of, &[name]),
+            None => t.billing_portal.to_owned(),
+        })
+    };
 
     view! {
         <Stylesheet id="leptos" href="/pkg/portico.css"/>
         <Title text=title/>
         <div class="portico" data-theme=move || theme.get().as_str()>
+            <a class="skip-link" href="#main">{move || i18n.t().skip_to_content}</a>
             <header class="topbar">
                 <Masthead brand return_to/>
-                <ThemeSwitch theme/>
+                <div class="topbar-controls">
+                    <LanguageSwitch/>
+                    <ThemeSwitch theme/>
+                </div>
             </header>
             <Router>
                 <components::embed_bridge::EmbedBridge/>
@@ -93,6 +113,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=pages::home::Home/>
                         <Route path=path!("/session/:token") view=pages::open_link::OpenLink/>
                         <ParentRoute path=path!("/portal/:org") view=pages::portal::Portal>
+                            <Route path=path!("overview") view=pages::portal::overview::OverviewTab/>
+                            <Route path=path!("profile") view=pages::portal::profile::ProfileTab/>
                             <Route path=path!("invoices") view=pages::portal::invoices::InvoicesTab/>
                             <Route
                                 path=path!("invoices/:invoice")
@@ -137,6 +159,7 @@ fn Masthead(brand: Option<Branding>, return_to: ReturnTo) -> impl IntoView {
         Some(b) => (b.name, b.logo_url),
         None => ("Portico".to_owned(), None),
     };
+    let i18n = crate::i18n::use_i18n();
     move || {
         // A logo carries the brand on its own; the name is then its text alternative.
         let content = match logo.clone() {
@@ -145,7 +168,7 @@ fn Masthead(brand: Option<Branding>, return_to: ReturnTo) -> impl IntoView {
         };
         match return_to.0.get() {
             Some(href) => view! {
-                <a class="masthead" href=href rel="noreferrer" title="Back to your account">
+                <a class="masthead" href=href rel="noreferrer" title=move || i18n.t().back_to_account>
                     {content}
                 </a>
             }

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use crate::i18n::{use_i18n, Messages};
+
 /// What went wrong with a link or session, said plainly, with the way back.
 #[component]
 pub fn Problem(
@@ -11,58 +13,31 @@ pub fn Problem(
     #[prop(optional)]
     retry: Option<Callback<()>>,
 ) -> impl IntoView {
-    let (title, text) = match code.as_str() {
-        "link_used" => (
-            "This link has already been used",
-            "For your security, each billing portal link works only once. Go back to your \
-             account and open the billing portal again to get a new link.",
-        ),
-        "link_expired" => (
-            "This link has expired",
-            "Billing portal links work for a short time only. Go back to your account and open \
-             the billing portal again to get a new link.",
-        ),
-        "link_revoked" => (
-            "This link is no longer valid",
-            "Your provider has withdrawn this link. Go back to your account and open the billing \
-             portal again.",
-        ),
-        "link_invalid" => (
-            "This link is not valid",
-            "Check that you opened the whole link, or go back to your provider's website and open \
-             the billing portal from there.",
-        ),
-        "session_expired" | "unauthorized" => (
-            "Your session has ended",
-            "For your security, the billing portal signs you out after a while. Go back to your \
-             account and open the billing portal again to continue.",
-        ),
-        "signed_out" => (
-            "You have signed out",
-            "Your billing portal session has ended. You can close this page.",
-        ),
-        "forbidden" => (
-            "This section is not available",
-            "Your provider does not offer this part of the billing portal.",
-        ),
-        "rate_limited" => ("Too many attempts", "Please wait a minute, then try again."),
-        _ => (
-            "Something went wrong",
-            "The billing portal could not be reached. Check your connection and try again.",
-        ),
+    let i18n = use_i18n();
+    type Texts = fn(&Messages) -> (&'static str, &'static str);
+    let texts: Texts = match code.as_str() {
+        "link_used" => |t| (t.link_used_title, t.link_used_text),
+        "link_expired" => |t| (t.link_expired_title, t.link_expired_text),
+        "link_revoked" => |t| (t.link_revoked_title, t.link_revoked_text),
+        "link_invalid" => |t| (t.link_invalid_title, t.link_invalid_text),
+        "session_expired" | "unauthorized" => |t| (t.session_ended_title, t.session_ended_text),
+        "signed_out" => |t| (t.signed_out_title, t.signed_out_text),
+        "forbidden" | "not_allowed" => |t| (t.forbidden_title, t.forbidden_text),
+        "rate_limited" => |t| (t.rate_limited_title, t.rate_limited_text),
+        _ => |t| (t.failed_title, t.failed_text),
     };
     view! {
-        <section class="card narrow problem" role="alert" data-code=code.clone()>
-            <h1>{title}</h1>
-            <p>{text}</p>
+        <section class="card narrow problem" role="alert" data-code=code>
+            <h1>{move || texts(i18n.t()).0}</h1>
+            <p>{move || texts(i18n.t()).1}</p>
             <div class="actions">
                 {retry.map(|retry| view! {
                     <button type="button" class="button" on:click=move |_| retry.run(())>
-                        "Try again"
+                        {move || i18n.t().try_again}
                     </button>
                 })}
                 {return_url.map(|url| view! {
-                    <a class="button primary" href=url rel="noreferrer">"Back to your account"</a>
+                    <a class="button primary" href=url rel="noreferrer">{move || i18n.t().back_to_account}</a>
                 })}
             </div>
         </section>

@@ -1,5 +1,7 @@
 use leptos::prelude::*;
 
+use crate::i18n::{use_i18n, Messages};
+
 /// The colour scheme the customer chose; `Auto` follows the operating system.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Theme {
@@ -20,11 +22,11 @@ impl Theme {
         }
     }
 
-    fn label(self) -> &'static str {
+    fn label(self, t: &Messages) -> &'static str {
         match self {
-            Theme::Auto => "Auto",
-            Theme::Light => "Light",
-            Theme::Dark => "Dark",
+            Theme::Auto => t.theme_auto,
+            Theme::Light => t.theme_light,
+            Theme::Dark => t.theme_dark,
         }
     }
 }
@@ -32,8 +34,9 @@ impl Theme {
 /// A three-way switch between automatic, light and dark colours.
 #[component]
 pub fn ThemeSwitch(theme: RwSignal<Theme>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <div class="theme-switch" role="group" aria-label="Colour theme">
+        <div class="theme-switch" role="group" aria-label=move || i18n.t().theme_group>
             {Theme::ALL
                 .into_iter()
                 .map(|option| {
@@ -43,7 +46,7 @@ pub fn ThemeSwitch(theme: RwSignal<Theme>) -> impl IntoView {
                             aria-pressed=move || (theme.get() == option).to_string()
                             on:click=move |_| theme.set(option)
                         >
-                            {option.label()}
+                            {move || option.label(i18n.t())}
                         </button>
                     }
                 })

@@ -9,11 +9,12 @@ pub fn NotFound() -> impl IntoView {
             response.set_status(http::StatusCode::NOT_FOUND);
         }
     }
+    let i18n = crate::i18n::use_i18n();
     view! {
         <section class="card narrow">
-            <h1>"Page not found"</h1>
-            <p>"This address does not lead anywhere in the billing portal."</p>
-            <p><a href="/">"Go to the start page"</a></p>
+            <h1>{move || i18n.t().not_found_title}</h1>
+            <p>{move || i18n.t().not_found_text}</p>
+            <p><a href="/">{move || i18n.t().not_found_link}</a></p>
         </section>
     }
 }

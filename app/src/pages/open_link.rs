@@ -14,6 +14,7 @@ pub fn OpenLink() -> impl IntoView {
     let params = use_params_map();
     let failure = RwSignal::new(None::<ClientError>);
     let navigate = use_navigate();
+    let i18n = crate::i18n::use_i18n();
 
     // Effects run only in the browser, after hydration.
     Effect::new(move |_| {
@@ -46,8 +47,8 @@ pub fn OpenLink() -> impl IntoView {
             None => view! {
                 <section class="card narrow opening" aria-busy="true" aria-live="polite">
                     <div class="spinner" aria-hidden="true"></div>
-                    <h1>"Opening your billing portal…"</h1>
-                    <p class="muted">"This takes a moment."</p>
+                    <h1>{move || i18n.t().opening_title}</h1>
+                    <p class="muted">{move || i18n.t().opening_text}</p>
                 </section>
             }
             .into_any(),

@@ -20,6 +20,10 @@ pub fn router() -> Router<AppState> {
 struct VendorQuery {
     /// The demo customer's vendor id; the first demo customer when absent.
     customer: Option<String>,
+    /// The tab the portal opens on.
+    section: Option<String>,
+    /// The portal's language, instead of the customer's.
+    locale: Option<String>,
 }
 
 /// Escapes text for HTML.
@@ -55,7 +59,16 @@ async fn vendor_page(State(state): State<AppState>, Query(query): Query<VendorQu
         &state.config,
         &organisation,
         &customer.id,
-        LinkRequest::default(),
+        LinkRequest {
+            // Only values a vendor could send are passed on.
+            section: query
+                .section
+                .filter(|s| app::api::settings::SECTIONS.contains(&s.as_str())),
+            locale: query
+                .locale
+                .filter(|l| app::api::session::LOCALES.contains(&l.as_str())),
+            ..LinkRequest::default()
+        },
         state.clock.now(),
     )
     .await;

@@ -9,26 +9,74 @@ use axum::response::Response;
 
 use app::api::settings::ThemeSetting;
 use app::branding::Branding;
+use app::i18n::{self, Locale, PageLocale};
 
 use crate::state::AppState;
 use crate::store::Organisation;
 use crate::token;
 
+/// What a page knows of its organisation and customer before it renders.
+struct PageOwner {
+    organisation: Organisation,
+    return_url: Option<String>,
+    /// The link's language, then the customer's, for a `/session/<token>` page.
+    languages: [Option<String>; 2],
+}
+
 /// The organisation a page belongs to: `/portal/<organisation>/…` names it, and a
 /// `/session/<token>` link knows it (looked up without using the link up), along with
-/// the link's return URL.
-async fn organisation_of(state: &AppState, path: &str) -> Option<(Organisation, Option<String>)> {
+/// the link's return URL and languages.
+async fn organisation_of(state: &AppState, path: &str) -> Option<PageOwner> {
     let store = state.store.as_ref();
-    let (organisation_id, return_url) = if let Some(rest) = path.strip_prefix("/portal/") {
-        (rest.split('/').next()?.to_owned(), None)
+    let (organisation_id, return_url, languages) = if let Some(rest) = path.strip_prefix("/portal/")
+    {
+        (rest.split('/').next()?.to_owned(), None, [None, None])
     } else if let Some(token) = path.strip_prefix("/session/") {
         let link = store.find_link(&token::hash(token)).await.ok()??;
-        (link.organisation_id, link.return_url)
+        let customer = store
+            .get_customer(&link.organisation_id, &link.customer_id)
+            .await
+            .ok()
+            .flatten();
+        (
+            link.organisation_id,
+            link.return_url,
+            [link.locale, customer.and_then(|c| c.locale)],
+        )
     } else {
         return None;
     };
     let organisation = store.get_organisation(&organisation_id).await.ok()??;
-    Some((organisation, return_url))
+    Some(PageOwner {
+        organisation,
+        return_url,
+        languages,
+    })
+}
+
+/// The page's language: the link's, then `?lang=`, then the customer's, then the
+/// organisation's default, then the browser's `Accept-Language`, then English.
+fn page_locale(request: &Request, owner: Option<&PageOwner>) -> Locale {
+    let query_lang = request.uri().query().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "lang")
+            .map(|(_, v)| v.into_owned())
+    });
+    let accepted = request
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(i18n::accept_language)
+        .unwrap_or_default();
+    let [link, customer] = owner.map(|o| o.languages.clone()).unwrap_or_default();
+    let default = owner.map(|o| o.organisation.settings.default_locale.clone());
+    i18n::resolve(
+        [link, query_lang, customer, default]
+            .iter()
+            .map(Option::as_deref)
+            .chain(accepted.iter().map(|a| Some(a.as_str()))),
+    )
+    .unwrap_or_default()
 }
 
 async fn branding(
@@ -57,6 +105,8 @@ async fn branding(
         support_email: s.support_email.clone(),
         terms_url: s.terms_url.clone(),
         privacy_url: s.privacy_url.clone(),
+        allow_subscription_cancel: s.allow_subscription_cancel,
+        allow_default_payment_method_change: s.allow_default_payment_method_change,
     }
 }
 
@@ -88,10 +138,14 @@ pub async fn page_context(
     };
     let origins = found
         .as_ref()
-        .map(|(o, _)| o.settings.embed_origins.clone())
+        .map(|o| o.organisation.settings.embed_origins.clone())
         .unwrap_or_default();
-    if let Some((organisation, return_url)) = found {
-        let branded = branding(&state, &organisation, return_url).await;
+    if is_page {
+        let locale = page_locale(&request, found.as_ref());
+        request.extensions_mut().insert(PageLocale(locale));
+    }
+    if let Some(owner) = found {
+        let branded = branding(&state, &owner.organisation, owner.return_url).await;
         request.extensions_mut().insert(branded);
     }
     let mut response = next.run(request).await;

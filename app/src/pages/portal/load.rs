@@ -21,6 +21,8 @@ pub struct Paged<T: Send + Sync + 'static> {
     pub rows: RwSignal<Vec<T>>,
     pub next: RwSignal<Option<String>>,
     pub state: RwSignal<Load>,
+    /// Counts reloads, so that an answer to an earlier query is dropped.
+    generation: RwSignal<u64>,
     load: StoredValue<Box<dyn Fn(Option<String>) + Send + Sync>>,
 }
 
@@ -43,11 +45,17 @@ impl<T: Clone + Send + Sync + 'static> Paged<T> {
         let rows = RwSignal::new(Vec::new());
         let next = RwSignal::new(None);
         let state = RwSignal::new(Load::Loading);
+        let generation = RwSignal::new(0u64);
         let load = move |cursor: Option<String>| {
             let Some(token) = context.token() else { return };
             state.set(Load::Loading);
+            let asked_in = generation.get_untracked();
             leptos::task::spawn_local(async move {
-                match fetch(token, cursor).await {
+                let answer = fetch(token, cursor).await;
+                if generation.get_untracked() != asked_in {
+                    return;
+                }
+                match answer {
                     Ok(page) => {
                         rows.update(|r| r.extend(page.data));
                         next.set(page.next_cursor);
@@ -62,6 +70,7 @@ impl<T: Clone + Send + Sync + 'static> Paged<T> {
             rows,
             next,
             state,
+            generation,
             load: StoredValue::new(Box::new(load)),
         };
         Effect::new(move |_| paged.reload());
@@ -74,14 +83,16 @@ impl<T: Clone + Send + Sync + 'static> Paged<T> {
         self.load.with_value(|load| load(cursor));
     }
 
-    /// From the first page again (after a failure).
+    /// From the first page again (after a failure, or with other filters).
     pub fn reload(&self) {
+        self.generation.update(|g| *g += 1);
         self.rows.set(Vec::new());
+        self.next.set(None);
         self.load.with_value(|load| load(None));
     }
 }
 
-/// A short list loaded once.
+/// A short list loaded once; setting the data again (after an action) needs no reload.
 pub fn once<T, F, Fut>(fetch: F) -> (RwSignal<Option<T>>, RwSignal<Option<ClientError>>)
 where
     T: Send + Sync + 'static,

@@ -2,6 +2,8 @@
 
 pub mod invoices;
 pub mod load;
+pub mod overview;
+pub mod profile;
 pub mod records;
 
 use leptos::prelude::*;
@@ -11,16 +13,21 @@ use leptos_router::hooks::use_params_map;
 use crate::branding::Branding;
 use crate::client::{self, ClientError};
 use crate::components::problem::Problem;
+use crate::i18n::{self, use_i18n, Messages};
 use crate::session::{self, Persistence, StoredSession};
-use crate::ReturnTo;
+use crate::{LocaleChosen, ReturnTo};
 
-/// The tabs built so far: section name, path segment, label.
-const TABS: [(&str, &str, &str); 5] = [
-    ("invoices", "invoices", "Invoices"),
-    ("payments", "payments", "Payments"),
-    ("entitlements", "entitlements", "Entitlements"),
-    ("subscriptions", "subscriptions", "Subscriptions"),
-    ("payment_methods", "payment-methods", "Payment methods"),
+/// The tabs in the portal's order: section name, path segment, label.
+const TABS: [(&str, &str, fn(&Messages) -> &'static str); 7] = [
+    ("overview", "overview", |t| t.tab_overview),
+    ("invoices", "invoices", |t| t.tab_invoices),
+    ("payments", "payments", |t| t.tab_payments),
+    ("entitlements", "entitlements", |t| t.tab_entitlements),
+    ("subscriptions", "subscriptions", |t| t.tab_subscriptions),
+    ("payment_methods", "payment-methods", |t| {
+        t.tab_payment_methods
+    }),
+    ("profile", "profile", |t| t.tab_profile),
 ];
 
 /// Why the portal cannot show the customer's data any more.
@@ -119,6 +126,38 @@ pub fn Portal() -> impl IntoView {
         }
     });
 
+    // The language: the session's (the link's, or the customer's pick), then `?lang=`,
+    // then the customer's, then the organisation's default. Without any of these the
+    // server's choice from the browser's languages stands.
+    let i18n = use_i18n();
+    let chosen = expect_context::<LocaleChosen>();
+    Effect::new(move |_| {
+        if let Some(Some(Ok(details))) = info.get() {
+            if chosen.0.get_untracked().is_some() {
+                return;
+            }
+            let query = query_lang();
+            let picked = i18n::resolve([
+                details.locale.as_deref(),
+                query.as_deref(),
+                details.customer_locale.as_deref(),
+                Some(details.default_locale.as_str()),
+            ]);
+            if let Some(locale) = picked {
+                i18n.0.set(locale);
+            }
+        }
+    });
+    // A language picked in the switcher is kept for the rest of the session.
+    Effect::new(move |_| {
+        let Some(locale) = chosen.0.get() else { return };
+        if let Some(token) = context.token() {
+            leptos::task::spawn_local(async move {
+                let _ = client::set_session_locale(&token, locale.as_str()).await;
+            });
+        }
+    });
+
     // An idle session ends on the server without telling anyone; say so on screen as soon
     // as it has, instead of at the customer's next click. No request is made for this:
     // any request would itself reset the idle timer.
@@ -147,6 +186,25 @@ pub fn Portal() -> impl IntoView {
     let brand = use_context::<Option<Branding>>().flatten();
     // Without branding (an unknown organisation) every section shows; the API decides.
     let shows = move |section: &str| brand.as_ref().is_none_or(|b| b.shows(section));
+
+    // On a phone the tab bar scrolls sideways; keep the current tab in view.
+    let tabs_ref = NodeRef::<leptos::html::Nav>::new();
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        let _ = location.pathname.get();
+        // Scrolled by hand: scrollIntoView could also scroll an embedding page.
+        #[cfg(feature = "hydrate")]
+        if let Some(nav) = tabs_ref.get() {
+            if let Ok(Some(current)) = nav.query_selector("[aria-current=page]") {
+                let bar = nav.get_bounding_client_rect();
+                let tab = current.get_bounding_client_rect();
+                let offset = tab.left() - bar.left() - (bar.width() - tab.width()) / 2.0;
+                nav.set_scroll_left(nav.scroll_left() + offset as i32);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = tabs_ref;
+    });
 
     let logout = move |_| {
         let Some(stored) = session.get_untracked() else {
@@ -188,20 +246,17 @@ pub fn Portal() -> impl IntoView {
                                     {move || signed_in_as().map(|(_, customer)| customer).unwrap_or_default()}
                                 </h1>
                             </div>
-                            <button type="button" class="button" on:click=logout>"Sign out"</button>
+                            <button type="button" class="button" on:click=logout>{move || i18n.t().sign_out}</button>
                         </div>
                         {move || (persistence.get() == Some(Persistence::PageMemory)).then(|| view! {
-                            <p class="notice" role="status">
-                                "Your browser blocks storage here, so this session lasts only until "
-                                "you leave or reload this page."
-                            </p>
+                            <p class="notice" role="status">{move || i18n.t().storage_notice}</p>
                         })}
-                        <nav class="tabs" aria-label="Billing sections">
+                        <nav class="tabs" aria-label=move || i18n.t().sections_label node_ref=tabs_ref>
                             {TABS
                                 .iter()
                                 .filter(|(section, _, _)| shows(section))
                                 .map(|(_, slug, label)| view! {
-                                    <A href=move || context.path(slug)>{*label}</A>
+                                    <A href=move || context.path(slug)>{move || label(i18n.t())}</A>
                                 })
                                 .collect_view()}
                         </nav>
@@ -214,12 +269,30 @@ pub fn Portal() -> impl IntoView {
     }
 }
 
+/// `?lang=` of the page's address, in the browser.
+fn query_lang() -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let search = web_sys::window()?.location().search().ok()?;
+        search
+            .trim_start_matches('?')
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("lang="))
+            .map(str::to_owned)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
+}
+
 /// The portal's shape while the session is being read.
 #[component]
 pub fn PortalSkeleton() -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <div class="portal" aria-busy="true">
-            <p class="visually-hidden" role="status">"Loading your billing portal…"</p>
+            <p class="visually-hidden" role="status">{move || i18n.t().loading_portal}</p>
             <div class="skeleton skeleton-title"></div>
             <div class="skeleton skeleton-block"></div>
         </div>

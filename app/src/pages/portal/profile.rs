@@ -1,0 +1,357 @@
+//! The customer's own details: every field shown, the ones the organisation allows
+//! editable, errors shown beside the field they concern.
+
+use leptos::prelude::*;
+
+use super::load::once;
+use super::PortalContext;
+use crate::api::portal::{Profile, ProfilePatch};
+use crate::api::records::Address;
+use crate::client;
+use crate::components::problem::Problem;
+use crate::i18n::{use_i18n, Messages};
+
+/// A form field: its API name, label, input type and autocomplete token.
+struct Field {
+    name: &'static str,
+    /// The profile setting that makes it editable (`address` covers every address part).
+    group: &'static str,
+    label: fn(&Messages) -> &'static str,
+    kind: &'static str,
+    autocomplete: &'static str,
+}
+
+const FIELDS: [Field; 10] = [
+    Field {
+        name: "name",
+        group: "name",
+        label: |t| t.field_name,
+        kind: "text",
+        autocomplete: "name",
+    },
+    Field {
+        name: "email",
+        group: "email",
+        label: |t| t.field_email,
+        kind: "email",
+        autocomplete: "email",
+    },
+    Field {
+        name: "phone",
+        group: "phone",
+        label: |t| t.field_phone,
+        kind: "tel",
+        autocomplete: "tel",
+    },
+    Field {
+        name: "tax_id",
+        group: "tax_id",
+        label: |t| t.field_tax_id,
+        kind: "text",
+        autocomplete: "off",
+    },
+    Field {
+        name: "address.line1",
+        group: "address",
+        label: |t| t.field_line1,
+        kind: "text",
+        autocomplete: "address-line1",
+    },
+    Field {
+        name: "address.line2",
+        group: "address",
+        label: |t| t.field_line2,
+        kind: "text",
+        autocomplete: "address-line2",
+    },
+    Field {
+        name: "address.postal_code",
+        group: "address",
+        label: |t| t.field_postal_code,
+        kind: "text",
+        autocomplete: "postal-code",
+    },
+    Field {
+        name: "address.city",
+        group: "address",
+        label: |t| t.field_city,
+        kind: "text",
+        autocomplete: "address-level2",
+    },
+    Field {
+        name: "address.region",
+        group: "address",
+        label: |t| t.field_region,
+        kind: "text",
+        autocomplete: "address-level1",
+    },
+    Field {
+        name: "address.country",
+        group: "address",
+        label: |t| t.field_country,
+        kind: "text",
+        autocomplete: "country",
+    },
+];
+
+fn value_of(p: &Profile, name: &str) -> String {
+    let a = &p.address;
+    match name {
+        "name" => Some(p.name.clone()),
+        "email" => p.email.clone(),
+        "phone" => p.phone.clone(),
+        "tax_id" => p.tax_id.clone(),
+        "address.line1" => a.line1.clone(),
+        "address.line2" => a.line2.clone(),
+        "address.postal_code" => a.postal_code.clone(),
+        "address.city" => a.city.clone(),
+        "address.region" => a.region.clone(),
+        "address.country" => a.country.clone(),
+        _ => None,
+    }
+    .unwrap_or_default()
+}
+
+/// What the browser can tell before asking the server; the server checks again.
+fn local_problem(name: &str, value: &str, t: &Messages) -> Option<&'static str> {
+    let value = value.trim();
+    match name {
+        "name" if value.is_empty() => Some(t.err_required),
+        "email" if !value.is_empty() => {
+            let ok = value.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty() && domain.contains('.') && !domain.contains('@')
+            }) && !value.contains(char::is_whitespace);
+            (!ok).then_some(t.err_email)
+        }
+        "phone" if !value.is_empty() => {
+            let digits = value.chars().filter(char::is_ascii_digit).count();
+            let ok = digits >= 5
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || " +-()./".contains(c));
+            (!ok).then_some(t.err_phone)
+        }
+        "address.country" if !value.is_empty() => {
+            let ok = value.len() == 2 && value.chars().all(|c| c.is_ascii_alphabetic());
+            (!ok).then_some(t.err_country)
+        }
+        _ if value.chars().count() > 200 => Some(t.err_too_long),
+        _ => None,
+    }
+}
+
+/// The server's complaint about a field, in the customer's language.
+fn server_problem(name: &str, message: &str, t: &Messages) -> &'static str {
+    match name {
+        "email" => t.err_email,
+        "phone" => t.err_phone,
+        "address.country" => t.err_country,
+        _ if message.contains("empty") => t.err_required,
+        _ if message.contains("at most") => t.err_too_long,
+        _ => t.err_invalid,
+    }
+}
+
+#[component]
+pub fn ProfileTab() -> impl IntoView {
+    let context = expect_context::<PortalContext>();
+    let i18n = use_i18n();
+    let (data, failure) = once(|token| async move { client::profile(&token).await });
+    // What the form holds, by field name, and the problems found, by field name.
+    let values = RwSignal::new(Vec::<(&'static str, String)>::new());
+    let problems = RwSignal::new(Vec::<(String, &'static str)>::new());
+    let saving = RwSignal::new(false);
+    let saved = RwSignal::new(false);
+    let save_failed = RwSignal::new(false);
+
+    Effect::new(move |_| {
+        if let Some(profile) = data.get() {
+            values.set(
+                FIELDS
+                    .iter()
+                    .map(|f| (f.name, value_of(&profile, f.name)))
+                    .collect(),
+            );
+        }
+    });
+    let value = move |name: &str| {
+        values.with(|v| {
+            v.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        })
+    };
+    let problem =
+        move |name: &str| problems.with(|p| p.iter().find(|(n, _)| n == name).map(|(_, m)| *m));
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(profile) = data.get_untracked() else {
+            return;
+        };
+        let Some(token) = context.token() else { return };
+        let t = i18n.t();
+        let editable = |group: &str| profile.editable.iter().any(|e| e == group);
+        // Only editable fields that changed are sent; everything else stays as it is.
+        let mut found = Vec::new();
+        for f in FIELDS.iter().filter(|f| editable(f.group)) {
+            if let Some(message) = local_problem(f.name, &value(f.name), t) {
+                found.push((f.name.to_owned(), message));
+            }
+        }
+        saved.set(false);
+        save_failed.set(false);
+        if !found.is_empty() {
+            problems.set(found);
+            focus_first_problem();
+            return;
+        }
+        problems.set(Vec::new());
+        let changed = |name: &str| value(name).trim() != value_of(&profile, name);
+        let field =
+            |name: &str| (editable(name) && changed(name)).then(|| value(name).trim().to_owned());
+        let address_changed = editable("address")
+            && FIELDS
+                .iter()
+                .filter(|f| f.group == "address")
+                .any(|f| changed(f.name));
+        let patch = ProfilePatch {
+            name: field("name"),
+            email: field("email"),
+            phone: field("phone"),
+            tax_id: field("tax_id"),
+            address: address_changed.then(|| Address {
+                line1: Some(value("address.line1")),
+                line2: Some(value("address.line2")),
+                postal_code: Some(value("address.postal_code")),
+                city: Some(value("address.city")),
+                region: Some(value("address.region")),
+                country: Some(value("address.country").to_uppercase()),
+            }),
+        };
+        saving.set(true);
+        leptos::task::spawn_local(async move {
+            match client::update_profile(&token, &patch).await {
+                Ok(updated) => {
+                    data.set(Some(updated));
+                    saved.set(true);
+                    crate::embed::event(
+                        "action",
+                        serde_json::json!({ "action": "profile_updated" }),
+                    );
+                }
+                Err(error) if error.session_over() => context.end(&error),
+                Err(error) if !error.fields.is_empty() => {
+                    let t = i18n.t();
+                    problems.set(
+                        error
+                            .fields
+                            .iter()
+                            .map(|f| (f.field.clone(), server_problem(&f.field, &f.message, t)))
+                            .collect(),
+                    );
+                    focus_first_problem();
+                }
+                Err(_) => save_failed.set(true),
+            }
+            saving.set(false);
+        });
+    };
+
+    view! {
+        <section class="card" aria-labelledby="profile-title">
+            <h2 id="profile-title">{move || i18n.t().profile_title}</h2>
+            {move || match (data.get(), failure.get()) {
+                (_, Some(error)) => view! { <Problem code=error.code return_url=None/> }.into_any(),
+                (None, None) => view! { <div class="skeleton skeleton-block" aria-busy="true"></div> }.into_any(),
+                (Some(profile), None) => {
+                    let t = i18n.t();
+                    let any_editable = !profile.editable.is_empty();
+                    let inputs = FIELDS.iter().map(|f| {
+                        let editable = profile.editable.iter().any(|e| e == f.group);
+                        let name = f.name;
+                        let id = format!("profile-{}", name.replace('.', "-"));
+                        let error_id = format!("{id}-error");
+                        let hint_id = format!("{id}-hint");
+                        let described = move || {
+                            let mut ids = Vec::new();
+                            if problem(name).is_some() { ids.push(error_id.clone()); }
+                            if !editable { ids.push(hint_id.clone()); }
+                            (!ids.is_empty()).then(|| ids.join(" "))
+                        };
+                        let error_id = format!("{id}-error");
+                        let hint_id = format!("{id}-hint");
+                        let wide = if name.starts_with("address.line") { "field wide" } else { "field" };
+                        view! {
+                            <div class=wide>
+                                <label for=id.clone()>{(f.label)(t)}</label>
+                                <input
+                                    id=id
+                                    name=name
+                                    type=f.kind
+                                    autocomplete=f.autocomplete
+                                    readonly=!editable
+                                    aria-invalid=move || problem(name).map(|_| "true")
+                                    aria-describedby=described
+                                    required=name == "name" && editable
+                                    prop:value=move || value(name)
+                                    on:input=move |ev| {
+                                        let text = event_target_value(&ev);
+                                        values.update(|v| {
+                                            if let Some(slot) = v.iter_mut().find(|(n, _)| *n == name) {
+                                                slot.1 = text;
+                                            }
+                                        });
+                                        saved.set(false);
+                                    }
+                                />
+                                {(!editable).then(|| view! { <p class="hint" id=hint_id>{t.read_only}</p> })}
+                                {move || problem(name).map(|message| view! {
+                                    <p class="field-error" id=error_id.clone()>{message}</p>
+                                })}
+                            </div>
+                        }
+                    }).collect_view();
+                    view! {
+                        <form class="profile" novalidate on:submit=submit>
+                            {move || (!problems.with(Vec::is_empty)).then(|| view! {
+                                <p class="notice" role="alert">{i18n.t().fix_fields}</p>
+                            })}
+                            <fieldset>
+                                <legend class="visually-hidden">{t.profile_title}</legend>
+                                <div class="field-grid">{inputs}</div>
+                            </fieldset>
+                            {any_editable.then(|| view! {
+                                <div class="actions">
+                                    <button type="submit" class="button primary" disabled=move || saving.get()>
+                                        {move || if saving.get() { i18n.t().working } else { i18n.t().save }}
+                                    </button>
+                                    {move || saved.get().then(|| view! { <p class="success-text" role="status">{i18n.t().saved}</p> })}
+                                    {move || save_failed.get().then(|| view! { <p class="field-error" role="alert">{i18n.t().action_failed}</p> })}
+                                </div>
+                            })}
+                        </form>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// Moves the keyboard to the first field with a problem.
+fn focus_first_problem() {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        request_animation_frame(|| {
+            let field = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.query_selector("[aria-invalid=true]").ok().flatten())
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(field) = field {
+                let _ = field.focus();
+            }
+        });
+    }
+}
