@@ -47,6 +47,13 @@ export PORTICO_PUBLIC_URL="$base"
 export PORTICO_SITE_ROOT="$PWD/target/site"
 portico="$CARGO_TARGET_DIR/release/portico"
 "$portico" demo > "$work/demo.txt"
+# A second organisation that hides most sections and keeps the profile mostly read-only,
+# with primary colour and dark theme of its own, for the branding and section tests.
+"$portico" org create --name "Restricted Co" --return-origin "$base" > "$work/restricted.json"
+restricted_org=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["organisation"])' "$work/restricted.json")
+"$portico" org set --organisation "$restricted_org" --section invoices --section profile \
+  --editable-field email --allow-subscription-cancel false \
+  --allow-default-payment-method-change false --primary-color '#0b6e4f' --theme dark >/dev/null
 "$portico" serve > "$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
@@ -57,4 +64,5 @@ done
 curl -sf "$base/api/v1/health" >/dev/null
 
 cd end2end
-PORTICO_BASE_URL="$base" PORTICO_DEMO_OUTPUT="$work/demo.txt" npx playwright test
+PORTICO_BASE_URL="$base" PORTICO_DEMO_OUTPUT="$work/demo.txt" \
+  PORTICO_RESTRICTED_ORG="$work/restricted.json" npx playwright test

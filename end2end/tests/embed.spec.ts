@@ -1,5 +1,5 @@
 import { test, expect, type Page, type Frame } from '@playwright/test';
-import { demoVendor, portalLink } from './vendor';
+import { demoVendor, freshCustomer, portalLink } from './vendor';
 
 /** The same server under its other loopback name: another site to the browser. */
 function vendorOrigin(baseURL: string): string {
@@ -21,7 +21,7 @@ async function heights(page: Page, frame: Frame): Promise<[number, number]> {
 
 test.describe('embedded in a vendor page on another origin', () => {
   test('the portal loads in the iframe and its height follows the content across pages', async ({ page, baseURL }) => {
-    await page.goto(`${vendorOrigin(baseURL!)}/demo/vendor`);
+    await page.goto(`${vendorOrigin(baseURL!)}/demo/vendor?section=invoices&locale=en`);
     const portal = page.frameLocator('#portal iframe');
     await expect(portal.getByRole('heading', { name: 'Northwind Traders GmbH' })).toBeVisible();
     await expect(portal.locator('table.records tbody tr').first()).toBeVisible();
@@ -51,7 +51,7 @@ test.describe('embedded in a vendor page on another origin', () => {
   });
 
   test('a message from another origin is ignored', async ({ page, baseURL }) => {
-    await page.goto(`${vendorOrigin(baseURL!)}/demo/vendor`);
+    await page.goto(`${vendorOrigin(baseURL!)}/demo/vendor?section=invoices&locale=en`);
     const portal = page.frameLocator('#portal iframe');
     await expect(portal.locator('table.records tbody tr').first()).toBeVisible();
     const frame = await portalFrame(page, baseURL!);
@@ -112,5 +112,19 @@ test.describe('embedded in a vendor page on another origin', () => {
     await expect(image).toHaveAttribute('alt', 'Acme Cloud');
     await expect(page.locator('.masthead')).toHaveAttribute('href', `${baseURL}/`);
     await context.close();
+  });
+
+  test("the customer's actions reach the vendor page as events", async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 1 });
+    await page.goto(`${vendorOrigin(baseURL!)}/demo/vendor?customer=${customer.externalId}&section=subscriptions`);
+    const portal = page.frameLocator('#portal iframe');
+    const events = page.locator('#events li');
+    await portal.getByRole('button', { name: 'Cancel subscription' }).click();
+    await portal.getByRole('button', { name: 'Yes, cancel at period end' }).click();
+    await expect(events.filter({ hasText: '"action":"subscription_cancellation_requested"' })).toHaveCount(1);
+
+    await portal.getByRole('link', { name: 'Payment methods' }).click();
+    await portal.getByRole('button', { name: 'Make default' }).click();
+    await expect(events.filter({ hasText: '"action":"default_payment_method_changed"' })).toHaveCount(1);
   });
 });

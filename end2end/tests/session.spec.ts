@@ -2,25 +2,22 @@ import { test, expect } from '@playwright/test';
 import { demoVendor, portalLink, revokeLink, zenskarLink } from './vendor';
 
 test.describe('portal links and sessions', () => {
-  test('a vendor link lands on the invoices tab, the token leaves the address bar, and a reload keeps the session', async ({
+  test('a vendor link lands on the overview in the customer\'s language, the token leaves the address bar, and a reload keeps the session', async ({
     page,
     request,
     baseURL,
   }) => {
+    // Northwind's language is German.
     const link = await zenskarLink(request, baseURL!, 'cus_northwind');
     const token = new URL(link).pathname.split('/').pop()!;
 
     await page.goto('about:blank');
     await page.goto(link);
-    await expect(page).toHaveURL(new RegExp(`/portal/${demoVendor().organisation}/invoices$`));
+    await expect(page).toHaveURL(new RegExp(`/portal/${demoVendor().organisation}/overview$`));
     expect(page.url()).not.toContain(token);
-    await expect(page.getByRole('heading', { name: 'Invoices' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Offener Betrag' })).toBeVisible();
     await expect(page.getByRole('heading', { name: 'Northwind Traders GmbH' })).toBeVisible();
-    const rows = page.locator('table.records tbody tr');
-    await expect(rows.first()).toBeVisible();
-    // Drafts are never shown; the newest invoice the customer can see is open.
-    await expect(page.getByText('Draft', { exact: true })).toHaveCount(0);
-    await expect(rows.first().getByText('Open', { exact: true })).toBeVisible();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'de');
 
     // The link token is in no history entry: going back leaves the portal entirely.
     const history = await page.evaluate(() => window.history.length);
@@ -28,21 +25,28 @@ test.describe('portal links and sessions', () => {
     const stored = await page.evaluate(() => JSON.stringify(sessionStorage));
     expect(stored).not.toContain(token);
 
+    await page.getByRole('navigation', { name: 'Abrechnungsbereiche' }).getByRole('link', { name: 'Rechnungen' }).click();
+    const rows = page.locator('table.records tbody tr');
+    await expect(rows.first()).toBeVisible();
+    // Drafts are never shown; the newest invoice the customer can see is open.
+    await expect(page.getByText('Entwurf', { exact: true })).toHaveCount(0);
+    await expect(rows.first().getByText('Offen', { exact: true })).toBeVisible();
+
     await page.reload();
     await expect(page.getByRole('heading', { name: 'Northwind Traders GmbH' })).toBeVisible();
     await expect(rows.first()).toBeVisible();
 
     // Ten at a time; older invoices load on demand, without duplicates.
     await expect(rows).toHaveCount(10);
-    await page.getByRole('button', { name: 'Show older invoices' }).click();
+    await page.getByRole('button', { name: 'Mehr anzeigen' }).click();
     await expect(rows).toHaveCount(17);
-    await expect(page.getByRole('button', { name: 'Show older invoices' })).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Mehr anzeigen' })).toHaveCount(0);
     const numbers = await page.locator('table.records tbody th').allTextContents();
     expect(new Set(numbers).size).toBe(numbers.length);
 
     // An invoice opens on its own page with its lines.
     await rows.first().getByRole('link').click();
-    await expect(page.getByRole('heading', { name: /^Invoice / })).toBeVisible();
+    await expect(page.getByRole('heading', { name: /^Rechnung / })).toBeVisible();
     await expect(page.getByRole('cell', { name: 'Business plan' })).toBeVisible();
   });
 
@@ -69,17 +73,18 @@ test.describe('portal links and sessions', () => {
   });
 
   test('signing out ends the session for good', async ({ page, request, baseURL }) => {
+    // Van Dijk's language is Dutch.
     await page.goto(await zenskarLink(request, baseURL!, 'cus_vandijk'));
     await expect(page.getByRole('heading', { name: 'Van Dijk Logistiek B.V.' })).toBeVisible();
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await expect(page.getByRole('heading', { name: 'You have signed out' })).toBeVisible();
-    await expect(page.getByRole('link', { name: 'Back to your account' })).toHaveAttribute('href', `${baseURL}/`);
+    await page.getByRole('button', { name: 'Afmelden' }).click();
+    await expect(page.getByRole('heading', { name: 'U bent afgemeld' })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Terug naar uw account' })).toHaveAttribute('href', `${baseURL}/`);
     await page.reload();
     await expect(page.getByRole('heading', { name: 'Your session has ended' })).toBeVisible();
   });
 
   test('a session revoked by the vendor while open shows the ended page', async ({ page, request, baseURL }) => {
-    const link = await portalLink(request, baseURL!, { external_id: 'cus_northwind' });
+    const link = await portalLink(request, baseURL!, { external_id: 'cus_northwind', locale: 'en' });
     await page.goto(link.url);
     await expect(page.getByRole('heading', { name: 'Northwind Traders GmbH' })).toBeVisible();
     expect(await revokeLink(request, baseURL!, link.id)).toBe(204);
@@ -105,7 +110,7 @@ test.describe('portal links and sessions', () => {
 
   test('a deep link opens one invoice', async ({ page, request, baseURL }) => {
     const vendor = demoVendor();
-    const first = await portalLink(request, baseURL!, { external_id: 'cus_northwind' });
+    const first = await portalLink(request, baseURL!, { external_id: 'cus_northwind', section: 'invoices', locale: 'en' });
     await page.goto(first.url);
     const firstRow = page.locator('table.records tbody tr').first();
     await expect(firstRow).toBeVisible();
@@ -113,7 +118,7 @@ test.describe('portal links and sessions', () => {
     const invoiceId = href!.split('/').pop()!;
     const number = (await firstRow.locator('th').textContent())!.trim();
 
-    const deep = await portalLink(request, baseURL!, { external_id: 'cus_northwind', section: `invoice:${invoiceId}` });
+    const deep = await portalLink(request, baseURL!, { external_id: 'cus_northwind', section: `invoice:${invoiceId}`, locale: 'en' });
     await page.goto(deep.url);
     await expect(page).toHaveURL(`${baseURL}/portal/${vendor.organisation}/invoices/${invoiceId}`);
     await expect(page.getByRole('heading', { name: `Invoice ${number}` })).toBeVisible();

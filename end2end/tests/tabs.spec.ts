@@ -4,13 +4,13 @@ import { demoVendor, portalLink } from './vendor';
 test.describe('the read-only tabs', () => {
   test('a deep link lands on its tab and every tab shows the demo records', async ({ page, request, baseURL }) => {
     const org = demoVendor().organisation;
-    const link = await portalLink(request, baseURL!, { external_id: 'cus_northwind', section: 'payments' });
+    const link = await portalLink(request, baseURL!, { external_id: 'cus_northwind', section: 'payments', locale: 'en' });
     await page.goto(link.url);
     await expect(page).toHaveURL(`${baseURL}/portal/${org}/payments`);
     await expect(page.getByRole('heading', { name: 'Payments and refunds' })).toBeVisible();
     const payments = page.locator('table.records tbody tr');
     await expect(payments).toHaveCount(10);
-    await page.getByRole('button', { name: 'Show older payments' }).click();
+    await page.getByRole('button', { name: 'Show more' }).click();
     await expect.poll(() => payments.count()).toBeGreaterThan(10);
     await expect(page.getByText('Refund', { exact: true })).toBeVisible();
     await expect(page.getByText('−€50.00')).toBeVisible();

@@ -52,3 +52,104 @@ export async function portalLink(
   if (response.status() !== 201) throw new Error(`link request failed: ${response.status()} ${await response.text()}`);
   return response.json();
 }
+
+/** The organisation that hides sections, read from `PORTICO_RESTRICTED_ORG`. */
+export function restrictedVendor(): { organisation: string; apiKey: string } {
+  const file = process.env.PORTICO_RESTRICTED_ORG;
+  if (!file) throw new Error('PORTICO_RESTRICTED_ORG is not set: run the browser tests through `make test`.');
+  const created = JSON.parse(readFileSync(file, 'utf8'));
+  return { organisation: created.organisation, apiKey: created.api_key };
+}
+
+type Vendor = { organisation: string; apiKey: string };
+
+/** A vendor API call that must succeed. */
+export async function vendorCall(
+  request: APIRequestContext,
+  baseURL: string,
+  method: 'PUT' | 'PATCH' | 'GET',
+  path: string,
+  data?: unknown,
+  vendor: Vendor = demoVendor(),
+): Promise<any> {
+  const response = await request.fetch(`${baseURL}${path}`, {
+    method,
+    headers: { organisation: vendor.organisation, 'X-API-KEY': vendor.apiKey },
+    data: data === undefined ? undefined : data,
+  });
+  if (!response.ok()) throw new Error(`${method} ${path}: ${response.status()} ${await response.text()}`);
+  return response.status() === 204 ? null : response.json();
+}
+
+/**
+ * A customer of its own for one test, so that tests which change data can run side by
+ * side: billing records of every kind, in English and euros unless told otherwise.
+ */
+export async function freshCustomer(
+  request: APIRequestContext,
+  baseURL: string,
+  options: { locale?: string; vendor?: Vendor; invoices?: number } = {},
+): Promise<{ externalId: string; link: (body?: Record<string, unknown>) => Promise<{ id: string; url: string }> }> {
+  const vendor = options.vendor ?? demoVendor();
+  const externalId = `e2e_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const put = (path: string, data: unknown) => vendorCall(request, baseURL, 'PUT', path, data, vendor);
+  await put(`/v1/customers/${externalId}`, {
+    name: 'Ada Lovelace Ltd',
+    email: 'ada@example.com',
+    phone: '+44 20 7946 0000',
+    tax_id: 'GB123456789',
+    address: { line1: '12 Analytical Row', city: 'London', postal_code: 'N1 9GU', country: 'GB' },
+    locale: options.locale ?? 'en',
+  });
+  const count = options.invoices ?? 14;
+  const statuses = ['open', 'paid', 'overdue', 'paid', 'partially_paid', 'void', 'paid'];
+  for (let i = 1; i <= count; i++) {
+    const status = statuses[(i - 1) % statuses.length];
+    const total = 1000 * i + 99;
+    const month = String(((i - 1) % 12) + 1).padStart(2, '0');
+    const year = i > 12 ? 2026 : 2025;
+    await put(`/v1/invoices/${externalId}_inv_${i}`, {
+      customer_id: externalId,
+      number: `ADA-${String(i).padStart(3, '0')}`,
+      status,
+      currency: 'EUR',
+      total,
+      amount_due: status === 'paid' || status === 'void' ? 0 : status === 'partially_paid' ? Math.floor(total / 2) : total,
+      due_date: `${year}-${month}-28`,
+      period_start: `${year}-${month}-01`,
+      period_end: `${year}-${month}-27`,
+      issued_at: `${year}-${month}-01T08:00:00Z`,
+      lines: [{ description: 'Analytical Engine rental', quantity: 1, unit_amount: total, amount: total }],
+    });
+  }
+  await put(`/v1/payments/${externalId}_pay_2`, {
+    customer_id: externalId, invoice_id: `${externalId}_inv_2`, kind: 'payment', status: 'succeeded',
+    method: 'Visa •••• 4242', currency: 'EUR', amount: 2099, paid_at: '2025-02-03T10:00:00Z',
+  });
+  await put(`/v1/credit_notes/${externalId}_cn_2`, {
+    customer_id: externalId, invoice_id: `${externalId}_inv_2`, number: 'CN-ADA-1', status: 'issued',
+    currency: 'EUR', total: 500, reason: 'Goodwill', issued_at: '2025-02-05T00:00:00Z',
+  });
+  await put(`/v1/subscriptions/${externalId}_sub`, {
+    customer_id: externalId, plan: 'Engine Pro', status: 'active', currency: 'EUR', amount: 4900, interval: 'month',
+    current_period_start: '2026-11-01', current_period_end: '2030-11-30', renews_at: '2030-12-01',
+  });
+  await put(`/v1/payment_methods/${externalId}_pm_visa`, {
+    customer_id: externalId, kind: 'card', brand: 'visa', last4: '4242', exp_month: 8, exp_year: 2031, is_default: true,
+  });
+  await put(`/v1/payment_methods/${externalId}_pm_mc`, {
+    customer_id: externalId, kind: 'card', brand: 'mastercard', last4: '4444', exp_month: 3, exp_year: 2032, is_default: false,
+  });
+  await put(`/v1/entitlements/${externalId}_ent`, {
+    customer_id: externalId, feature: 'Punched cards', limit: 1000, usage: 950, unit: 'cards', valid_from: '2026-01-01',
+  });
+  const link = async (body: Record<string, unknown> = {}) => {
+    const response = await request.post(`${baseURL}/v1/portal_sessions`, {
+      headers: { organisation: vendor.organisation, 'X-API-KEY': vendor.apiKey },
+      data: { external_id: externalId, return_url: `${baseURL}/`, ...body },
+    });
+    if (response.status() !== 201) throw new Error(`link: ${response.status()} ${await response.text()}`);
+    return response.json();
+  };
+  return { externalId, link };
+}

@@ -1,0 +1,88 @@
+import { test, expect } from '@playwright/test';
+import { freshCustomer } from './vendor';
+
+/** What each language calls the tabs and a few landmarks, from the portal's catalogue. */
+const LANGUAGES = {
+  en: {
+    tabs: ['Overview', 'Invoices', 'Payments', 'Entitlements', 'Subscriptions', 'Payment methods', 'Profile'],
+    headings: ['Balance due', 'Invoices', 'Payments and refunds', 'Entitlements', 'Subscriptions', 'Payment methods', 'Your details'],
+    money: '€140.99',
+    date: '1 Feb 2026',
+    signOut: 'Sign out',
+  },
+  de: {
+    tabs: ['Übersicht', 'Rechnungen', 'Zahlungen', 'Leistungen', 'Abonnements', 'Zahlungsmethoden', 'Profil'],
+    headings: ['Offener Betrag', 'Rechnungen', 'Zahlungen und Erstattungen', 'Leistungen', 'Abonnements', 'Zahlungsmethoden', 'Ihre Angaben'],
+    money: '140,99 €',
+    date: '1. Feb. 2026',
+    signOut: 'Abmelden',
+  },
+  fr: {
+    tabs: ['Aperçu', 'Factures', 'Paiements', 'Droits d’utilisation', 'Abonnements', 'Moyens de paiement', 'Profil'],
+    headings: ['Solde dû', 'Factures', 'Paiements et remboursements', 'Droits d’utilisation', 'Abonnements', 'Moyens de paiement', 'Vos coordonnées'],
+    money: '140,99 €',
+    date: '1 févr. 2026',
+    signOut: 'Se déconnecter',
+  },
+  nl: {
+    tabs: ['Overzicht', 'Facturen', 'Betalingen', 'Rechten', 'Abonnementen', 'Betaalmethoden', 'Profiel'],
+    headings: ['Openstaand saldo', 'Facturen', 'Betalingen en terugbetalingen', 'Rechten', 'Abonnementen', 'Betaalmethoden', 'Uw gegevens'],
+    money: '€ 140,99',
+    date: '1 feb. 2026',
+    signOut: 'Afmelden',
+  },
+} as const;
+
+/** Text a page must never show: English leftovers and unfilled placeholders. */
+const LEFTOVERS = /\{[0-9]\}|undefined|\bInvoice total\b|\bAmount due\b|\bShow more\b|\bDownload CSV\b/;
+
+test.describe('languages', () => {
+  for (const [lang, words] of Object.entries(LANGUAGES)) {
+    test(`every tab renders in ${lang} from the customer's language`, async ({ page, request, baseURL }) => {
+      const customer = await freshCustomer(request, baseURL!, { locale: lang, invoices: 14 });
+      await page.goto((await customer.link()).url);
+      await expect(page.locator('html')).toHaveAttribute('lang', lang);
+      const tabs = page.getByRole('navigation').locator('a');
+      await expect(tabs).toHaveText([...words.tabs]);
+      await expect(page.getByRole('button', { name: words.signOut })).toBeVisible();
+      for (let i = 0; i < words.tabs.length; i++) {
+        await tabs.nth(i).click();
+        await expect(page.getByRole('heading', { name: words.headings[i], exact: true }).first()).toBeVisible();
+        await expect(page.locator('.skeleton')).toHaveCount(0);
+        const text = await page.locator('main').innerText();
+        if (lang !== 'en') expect(text).not.toMatch(LEFTOVERS);
+        expect(text).not.toMatch(/\{[0-9]\}/);
+        if (i === 1) {
+          // Money and dates in the language's own form (non-breaking spaces included).
+          const first = page.locator('table.invoices-table tbody tr').first();
+          await expect(first).toContainText(words.money);
+          await expect(first).toContainText(words.date);
+        }
+      }
+    });
+  }
+
+  test('the switcher changes the language at once and the session keeps it', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 2 });
+    await page.goto((await customer.link({ section: 'invoices' })).url);
+    await expect(page.getByRole('heading', { name: 'Invoices', exact: true })).toBeVisible();
+    await page.getByLabel('Language').selectOption('fr');
+    await expect(page.getByRole('heading', { name: 'Factures', exact: true })).toBeVisible();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
+    await page.reload();
+    await expect(page.getByRole('heading', { name: 'Factures', exact: true })).toBeVisible();
+    await expect(page.getByLabel('Langue')).toHaveValue('fr');
+  });
+
+  test('?lang= wins over the customer\'s language but not over the link\'s', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { locale: 'de', invoices: 1 });
+    await page.goto((await customer.link({ section: 'invoices' })).url);
+    await expect(page.getByRole('heading', { name: 'Rechnungen', exact: true })).toBeVisible();
+    await page.goto(`${page.url()}?lang=nl`);
+    await expect(page.getByRole('heading', { name: 'Facturen', exact: true })).toBeVisible();
+
+    await page.goto((await customer.link({ section: 'invoices', locale: 'fr' })).url);
+    await page.goto(`${page.url()}?lang=nl`);
+    await expect(page.getByRole('heading', { name: 'Factures', exact: true })).toBeVisible();
+  });
+});
