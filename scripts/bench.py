@@ -1,11 +1,17 @@
 #!/usr/bin/env python3
-"""`make bench`: the vendor import's speed and memory, on SQLite and PostgreSQL.
+"""`make bench`: the vendor import's speed and memory, and the portal's invoice paging
+with 10,000 invoices, on SQLite and PostgreSQL.
 
 For each backend a fresh release server imports 100,000 NDJSON lines (20,000 customers,
 80,000 invoices with two lines each) in one request. The baseline, measured in the same
 run, is the same kind of record written one `PUT` at a time over a kept-alive connection:
 the way a vendor would sync without the import. Results are ratios against that baseline,
 plus the server's peak resident memory, which shows the import streams.
+
+The same import gives one customer 10,000 invoices. Through a portal session, every page
+of 25 is then fetched by following the cursors; the baseline is the first page. Pages deep
+in the list, a sorted list and a filtered search are reported as median latency ratios
+against it: keyset paging should keep the last page as cheap as the first.
 """
 import http.client
 import json
@@ -20,6 +26,8 @@ BIN = os.path.join(os.environ["CARGO_TARGET_DIR"], "release", "portico")
 PG_BASE = os.environ.get("PG_BASE", "postgres://postgres@127.0.0.1:5432")
 LINES = int(os.environ.get("BENCH_LINES", "100000"))
 BASELINE_PUTS = int(os.environ.get("BENCH_PUTS", "2000"))
+BIG = int(os.environ.get("BENCH_BIG_CUSTOMER", "10000"))
+STATUSES = ["paid", "open", "overdue", "partially_paid", "void"]
 
 
 def free_port():
@@ -39,6 +47,14 @@ def ndjson(path):
                 "total": 11900, "amount_due": 0, "issued_at": "2026-01-01T00:00:00Z",
                 "lines": [{"description": "Plan", "quantity": 1, "unit_amount": 10000, "amount": 10000},
                           {"description": "VAT", "quantity": 1, "unit_amount": 1900, "amount": 1900}]}}) + "\n")
+        f.write(json.dumps({"type": "customer", "id": "big", "data": {"name": "Big customer"}}) + "\n")
+        for n in range(BIG):
+            day = 1_700_000_000 + n * 3600
+            total = 1000 + (n * 7919) % 100000
+            f.write(json.dumps({"type": "invoice", "id": f"big{n}", "data": {
+                "customer_id": "big", "number": f"B-{n:05}", "status": STATUSES[n % len(STATUSES)], "currency": "EUR",
+                "total": total, "amount_due": 0,
+                "issued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(day)), "lines": []}}) + "\n")
 
 
 def peak_rss_mib(pid):
@@ -80,8 +96,9 @@ def run(backend, database_url, data_path, size_mib):
             response = conn.getresponse()
             report = json.loads(response.read())
             elapsed = time.perf_counter() - started
-        assert response.status == 200 and report["accepted"] == LINES, report
+        assert response.status == 200 and report["accepted"] == LINES + BIG + 1, report
         rss_peak = peak_rss_mib(server.pid)
+        paging = portal_paging(conn, headers)
     finally:
         server.terminate()
         server.wait()
@@ -89,6 +106,59 @@ def run(backend, database_url, data_path, size_mib):
     print(f"{backend:9} import {LINES:,} lines ({size_mib:.0f} MiB) in {elapsed:6.1f} s = {import_rate:8,.0f} lines/s;"
           f" one-PUT-at-a-time baseline {put_rate:6,.0f} records/s; ratio {import_rate / put_rate:4.1f}x;"
           f" server peak RSS {rss_peak:.0f} MiB (idle {rss_idle:.0f} MiB)")
+    print(f"{'':9} portal, {BIG:,} invoices of one customer, pages of 25: first page {paging['first']:.2f} ms (baseline);"
+          f" pages past #{paging['deep_from']} {paging['deep'] / paging['first']:.2f}x;"
+          f" the last page {paging['last'] / paging['first']:.2f}x; sorted by total {paging['sorted'] / paging['first']:.2f}x;"
+          f" status filter + number search {paging['search'] / paging['first']:.2f}x")
+
+
+def median(values):
+    values = sorted(values)
+    return values[len(values) // 2]
+
+
+def timed_get(conn, path, token):
+    started = time.perf_counter()
+    conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+    response = conn.getresponse()
+    body = response.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    assert response.status == 200, (response.status, body[:200])
+    return elapsed, json.loads(body)
+
+
+def portal_paging(conn, headers):
+    """Median latencies (ms) of the big customer's invoice pages, walked by cursor."""
+    conn.request("POST", "/v1/portal_sessions", json.dumps({"external_id": "big"}),
+                 dict(headers, **{"Content-Type": "application/json"}))
+    response = conn.getresponse()
+    created = json.loads(response.read())
+    assert response.status == 201, created
+    token = created["url"].split("?")[0].rsplit("/", 1)[1]
+    conn.request("POST", "/api/v1/session/exchange", json.dumps({"token": token}), {"Content-Type": "application/json"})
+    response = conn.getresponse()
+    session = json.loads(response.read())["session_token"]
+
+    base = "/api/v1/portal/invoices?limit=25"
+    for _ in range(5):
+        timed_get(conn, base, session)
+    first = median([timed_get(conn, base, session)[0] for _ in range(30)])
+    walked, path = [], base
+    while True:
+        elapsed, page = timed_get(conn, path, session)
+        walked.append(elapsed)
+        if not page["next_cursor"]:
+            break
+        path = f"{base}&cursor={page['next_cursor']}"
+    assert len(walked) == (BIG + 24) // 25, len(walked)
+    deep_from = int(len(walked) * 0.9)
+    last = median([timed_get(conn, path, session)[0] for _ in range(30)])
+    sorted_path = f"{base}&sort=total&order=asc"
+    sorted_ms = median([timed_get(conn, sorted_path, session)[0] for _ in range(30)])
+    search_path = f"{base}&status=paid,open&q=B-09"
+    search_ms = median([timed_get(conn, search_path, session)[0] for _ in range(30)])
+    return {"first": first, "deep": median(walked[deep_from:]), "deep_from": deep_from, "last": last,
+            "sorted": sorted_ms, "search": search_ms}
 
 
 def main():
