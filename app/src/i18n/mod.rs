@@ -310,6 +310,9 @@ messages! {
     err_invalid,
 }
 
+/// Picks one string out of a catalogue; tables of labels hold these.
+pub type Label = fn(&Messages) -> &'static str;
+
 /// The strings of a language.
 pub fn messages(locale: Locale) -> &'static Messages {
     match locale {

@@ -11,7 +11,7 @@ use crate::api::records::{CreditNoteStatus, InvoiceStatus, PaymentKind};
 use crate::client::{self, ClientError};
 use crate::components::problem::Problem;
 use crate::format;
-use crate::i18n::{fill, use_i18n, Messages};
+use crate::i18n::{fill, use_i18n, Label, Messages};
 
 /// The label of an invoice status.
 pub fn status_label(status: InvoiceStatus, t: &Messages) -> &'static str {
@@ -37,7 +37,7 @@ const FILTER_STATUSES: [InvoiceStatus; 6] = [
 ];
 
 /// The sort menu: value, column and direction, label.
-const SORTS: [(&str, InvoiceSort, bool, fn(&Messages) -> &'static str); 8] = [
+const SORTS: [(&str, InvoiceSort, bool, Label); 8] = [
     ("issued_at-desc", InvoiceSort::IssuedAt, true, |t| {
         t.sort_newest
     }),

@@ -13,12 +13,12 @@ use leptos_router::hooks::use_params_map;
 use crate::branding::Branding;
 use crate::client::{self, ClientError};
 use crate::components::problem::Problem;
-use crate::i18n::{self, use_i18n, Messages};
+use crate::i18n::{self, use_i18n, Label};
 use crate::session::{self, Persistence, StoredSession};
 use crate::{LocaleChosen, ReturnTo};
 
 /// The tabs in the portal's order: section name, path segment, label.
-const TABS: [(&str, &str, fn(&Messages) -> &'static str); 7] = [
+const TABS: [(&str, &str, Label); 7] = [
     ("overview", "overview", |t| t.tab_overview),
     ("invoices", "invoices", |t| t.tab_invoices),
     ("payments", "payments", |t| t.tab_payments),

@@ -9,14 +9,14 @@ use crate::api::portal::{Profile, ProfilePatch};
 use crate::api::records::Address;
 use crate::client;
 use crate::components::problem::Problem;
-use crate::i18n::{use_i18n, Messages};
+use crate::i18n::{use_i18n, Label, Messages};
 
 /// A form field: its API name, label, input type and autocomplete token.
 struct Field {
     name: &'static str,
     /// The profile setting that makes it editable (`address` covers every address part).
     group: &'static str,
-    label: fn(&Messages) -> &'static str,
+    label: Label,
     kind: &'static str,
     autocomplete: &'static str,
 }
