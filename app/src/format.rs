@@ -162,6 +162,20 @@ pub fn date(date: NaiveDate, locale: Locale) -> String {
     }
 }
 
+/// A range of dates; the year is written once when both share it:
+/// `1 Oct – 31 Oct 2026`, `1. Okt. – 31. Okt. 2026`.
+pub fn date_range(start: NaiveDate, end: NaiveDate, locale: Locale) -> String {
+    if start.year() != end.year() {
+        return format!("{} – {}", date(start, locale), date(end, locale));
+    }
+    let month = locale.short_months()[start.month0() as usize];
+    let first = match locale {
+        Locale::De => format!("{}. {month}", start.day()),
+        _ => format!("{} {month}", start.day()),
+    };
+    format!("{first} – {}", date(end, locale))
+}
+
 /// A month's short name, for chart axes.
 pub fn month(date: NaiveDate, locale: Locale) -> &'static str {
     locale.short_months()[date.month0() as usize]
@@ -213,6 +227,24 @@ mod tests {
         assert_eq!(date(d, Locale::De), "5. März 2026");
         assert_eq!(date(d, Locale::Fr), "5 mars 2026");
         assert_eq!(date(d, Locale::Nl), "5 mrt. 2026");
+    }
+
+    #[test]
+    fn ranges_write_a_shared_year_once() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        assert_eq!(
+            date_range(d(10, 1), d(10, 31), Locale::En),
+            "1 Oct – 31 Oct 2026"
+        );
+        assert_eq!(
+            date_range(d(10, 1), d(10, 31), Locale::De),
+            "1. Okt. – 31. Okt. 2026"
+        );
+        let new_year = NaiveDate::from_ymd_opt(2027, 1, 15).unwrap();
+        assert_eq!(
+            date_range(d(12, 15), new_year, Locale::Fr),
+            "15 déc. 2026 – 15 janv. 2027"
+        );
     }
 
     #[test]

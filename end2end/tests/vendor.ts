@@ -101,7 +101,8 @@ export async function freshCustomer(
     address: { line1: '12 Analytical Row', city: 'London', postal_code: 'N1 9GU', country: 'GB' },
     locale: options.locale ?? 'en',
   });
-  const count = options.invoices ?? 14;
+  // The payment and the credit note below belong to the second invoice.
+  const count = Math.max(options.invoices ?? 14, 2);
   const statuses = ['open', 'paid', 'overdue', 'paid', 'partially_paid', 'void', 'paid'];
   for (let i = 1; i <= count; i++) {
     const status = statuses[(i - 1) % statuses.length];

@@ -15,9 +15,9 @@ pub fn LanguageSwitch() -> impl IntoView {
         }
     };
     view! {
-        <label class="language-switch">
-            <span class="visually-hidden">{move || i18n.t().language}</span>
-            <select on:change=on_change prop:value=move || i18n.locale().as_str()>
+        <div class="language-switch">
+            <label class="visually-hidden" for="language">{move || i18n.t().language}</label>
+            <select id="language" on:change=on_change prop:value=move || i18n.locale().as_str()>
                 {Locale::ALL
                     .into_iter()
                     .map(|locale| view! {
@@ -31,6 +31,6 @@ pub fn LanguageSwitch() -> impl IntoView {
                     })
                     .collect_view()}
             </select>
-        </label>
+        </div>
     }
 }

@@ -193,15 +193,15 @@ pub fn InvoicesTab() -> impl IntoView {
             })}
             <form class="filters" role="search" aria-label=move || i18n.t().filters_label
                 on:submit=|ev| ev.prevent_default()>
-                <label class="field search">
-                    <span>{move || i18n.t().search_number}</span>
-                    <input type="search" name="q" autocomplete="off"
+                <div class="field search">
+                    <label for="filter-q">{move || i18n.t().search_number}</label>
+                    <input type="search" id="filter-q" name="q" autocomplete="off"
                         placeholder=move || i18n.t().search_placeholder
                         prop:value=move || search_text.get() on:input=on_search/>
-                </label>
-                <label class="field">
-                    <span>{move || i18n.t().col_status}</span>
-                    <select name="status" on:change=on_status
+                </div>
+                <div class="field">
+                    <label for="filter-status">{move || i18n.t().col_status}</label>
+                    <select id="filter-status" name="status" on:change=on_status
                         prop:value=move || filter.with(|f| f.statuses.first().map(|s| s.as_str()).unwrap_or_default().to_owned())>
                         <option value="">{move || i18n.t().all_statuses}</option>
                         {FILTER_STATUSES.into_iter().map(|s| view! {
@@ -210,25 +210,25 @@ pub fn InvoicesTab() -> impl IntoView {
                             </option>
                         }).collect_view()}
                     </select>
-                </label>
-                <label class="field">
-                    <span>{move || i18n.t().date_from}</span>
-                    <input type="date" name="from" on:change=on_date(false)
+                </div>
+                <div class="field">
+                    <label for="filter-from">{move || i18n.t().date_from}</label>
+                    <input type="date" id="filter-from" name="from" on:change=on_date(false)
                         prop:value=move || filter.with(|f| f.from.map(|d| d.to_string()).unwrap_or_default())/>
-                </label>
-                <label class="field">
-                    <span>{move || i18n.t().date_to}</span>
-                    <input type="date" name="to" on:change=on_date(true)
+                </div>
+                <div class="field">
+                    <label for="filter-to">{move || i18n.t().date_to}</label>
+                    <input type="date" id="filter-to" name="to" on:change=on_date(true)
                         prop:value=move || filter.with(|f| f.to.map(|d| d.to_string()).unwrap_or_default())/>
-                </label>
-                <label class="field">
-                    <span>{move || i18n.t().sort_by}</span>
-                    <select name="sort" on:change=on_sort prop:value=sort_value>
+                </div>
+                <div class="field">
+                    <label for="filter-sort">{move || i18n.t().sort_by}</label>
+                    <select id="filter-sort" name="sort" on:change=on_sort prop:value=sort_value>
                         {SORTS.into_iter().map(|(value, _, _, label)| view! {
                             <option value=value selected=move || sort_value() == value>{move || label(i18n.t())}</option>
                         }).collect_view()}
                     </select>
-                </label>
+                </div>
                 {move || filter.with(InvoiceFilter::narrows).then(|| view! {
                     <button type="button" class="button link" on:click=clear>{i18n.t().clear_filters}</button>
                 })}
@@ -283,7 +283,7 @@ pub fn InvoicesTab() -> impl IntoView {
                                             <td class="num" data-label=move || t().col_amount_due>
                                                 {let i = inv.clone(); move || format::money(i.amount_due, &i.currency, l())}
                                             </td>
-                                            <td data-label=move || t().col_billing_period>
+                                            <td class="period" data-label=move || t().col_billing_period>
                                                 {let (s, e) = (inv.period_start, inv.period_end); move || period(s, e, l(), t())}
                                             </td>
                                             <td data-label=move || t().col_generated_on>
@@ -318,7 +318,7 @@ pub fn period(
     t: &Messages,
 ) -> String {
     match (start, end) {
-        (Some(s), Some(e)) => format!("{} – {}", format::date(s, locale), format::date(e, locale)),
+        (Some(s), Some(e)) => format::date_range(s, e, locale),
         _ => t.none.to_owned(),
     }
 }

@@ -191,7 +191,7 @@ pub fn Portal() -> impl IntoView {
     let tabs_ref = NodeRef::<leptos::html::Nav>::new();
     let location = leptos_router::hooks::use_location();
     Effect::new(move |_| {
-        let _ = location.pathname.get();
+        let _ = (location.pathname.get(), ready.get(), ended.get());
         // Scrolled by hand: scrollIntoView could also scroll an embedding page.
         #[cfg(feature = "hydrate")]
         if let Some(nav) = tabs_ref.get() {

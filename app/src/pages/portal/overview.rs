@@ -182,10 +182,13 @@ fn SpendingChart(months: Vec<MonthTotal>, currency: String, locale: Locale) -> i
                 <line class="baseline" x1=LEFT y1=TOP + plot x2=WIDTH - LEFT y2=TOP + plot/>
                 {bars}
             </svg>
-            <table class="visually-hidden">
-                <caption>{label}</caption>
-                <tbody>{rows}</tbody>
-            </table>
+            // A table's height cannot be clipped, so the wrapper hides it.
+            <div class="visually-hidden">
+                <table>
+                    <caption>{label}</caption>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
         </figure>
     }
 }

@@ -190,7 +190,7 @@ pub fn EntitlementsTab() -> impl IntoView {
                                         })}
                                         <p class="muted">
                                             {match e.valid_until {
-                                                Some(until) => format!("{} – {}", format::date(e.valid_from, l), format::date(until, l)),
+                                                Some(until) => format::date_range(e.valid_from, until, l),
                                                 None => fill(t.valid_since, &[&format::date(e.valid_from, l)]),
                                             }}
                                         </p>
@@ -324,7 +324,7 @@ pub fn SubscriptionsTab() -> impl IntoView {
                                                 {format!("{} {}", format::money(s.amount, &s.currency, l), interval_label(s.interval, t))}
                                             </td>
                                             <td data-label=t.col_current_period>
-                                                {format!("{} – {}", format::date(s.current_period_start, l), format::date(s.current_period_end, l))}
+                                                {format::date_range(s.current_period_start, s.current_period_end, l)}
                                             </td>
                                             <td data-label=t.col_next_renewal>
                                                 {match (s.cancel_at_period_end, s.renews_at) {
