@@ -244,6 +244,7 @@ pub fn InvoicesTab() -> impl IntoView {
                     view! { <p class="empty" role="status">{text}</p> }.into_any()
                 }
                 _ => view! {
+                    <div class="table-wrap">
                     <table class="records invoices-table">
                         <thead>
                             <tr>
@@ -295,6 +296,7 @@ pub fn InvoicesTab() -> impl IntoView {
                             </For>
                         </tbody>
                     </table>
+                    </div>
                     {move || (state.get() == Load::Loading).then(|| view! {
                         <div class="skeleton skeleton-rows" aria-hidden="true"></div>
                     })}
