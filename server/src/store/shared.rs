@@ -1049,7 +1049,7 @@ macro_rules! sql_store {
                     Some(c) => sqlx::query_as::<_, shared::InvoiceRow>(
                         "SELECT * FROM invoices WHERE organisation_id = $1 AND customer_id = $2 \
                          AND (status <> 'draft' OR $4) \
-                         AND (issued_at < $5 OR (issued_at = $5 AND id < $6)) \
+                         AND (issued_at, id) < ($5, $6) \
                          ORDER BY issued_at DESC, id DESC LIMIT $3",
                     )
                     .bind(organisation_id)
@@ -1187,7 +1187,7 @@ macro_rules! sql_store {
                     .bind(limit),
                     Some(c) => sqlx::query_as::<_, shared::PaymentRow>(
                         "SELECT * FROM payments WHERE organisation_id = $1 AND customer_id = $2 \
-                         AND (paid_at < $4 OR (paid_at = $4 AND id < $5)) \
+                         AND (paid_at, id) < ($4, $5) \
                          ORDER BY paid_at DESC, id DESC LIMIT $3",
                     )
                     .bind(organisation_id)
@@ -1888,9 +1888,10 @@ macro_rules! sql_store {
                         SortValue::Date(d) => Bind::Date(d),
                     });
                     let id = mark(Bind::Text(cursor.id.clone()));
-                    sql.push_str(&format!(
-                        " AND ({key} {cmp} {v} OR ({key} = {v} AND id {cmp} {id}))"
-                    ));
+                    // A row-value comparison, which both databases can answer with an
+                    // index range scan; the equivalent OR form makes PostgreSQL read every
+                    // earlier row, so deep pages got slower.
+                    sql.push_str(&format!(" AND ({key}, id) {cmp} ({v}, {id})"));
                 }
                 let l = mark(Bind::Int(limit));
                 sql.push_str(&format!(" ORDER BY {key} {dir}, id {dir} LIMIT {l}"));
