@@ -78,10 +78,13 @@ test.describe('languages', () => {
     const customer = await freshCustomer(request, baseURL!, { locale: 'de', invoices: 1 });
     await page.goto((await customer.link({ section: 'invoices' })).url);
     await expect(page.getByRole('heading', { name: 'Rechnungen', exact: true })).toBeVisible();
+    await expect(page).toHaveURL(/\/portal\/.*\/invoices$/);
     await page.goto(`${page.url()}?lang=nl`);
     await expect(page.getByRole('heading', { name: 'Facturen', exact: true })).toBeVisible();
 
     await page.goto((await customer.link({ section: 'invoices', locale: 'fr' })).url);
+    // Wait until the link has been exchanged: going to it again would reuse it.
+    await expect(page).toHaveURL(/\/portal\/.*\/invoices$/);
     await page.goto(`${page.url()}?lang=nl`);
     await expect(page.getByRole('heading', { name: 'Factures', exact: true })).toBeVisible();
   });

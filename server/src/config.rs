@@ -26,6 +26,9 @@ pub struct Config {
     /// Take the client address from `X-Forwarded-For` (set only behind a proxy that
     /// overwrites it), for rate limiting.
     pub trust_forwarded_for: bool,
+    /// Link exchanges allowed per client address per minute. Customers behind one
+    /// company's address share it.
+    pub exchange_limit_per_minute: u32,
 }
 
 /// The file layer: every key optional, unknown keys refused so typos do not pass silently.
@@ -39,6 +42,7 @@ struct FileLayer {
     log: Option<String>,
     session_lifetime_secs: Option<i64>,
     trust_forwarded_for: Option<bool>,
+    exchange_limit_per_minute: Option<u32>,
 }
 
 impl Config {
@@ -105,6 +109,12 @@ impl Config {
             },
             None => layer.trust_forwarded_for.unwrap_or(false),
         };
+        let exchange_limit_per_minute = match env("PORTICO_EXCHANGE_LIMIT_PER_MINUTE") {
+            Some(text) => text.parse().ok(),
+            None => Some(layer.exchange_limit_per_minute.unwrap_or(30)),
+        }
+        .filter(|n| (1..=100_000).contains(n))
+        .context("exchange_limit_per_minute: must be a whole number from 1 to 100000")?;
 
         Ok(Config {
             database_url,
@@ -114,6 +124,7 @@ impl Config {
             log,
             session_lifetime_secs,
             trust_forwarded_for,
+            exchange_limit_per_minute,
         })
     }
 
@@ -160,6 +171,7 @@ impl std::fmt::Debug for Config {
             .field("log", &self.log)
             .field("session_lifetime_secs", &self.session_lifetime_secs)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("exchange_limit_per_minute", &self.exchange_limit_per_minute)
             .finish()
     }
 }
@@ -183,6 +195,20 @@ mod tests {
         assert_eq!(config.database_url, "sqlite://portico.db");
         assert_eq!(config.addr.to_string(), "127.0.0.1:3000");
         assert_eq!(config.public_base(), "http://127.0.0.1:3000");
+        assert_eq!(config.exchange_limit_per_minute, 30);
+    }
+
+    #[test]
+    fn the_exchange_limit_is_a_positive_count() {
+        let set = |v| Config::load_from(None, env(&[("PORTICO_EXCHANGE_LIMIT_PER_MINUTE", v)]));
+        assert_eq!(set("600").unwrap().exchange_limit_per_minute, 600);
+        for bad in ["0", "-1", "lots", "100001"] {
+            let err = set(bad).unwrap_err();
+            assert!(
+                err.to_string().starts_with("exchange_limit_per_minute:"),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]

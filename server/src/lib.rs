@@ -105,9 +105,9 @@ pub async fn build_with(
     let state = AppState {
         store,
         leptos: leptos_options(&config),
+        limits: Arc::new(Limits::new(config.exchange_limit_per_minute)),
         config: Arc::new(config),
         clock,
-        limits: Arc::new(Limits::default()),
     };
     Ok(Server {
         listener,

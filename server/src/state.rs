@@ -26,10 +26,11 @@ pub struct Limits {
     pub exchange_by_token: RateLimiter,
 }
 
-impl Default for Limits {
-    fn default() -> Self {
+impl Limits {
+    /// `per_client` exchanges per minute per client address, five per token.
+    pub fn new(per_client: u32) -> Self {
         Self {
-            exchange_by_client: RateLimiter::new(30, 60),
+            exchange_by_client: RateLimiter::new(per_client, 60),
             exchange_by_token: RateLimiter::new(5, 60),
         }
     }

@@ -587,6 +587,12 @@ pub trait Store: Send + Sync + 'static {
         invoice_id: &str,
     ) -> StoreResult<Vec<CreditNote>>;
     async fn has_invoice_pdf(&self, invoice_id: &str) -> StoreResult<bool>;
+    /// `(id, number)` of every invoice of the customer, for naming them in exports.
+    async fn invoice_numbers(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+    ) -> StoreResult<Vec<(String, String)>>;
     /// Money due per currency; an invoice is overdue when marked so or past its due date
     /// on `today` while still unpaid.
     async fn balances(

@@ -1952,6 +1952,21 @@ macro_rules! sql_store {
                     > 0)
             }
 
+            async fn invoice_numbers(
+                &self,
+                organisation_id: &str,
+                customer_id: &str,
+            ) -> $crate::store::StoreResult<Vec<(String, String)>> {
+                Ok(sqlx::query_as::<_, (String, String)>(
+                    "SELECT id, number FROM invoices WHERE organisation_id = $1 \
+                     AND customer_id = $2 AND status <> 'draft'",
+                )
+                .bind(organisation_id)
+                .bind(customer_id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
             async fn balances(
                 &self,
                 organisation_id: &str,

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::load::{Load, Paged};
+use super::load::{Download, Load, Paged};
 use super::PortalContext;
 use crate::api::portal::{parse_statuses, InvoiceDetail, InvoiceFilter, InvoiceSort};
 use crate::api::records::{CreditNoteStatus, InvoiceStatus, PaymentKind};
@@ -163,32 +163,23 @@ pub fn InvoicesTab() -> impl IntoView {
             (true, false) => "ascending",
         }
     };
-    let downloading = RwSignal::new(false);
-    let download_failed = RwSignal::new(false);
+    let download = Download::in_portal();
     let export = move |_| {
-        let Some(token) = context.token() else { return };
-        let path = client::invoices_csv_path(&filter.get_untracked());
-        downloading.set(true);
-        download_failed.set(false);
-        leptos::task::spawn_local(async move {
-            match client::download(&token, &path, "invoices.csv").await {
-                Ok(()) => {}
-                Err(error) if error.session_over() => context.end(&error),
-                Err(_) => download_failed.set(true),
-            }
-            downloading.set(false);
-        });
+        download.start(
+            client::invoices_csv_path(&filter.get_untracked()),
+            "invoices.csv".into(),
+        )
     };
 
     view! {
         <section class="card" aria-labelledby="invoices-title">
             <div class="card-head">
                 <h2 id="invoices-title">{move || i18n.t().tab_invoices}</h2>
-                <button type="button" class="button" on:click=export disabled=move || downloading.get()>
-                    {move || if downloading.get() { i18n.t().downloading } else { i18n.t().download_csv }}
+                <button type="button" class="button" on:click=export disabled=move || download.busy.get()>
+                    {move || if download.busy.get() { i18n.t().downloading } else { i18n.t().download_csv }}
                 </button>
             </div>
-            {move || download_failed.get().then(|| view! {
+            {move || download.failed.get().then(|| view! {
                 <p class="notice" role="alert">{i18n.t().action_failed}</p>
             })}
             <form class="filters" role="search" aria-label=move || i18n.t().filters_label
@@ -346,31 +337,22 @@ pub fn InvoicePage() -> impl IntoView {
         });
     });
 
-    let downloading = RwSignal::new(false);
-    let download_failed = RwSignal::new(false);
+    let download = Download::in_portal();
     let download_pdf = move |id: String, number: String| {
-        let Some(token) = context.token() else { return };
-        downloading.set(true);
-        download_failed.set(false);
-        leptos::task::spawn_local(async move {
-            let path = format!("/api/v1/portal/invoices/{id}/pdf");
-            let name: String = number
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            match client::download(&token, &path, &format!("{name}.pdf")).await {
-                Ok(()) => {}
-                Err(error) if error.session_over() => context.end(&error),
-                Err(_) => download_failed.set(true),
-            }
-            downloading.set(false);
-        });
+        let name: String = number
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        download.start(
+            format!("{}/{}/pdf", crate::api::routes::PORTAL_INVOICES, id),
+            format!("{name}.pdf"),
+        );
     };
 
     view! {
@@ -392,9 +374,9 @@ pub fn InvoicePage() -> impl IntoView {
                 let pdf = if has_pdf {
                     Some(view! {
                         <button type="button" class="button primary"
-                            disabled=move || downloading.get()
+                            disabled=move || download.busy.get()
                             on:click=move |_| download_pdf(id.clone(), number.clone())>
-                            {move || if downloading.get() { i18n.t().downloading } else { i18n.t().download_pdf }}
+                            {move || if download.busy.get() { i18n.t().downloading } else { i18n.t().download_pdf }}
                         </button>
                     }.into_any())
                 } else {
@@ -410,7 +392,7 @@ pub fn InvoicePage() -> impl IntoView {
                             <span class="spacer"></span>
                             {pdf}
                         </div>
-                        {move || download_failed.get().then(|| view! {
+                        {move || download.failed.get().then(|| view! {
                             <p class="notice" role="alert">{i18n.t().action_failed}</p>
                         })}
                         <dl class="facts">

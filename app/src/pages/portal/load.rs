@@ -114,3 +114,44 @@ where
     });
     (data, failure)
 }
+
+/// A file the customer asked for: whether it is being fetched, and whether that failed.
+#[derive(Clone, Copy)]
+pub struct Download {
+    pub busy: RwSignal<bool>,
+    pub failed: RwSignal<bool>,
+    context: PortalContext,
+}
+
+impl Download {
+    /// A download within the portal, whose session it uses.
+    pub fn in_portal() -> Self {
+        Download {
+            busy: RwSignal::new(false),
+            failed: RwSignal::new(false),
+            context: expect_context::<PortalContext>(),
+        }
+    }
+
+    /// Fetches `path` with the session and hands it to the browser as `filename`.
+    pub fn start(&self, path: String, filename: String) {
+        let Some(token) = self.context.token() else {
+            return;
+        };
+        let Download {
+            busy,
+            failed,
+            context,
+        } = *self;
+        busy.set(true);
+        failed.set(false);
+        leptos::task::spawn_local(async move {
+            match crate::client::download(&token, &path, &filename).await {
+                Ok(()) => {}
+                Err(error) if error.session_over() => context.end(&error),
+                Err(_) => failed.set(true),
+            }
+            busy.set(false);
+        });
+    }
+}

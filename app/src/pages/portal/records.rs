@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::load::{once, Load, Paged};
+use super::load::{once, Download, Load, Paged};
 use super::PortalContext;
 use crate::api::records::{
     BillingInterval, PaymentKind, PaymentMethod, PaymentMethodKind, PaymentStatus, Subscription,
@@ -52,31 +52,22 @@ pub fn PaymentsTab() -> impl IntoView {
     let Paged {
         rows, next, state, ..
     } = paged;
-    let downloading = RwSignal::new(false);
-    let download_failed = RwSignal::new(false);
+    let download = Download::in_portal();
     let export = move |_| {
-        let Some(token) = context.token() else { return };
-        downloading.set(true);
-        download_failed.set(false);
-        leptos::task::spawn_local(async move {
-            let path = crate::api::routes::PORTAL_PAYMENTS_CSV;
-            match client::download(&token, path, "payments.csv").await {
-                Ok(()) => {}
-                Err(error) if error.session_over() => context.end(&error),
-                Err(_) => download_failed.set(true),
-            }
-            downloading.set(false);
-        });
+        download.start(
+            crate::api::routes::PORTAL_PAYMENTS_CSV.into(),
+            "payments.csv".into(),
+        )
     };
     view! {
         <section class="card" aria-labelledby="payments-title">
             <div class="card-head">
                 <h2 id="payments-title">{move || i18n.t().payments_title}</h2>
-                <button type="button" class="button" on:click=export disabled=move || downloading.get()>
-                    {move || if downloading.get() { i18n.t().downloading } else { i18n.t().download_csv }}
+                <button type="button" class="button" on:click=export disabled=move || download.busy.get()>
+                    {move || if download.busy.get() { i18n.t().downloading } else { i18n.t().download_csv }}
                 </button>
             </div>
-            {move || download_failed.get().then(|| view! {
+            {move || download.failed.get().then(|| view! {
                 <p class="notice" role="alert">{i18n.t().action_failed}</p>
             })}
             {move || {
