@@ -137,7 +137,11 @@ pub fn Portal() -> impl IntoView {
                 return;
             }
             let query = query_lang();
+            // The tab's own copy comes first: it holds a pick whose save to the server
+            // may not have landed before a reload.
+            let stored = session.get_untracked().and_then(|s| s.locale);
             let picked = i18n::resolve([
+                stored.as_deref(),
                 details.locale.as_deref(),
                 query.as_deref(),
                 details.customer_locale.as_deref(),
@@ -151,6 +155,10 @@ pub fn Portal() -> impl IntoView {
     // A language picked in the switcher is kept for the rest of the session.
     Effect::new(move |_| {
         let Some(locale) = chosen.0.get() else { return };
+        if let Some(mut stored) = session.get_untracked() {
+            stored.locale = Some(locale.as_str().to_owned());
+            session::save(&stored);
+        }
         if let Some(token) = context.token() {
             leptos::task::spawn_local(async move {
                 let _ = client::set_session_locale(&token, locale.as_str()).await;
