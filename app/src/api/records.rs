@@ -458,6 +458,31 @@ pub struct PaymentMethod {
     pub updated_at: DateTime<Utc>,
 }
 
+impl SubscriptionStatus {
+    /// Still running: billed and able to renew (active, in trial or past due).
+    pub fn is_running(self) -> bool {
+        matches!(
+            self,
+            SubscriptionStatus::Active | SubscriptionStatus::Trialing | SubscriptionStatus::PastDue
+        )
+    }
+}
+
+impl Subscription {
+    /// Running and not marked to end: it will renew, and the customer may still cancel it.
+    pub fn renews(&self) -> bool {
+        self.status.is_running() && !self.cancel_at_period_end
+    }
+}
+
+impl PaymentMethod {
+    /// Whether its expiry month lies before `year`-`month` (1–12); methods without an
+    /// expiry never expire.
+    pub fn expired_before(&self, year: i32, month: u32) -> bool {
+        matches!((self.exp_year, self.exp_month), (Some(y), Some(m)) if (y, m) < (year, month as i32))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -492,6 +517,32 @@ mod tests {
             err.to_string(),
             "must be one of: pending, succeeded, failed"
         );
+    }
+
+    #[test]
+    fn a_card_expires_after_its_month() {
+        let card = PaymentMethod {
+            id: "pm".into(),
+            external_id: "pm".into(),
+            customer_id: "c".into(),
+            kind: PaymentMethodKind::Card,
+            brand: None,
+            last4: None,
+            exp_month: Some(11),
+            exp_year: Some(2026),
+            is_default: false,
+            created_at: DateTime::UNIX_EPOCH,
+            updated_at: DateTime::UNIX_EPOCH,
+        };
+        assert!(!card.expired_before(2026, 11));
+        assert!(card.expired_before(2026, 12));
+        assert!(card.expired_before(2027, 1));
+        let sepa = PaymentMethod {
+            exp_month: None,
+            exp_year: None,
+            ..card
+        };
+        assert!(!sepa.expired_before(2099, 1));
     }
 
     #[test]

@@ -84,6 +84,7 @@ macro_rules! messages {
             $($(#[$doc])* pub $field: &'static str,)+
         }
 
+        #[cfg(test)]
         impl Messages {
             /// Every string with its name, in declaration order.
             pub fn entries(&self) -> Vec<(&'static str, &'static str)> {

@@ -6,7 +6,7 @@ use app::api::portal::{
     PaymentPage, Profile, ProfilePatch, Renewal, SessionPatch,
 };
 use app::api::records::{
-    CustomerInput, Invoice, InvoiceStatus, Payment, PaymentMethod, Subscription, SubscriptionStatus,
+    CustomerInput, Invoice, InvoiceStatus, Payment, PaymentMethod, Subscription,
 };
 use app::api::routes;
 use app::api::session::{SessionInfo, LOCALES};
@@ -650,7 +650,7 @@ async fn get_overview(
         .list_subscriptions(&s.organisation_id, &s.customer_id)
         .await?
         .into_iter()
-        .filter(|sub| renews(sub) && sub.renews_at.is_some_and(|d| d >= today))
+        .filter(|sub| sub.renews() && sub.renews_at.is_some_and(|d| d >= today))
         .min_by_key(|sub| sub.renews_at)
         .and_then(|sub| {
             Some(Renewal {
@@ -679,14 +679,6 @@ async fn get_overview(
         spending: monthly_totals(first, &invoiced),
         as_of: now,
     }))
-}
-
-/// Whether a subscription will renew (is running and not set to end).
-fn renews(sub: &Subscription) -> bool {
-    matches!(
-        sub.status,
-        SubscriptionStatus::Active | SubscriptionStatus::Trialing | SubscriptionStatus::PastDue
-    ) && !sub.cancel_at_period_end
 }
 
 /// Twelve months from `first`, each with its total per currency (zero when nothing was
@@ -885,12 +877,7 @@ async fn cancel_subscription(
         .into_iter()
         .find(|sub| sub.id == id)
         .ok_or(ApiError::NotFound)?;
-    if !current.cancel_at_period_end
-        && !matches!(
-            current.status,
-            SubscriptionStatus::Active | SubscriptionStatus::Trialing | SubscriptionStatus::PastDue
-        )
-    {
+    if !current.cancel_at_period_end && !current.status.is_running() {
         return Err(ApiError::Conflict(format!(
             "A {} subscription cannot be cancelled.",
             current.status.as_str().replace('_', " ")
@@ -927,13 +914,11 @@ async fn set_default_payment_method(
         .find(|m| m.id == id)
         .ok_or(ApiError::NotFound)?;
     let today = state.clock.now().date_naive();
-    if let (Some(month), Some(year)) = (method.exp_month, method.exp_year) {
-        if (year, month) < (today.year(), today.month() as i32) {
-            return Err(ApiError::field(
-                "payment_method",
-                "has expired and cannot become the default",
-            ));
-        }
+    if method.expired_before(today.year(), today.month()) {
+        return Err(ApiError::field(
+            "payment_method",
+            "has expired and cannot become the default",
+        ));
     }
     let method = state
         .store

@@ -7,7 +7,7 @@ use leptos_router::components::A;
 use super::load::{once, Download, Load, Paged};
 use super::PortalContext;
 use crate::api::records::{
-    BillingInterval, PaymentKind, PaymentMethod, PaymentMethodKind, PaymentStatus, Subscription,
+    BillingInterval, PaymentKind, PaymentMethod, PaymentMethodKind, PaymentStatus,
     SubscriptionStatus,
 };
 use crate::branding::Branding;
@@ -217,15 +217,6 @@ fn subscription_badge(status: SubscriptionStatus, t: &Messages) -> impl IntoView
     view! { <span class=class>{label}</span> }
 }
 
-/// Whether the customer may still ask for this subscription to end.
-fn cancellable(s: &Subscription) -> bool {
-    !s.cancel_at_period_end
-        && matches!(
-            s.status,
-            SubscriptionStatus::Active | SubscriptionStatus::Trialing | SubscriptionStatus::PastDue
-        )
-}
-
 /// Plans, their status, period and next renewal; cancellation at period end where the
 /// organisation allows it, after a confirmation.
 #[component]
@@ -306,7 +297,7 @@ pub fn SubscriptionsTab() -> impl IntoView {
                             <tbody>
                                 {list.data.into_iter().map(|s| {
                                     let id = s.id.clone();
-                                    let can_cancel = may_cancel && cancellable(&s);
+                                    let can_cancel = may_cancel && s.renews();
                                     view! {
                                         <tr>
                                             <th scope="row">{s.plan.clone()}</th>
@@ -406,8 +397,7 @@ fn has_expired(m: &PaymentMethod) -> bool {
     #[cfg(feature = "hydrate")]
     {
         let now = js_sys::Date::new_0();
-        let (year, month) = (now.get_full_year() as i32, now.get_month() as i32 + 1);
-        matches!((m.exp_year, m.exp_month), (Some(y), Some(mo)) if (y, mo) < (year, month))
+        m.expired_before(now.get_full_year() as i32, now.get_month() + 1)
     }
     #[cfg(not(feature = "hydrate"))]
     {
