@@ -71,7 +71,7 @@ postgres:
 ## Build and run -------------------------------------------------------------------------
 
 site: tools
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 run: site
 	@PORTICO_SITE_ROOT=$(SITE_ROOT) $(PORTICO) demo --if-empty
@@ -82,7 +82,7 @@ run: site
 test: tools chromium postgres
 	scripts/test.sh
 
-bench: site postgres
+bench: site node-tools chromium postgres
 	scripts/bench.py
 
 lint:

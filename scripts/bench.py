@@ -1,6 +1,12 @@
 #!/usr/bin/env python3
-"""`make bench`: the vendor import's speed and memory, and the portal's invoice paging
-with 10,000 invoices, on SQLite and PostgreSQL.
+"""`make bench`: the customer's first visit, the vendor import's speed and memory, and the
+portal's invoice paging with 10,000 invoices, on SQLite and PostgreSQL.
+
+The first visit: a release server over a fresh SQLite file, one customer with 100
+invoices, and a portal link to the invoices tab opened in Chromium (end2end/bench/
+first-visit.mjs). It reports the bytes on the wire by type for a first visit (empty cache)
+and a repeat visit (a new link in the same browser), and the time from navigation to the
+first invoice row against a static copy of the same rendered page served on this machine.
 
 For each backend a fresh release server imports 110,001 NDJSON lines (20,000 customers,
 80,000 invoices with two lines each, and one customer with 10,000 invoices) in one request. The baseline, measured in the same
@@ -71,12 +77,7 @@ def run(backend, database_url, data_path, size_mib):
     org = json.loads(subprocess.check_output([BIN, "org", "create", "--name", "Bench"], env=env))
     server = subprocess.Popen([BIN, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_for_port(port)
         headers = {"organisation": org["organisation"], "X-API-KEY": org["api_key"]}
         rss_idle = peak_rss_mib(server.pid)
 
@@ -162,8 +163,65 @@ def portal_paging(conn, headers):
             "sorted": sorted_ms, "search": search_ms}
 
 
+def first_visit(work):
+    """The customer's side: bytes on the wire and time to the first invoice row."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, PORTICO_DATABASE_URL=f"sqlite://{work}/visit.db", PORTICO_ADDR=f"127.0.0.1:{port}",
+               PORTICO_PUBLIC_URL=base, PORTICO_LOG="warn", PORTICO_EXCHANGE_LIMIT_PER_MINUTE="1000")
+    org = json.loads(subprocess.check_output([BIN, "org", "create", "--name", "Bench", "--return-origin", base], env=env))
+    server = subprocess.Popen([BIN, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        headers = {"organisation": org["organisation"], "X-API-KEY": org["api_key"],
+                   "Content-Type": "application/x-ndjson"}
+        lines = [json.dumps({"type": "customer", "id": "visitor", "data": {"name": "Visitor Ltd", "email": "v@example.com"}})]
+        for n in range(100):
+            lines.append(json.dumps({"type": "invoice", "id": f"v{n}", "data": {
+                "customer_id": "visitor", "number": f"V-{n:03}", "status": STATUSES[n % len(STATUSES)],
+                "currency": "EUR", "total": 1000 + n * 137, "amount_due": 0, "due_date": "2026-03-01",
+                "period_start": "2026-01-01", "period_end": "2026-01-31",
+                "issued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(1_760_000_000 + n * 86400)),
+                "lines": [{"description": "Plan", "quantity": 1, "unit_amount": 1000, "amount": 1000}]}}))
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("POST", "/v1/import", "\n".join(lines) + "\n", headers)
+        response = conn.getresponse()
+        report = json.loads(response.read())
+        assert response.status == 200 and report["accepted"] == 101, report
+        out = subprocess.check_output(
+            ["node", "bench/first-visit.mjs", base, org["organisation"], org["api_key"], "visitor"],
+            cwd=os.path.join(os.path.dirname(__file__), "..", "end2end"))
+        result = json.loads(out)
+    finally:
+        server.terminate()
+        server.wait()
+    kb = lambda n: f"{n / 1000:.1f} KB"
+    for name in ("first", "repeat"):
+        visit = result[name]
+        parts = ", ".join(f"{kind} {kb(size)}" for kind, size in sorted(visit["byType"].items()))
+        print(f"{name + ' visit':13} {kb(visit['total']):>9} on the wire ({parts});"
+              f" first invoice row at {visit['firstRowMs']:.0f} ms; encodings {visit['encodings']}")
+    static = result["staticFirstRowMs"]
+    print(f"{'':13} static copy of the same page: first row at {static:.0f} ms (baseline);"
+          f" first visit {result['first']['firstRowMs'] / static:.2f}x, repeat visit"
+          f" {result['repeat']['firstRowMs'] / static:.2f}x (medians of {result['runs']} visits)")
+
+
+def wait_for_port(port):
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"no server on port {port}")
+
+
 def main():
     work = tempfile.mkdtemp()
+    first_visit(work)
+    if os.environ.get("BENCH_ONLY") == "first-visit":
+        return
     data = os.path.join(work, "import.ndjson")
     ndjson(data)
     size_mib = os.path.getsize(data) / 1024 / 1024

@@ -36,7 +36,7 @@ psql -q "$PG_BASE/test" -c "CREATE DATABASE $db_name" >/dev/null
 PORTICO_TEST_POSTGRES_URL="$PG_BASE/$db_name" cargo test -p app -p server --locked
 
 echo "== Release build"
-cargo leptos build --release --cargo-locked
+cargo leptos build --release --precompress --cargo-locked
 
 echo "== Browser tests"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

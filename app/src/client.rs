@@ -13,7 +13,7 @@ use crate::api::portal::{
 };
 use crate::api::records::{PaymentMethod, Subscription};
 use crate::api::routes;
-use crate::api::session::{ExchangeRequest, ExchangeResponse, SessionInfo};
+use crate::api::session::{ExchangeRequest, ExchangeResponse, Section, SessionInfo};
 use crate::api::FieldError;
 
 /// A failed call, as the UI needs it: the API's error code and, for link and session
@@ -91,19 +91,42 @@ fn with_query(path: &str, pairs: &[(&str, String)]) -> String {
     }
 }
 
+/// The address of one page of the customer's invoices, filtered and sorted.
+pub fn invoices_path(filter: &InvoiceFilter, cursor: Option<&str>) -> String {
+    let mut pairs = filter.to_query();
+    pairs.push(("limit", INVOICES_PER_PAGE.to_string()));
+    if let Some(cursor) = cursor {
+        pairs.push(("cursor", cursor.to_owned()));
+    }
+    with_query(routes::PORTAL_INVOICES, &pairs)
+}
+
 /// One page of the customer's invoices, filtered and sorted.
 pub async fn invoices(
     session: &str,
     filter: &InvoiceFilter,
     cursor: Option<&str>,
 ) -> Result<InvoicePage, ClientError> {
-    let mut pairs = filter.to_query();
-    pairs.push(("limit", INVOICES_PER_PAGE.to_string()));
-    if let Some(cursor) = cursor {
-        pairs.push(("cursor", cursor.to_owned()));
-    }
-    let path = with_query(routes::PORTAL_INVOICES, &pairs);
+    let path = invoices_path(filter, cursor);
     send::<_, ()>(Method::Get, &path, Some(session), None).await
+}
+
+/// The reads a page landing on `section` makes first, in the order it makes them: who is
+/// signed in, then the tab's data. The exchange answer lists them, so that the page's
+/// first script can start them while the app itself still loads; [`send`] then picks up
+/// the answers instead of asking again.
+pub fn landing_reads(section: &Section) -> Vec<String> {
+    let tab = match section {
+        Section::Overview => routes::PORTAL_OVERVIEW.to_owned(),
+        Section::Invoices => invoices_path(&InvoiceFilter::default(), None),
+        Section::Invoice(id) => invoice_path(id),
+        Section::Payments => payments_path(None),
+        Section::Entitlements => routes::PORTAL_ENTITLEMENTS.to_owned(),
+        Section::Subscriptions => routes::PORTAL_SUBSCRIPTIONS.to_owned(),
+        Section::PaymentMethods => routes::PORTAL_PAYMENT_METHODS.to_owned(),
+        Section::Profile => routes::PORTAL_PROFILE.to_owned(),
+    };
+    vec![routes::PORTAL_SESSION.to_owned(), tab]
 }
 
 /// The CSV export path of the invoice list as filtered.
@@ -159,13 +182,18 @@ pub async fn set_session_locale(session: &str, locale: &str) -> Result<(), Clien
     .map(|_| ())
 }
 
-/// One page of the customer's payments and refunds, newest first.
-pub async fn payments(session: &str, cursor: Option<&str>) -> Result<PaymentPage, ClientError> {
+fn payments_path(cursor: Option<&str>) -> String {
     let mut path = format!("{}?limit={INVOICES_PER_PAGE}", routes::PORTAL_PAYMENTS);
     if let Some(cursor) = cursor {
         path.push_str("&cursor=");
         path.push_str(&encode(cursor));
     }
+    path
+}
+
+/// One page of the customer's payments and refunds, newest first.
+pub async fn payments(session: &str, cursor: Option<&str>) -> Result<PaymentPage, ClientError> {
+    let path = payments_path(cursor);
     send::<_, ()>(Method::Get, &path, Some(session), None).await
 }
 
@@ -199,10 +227,13 @@ pub async fn payment_methods(session: &str) -> Result<PaymentMethodList, ClientE
     .await
 }
 
+fn invoice_path(id: &str) -> String {
+    format!("{}/{}", routes::PORTAL_INVOICES, encode(id))
+}
+
 /// One invoice with its lines, payments and credit notes.
 pub async fn invoice(session: &str, id: &str) -> Result<InvoiceDetail, ClientError> {
-    let path = format!("{}/{}", routes::PORTAL_INVOICES, encode(id));
-    send::<_, ()>(Method::Get, &path, Some(session), None).await
+    send::<_, ()>(Method::Get, &invoice_path(id), Some(session), None).await
 }
 
 /// Ends the session on the server.
@@ -240,6 +271,48 @@ enum Method {
     Get,
     Post,
     Patch,
+}
+
+#[cfg(feature = "hydrate")]
+impl Method {
+    fn as_str(&self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Patch => "PATCH",
+        }
+    }
+}
+
+/// Takes the answer to a request the page's first script already started
+/// (`window.__porticoStarted["GET /api/…"]`, a promise of a `Response`), if it did: each
+/// is used once, by the first call for the same method and address with the same token.
+#[cfg(feature = "hydrate")]
+async fn take_started(
+    method: &Method,
+    path: &str,
+    session: Option<&str>,
+) -> Option<gloo_net::http::Response> {
+    use wasm_bindgen::JsCast;
+
+    let started = js_sys::Reflect::get(&js_sys::global(), &"__porticoStarted".into()).ok()?;
+    if !started.is_object() {
+        return None;
+    }
+    let key = wasm_bindgen::JsValue::from_str(&format!("{} {path}", method.as_str()));
+    let entry = js_sys::Reflect::get(&started, &key).ok()?;
+    let _ = js_sys::Reflect::delete_property(started.unchecked_ref::<js_sys::Object>(), &key);
+    let promise = entry.dyn_into::<js_sys::Promise>().ok()?;
+    let response = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let response = response.dyn_into::<web_sys::Response>().ok()?;
+    // A read started with another session's token is not this call's answer.
+    if let Some(token) = session {
+        let sent = js_sys::Reflect::get(&response, &"porticoToken".into()).ok()?;
+        if sent.as_string().as_deref() != Some(token) {
+            return None;
+        }
+    }
+    Some(gloo_net::http::Response::from(response))
 }
 
 /// Downloads a file the API serves only with the session's bearer token: fetched, then
@@ -324,6 +397,9 @@ async fn send<T: DeserializeOwned, B: Serialize>(
 ) -> Result<T, ClientError> {
     use gloo_net::http::Request;
 
+    if let Some(response) = take_started(&method, path, session).await {
+        return answer_of(response, session.is_some()).await;
+    }
     let builder = match method {
         Method::Get => Request::get(path),
         Method::Post => Request::post(path),
@@ -342,8 +418,17 @@ async fn send<T: DeserializeOwned, B: Serialize>(
         .send()
         .await
         .map_err(|e| ClientError::network(e.to_string()))?;
+    answer_of(response, session.is_some()).await
+}
+
+/// Decodes an answer, or its error body.
+#[cfg(feature = "hydrate")]
+async fn answer_of<T: DeserializeOwned>(
+    response: gloo_net::http::Response,
+    with_session: bool,
+) -> Result<T, ClientError> {
     let status = response.status();
-    if session.is_some() && response.ok() {
+    if with_session && response.ok() {
         LAST_SESSION_CALL.with(|last| last.set(js_sys::Date::now()));
     }
     if response.ok() {

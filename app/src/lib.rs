@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod branding;
+pub mod bundle;
 pub mod client;
 pub mod components;
 pub mod embed;
@@ -11,11 +12,12 @@ pub mod pages;
 pub mod session;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::branding::Branding;
+use crate::bundle::Bundle;
 use crate::components::language::LanguageSwitch;
 use crate::components::theme::{Theme, ThemeSwitch};
 use crate::i18n::{I18n, Locale};
@@ -26,7 +28,8 @@ pub struct ReturnTo(pub RwSignal<Option<String>>);
 
 /// The HTML document the server renders around [`App`]. The organisation's colours and a
 /// JSON copy of its branding go in the head, so the first paint is already branded.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+/// `bundle` names the stylesheet, loader and WASM the server found at start.
+pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
     let brand = branding::current();
     let css = brand
         .as_ref()
@@ -43,8 +46,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 // Without an icon the browser asks for /favicon.ico and logs the 404.
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <link rel="stylesheet" id="leptos" href=bundle.css.clone()/>
+                <AutoReload options/>
+                <script inner_html=BOOT_SCRIPT></script>
+                <link rel="modulepreload" href=bundle.js.clone()/>
+                <link rel="preload" href=bundle.wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin=""/>
+                <script type="module" inner_html=hydration_script(bundle)></script>
                 <MetaTags/>
                 <style id="portico-brand" inner_html=css></style>
                 {json.map(|json| view! {
@@ -56,6 +63,21 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Starts a link's exchange and the landing page's first reads before the app loads.
+pub const BOOT_SCRIPT: &str = include_str!("boot.js");
+
+/// Loads the bundle's JavaScript, starts the WASM from its (preloaded) address, and
+/// hydrates the page.
+fn hydration_script(bundle: &Bundle) -> String {
+    // Paths come from the server's own file names (checked characters only), so they are
+    // safe inside a JavaScript string literal.
+    format!(
+        "import({js:?}).then(m=>m.default({{module_or_path:{wasm:?}}}).then(()=>m.hydrate()))",
+        js = bundle.js,
+        wasm = bundle.wasm
+    )
 }
 
 /// The language the customer picked in the switcher, once they have.
@@ -97,7 +119,6 @@ pub fn App() -> impl IntoView {
     };
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/portico.css"/>
         <Title text=title/>
         <div class="portico" data-theme=move || theme.get().as_str()>
             <a class="skip-link" href="#main">{move || i18n.t().skip_to_content}</a>

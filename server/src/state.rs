@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use app::bundle::Bundle;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
@@ -14,6 +15,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
     pub leptos: LeptosOptions,
+    /// The bundle's file names, found once at start.
+    pub bundle: Arc<Bundle>,
     pub clock: Arc<dyn Clock>,
     pub limits: Arc<Limits>,
 }

@@ -179,6 +179,10 @@ pub struct ExchangeResponse {
     pub locale: Option<String>,
     pub expires_at: DateTime<Utc>,
     pub idle_timeout: i64,
+    /// The portal reads the landing page makes first (paths under `/api/v1/portal/`), so
+    /// that the page can start them before the app has loaded.
+    #[serde(default)]
+    pub prefetch: Vec<String>,
 }
 
 /// `GET /api/v1/portal/session`: who is signed in, for the portal's header.

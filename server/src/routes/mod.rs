@@ -1,5 +1,6 @@
 //! HTTP routes: one module per API area, each exporting `router()`, merged here.
 
+mod assets;
 mod demo;
 mod embedding;
 mod events;
@@ -15,16 +16,26 @@ use axum::http::{header, HeaderValue};
 use axum::routing::any;
 use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 
+pub use assets::locate_bundle;
+
+/// Dynamic answers smaller than this go out as they are: compressing them saves less
+/// than the encoding's own overhead.
+const COMPRESS_ABOVE_BYTES: u16 = 1024;
+
 /// The whole application: JSON APIs, server-rendered pages and static files.
 pub fn app(state: AppState) -> Router {
     let leptos_options = state.leptos.clone();
+    let bundle = state.bundle.clone();
     let pages = generate_route_list(app::App);
+    let site_root = std::path::PathBuf::from(leptos_options.site_root.as_ref());
 
     let api = Router::new()
         .merge(system::router())
@@ -45,19 +56,34 @@ pub fn app(state: AppState) -> Router {
         .merge(demo::router())
         .route("/v1/openapi.json", axum::routing::get(get_openapi))
         .route("/v1/{*rest}", any(api_not_found))
+        .merge(assets::router(&site_root))
         .leptos_routes(&state, pages, {
             let options = leptos_options.clone();
-            move || app::shell(options.clone())
+            let bundle = bundle.clone();
+            move || app::shell(options.clone(), &bundle)
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            app::shell,
-        ))
+        // Files at the site's root (`embed.js`, the icon), else the rendered 404 page.
+        .fallback({
+            let serve = leptos_axum::file_and_error_handler::<AppState, _>(move |options| {
+                app::shell(options, &bundle)
+            });
+            move |uri, state, request| {
+                let served = serve(uri, state, request);
+                async move { assets::root_file_headers(served.await) }
+            }
+        })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             embedding::page_context,
         ))
         .with_state(state)
         .layer(axum::middleware::map_response(json_method_not_allowed))
+        // Pages and API answers carry customer data: no cache may keep them. Static
+        // files and the logo set their own lifetimes.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
@@ -66,6 +92,17 @@ pub fn app(state: AppState) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
+        // Bundle files arrive precompressed (the layer leaves encoded answers alone);
+        // pages, JSON and CSV are compressed as they go out.
+        .layer(
+            CompressionLayer::new().br(true).gzip(true).compress_when(
+                SizeAbove::new(COMPRESS_ABOVE_BYTES)
+                    .and(NotForContentType::IMAGES)
+                    .and(NotForContentType::const_new("application/pdf"))
+                    .and(NotForContentType::SSE)
+                    .and(NotForContentType::GRPC),
+            ),
+        )
         // Request logs carry the path only: no query string, and link tokens replaced.
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {

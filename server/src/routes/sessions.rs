@@ -414,6 +414,7 @@ async fn exchange_session(
     };
     let body = ExchangeResponse {
         session_token,
+        prefetch: app::client::landing_reads(&section),
         landing_path: section.path(&session.organisation_id),
         organisation_id: session.organisation_id,
         return_url: session.return_url,

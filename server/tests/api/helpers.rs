@@ -111,10 +111,18 @@ impl Drop for TestApp {
 pub const PUBLIC_URL: &str = "https://portal.example";
 
 pub async fn spawn_app(store: TestStore) -> TestApp {
+    spawn_app_with(store, &[]).await
+}
+
+/// A test server with some settings of its own (`PORTICO_*` names and values).
+pub async fn spawn_app_with(store: TestStore, settings: &[(&str, &str)]) -> TestApp {
     let config = Config::load_from(None, |key| match key {
         "PORTICO_ADDR" => Some("127.0.0.1:0".to_owned()),
         "PORTICO_PUBLIC_URL" => Some(PUBLIC_URL.to_owned()),
-        _ => None,
+        _ => settings
+            .iter()
+            .find(|(name, _)| *name == key)
+            .map(|(_, value)| (*value).to_owned()),
     })
     .expect("test configuration");
     let clock = ManualClock::new(at(2026, 6, 1));

@@ -1,6 +1,7 @@
 //! Tests that run Portico the way it is used: the store on real databases, the server on
 //! a random port, the `portico` binary as an operator runs it.
 
+mod assets;
 mod cli;
 mod demo;
 mod helpers;

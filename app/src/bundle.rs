@@ -1,0 +1,134 @@
+//! The browser bundle's addresses: `/pkg/portico.<hash>.{js,wasm,css}` when cargo-leptos
+//! named the files by content (`hash-files`), `/pkg/portico.{js,wasm,css}` otherwise.
+//!
+//! The server reads cargo-leptos's `hash.txt` once at start and hands the result to every
+//! page it renders, so no page render touches the file system.
+
+/// The URL paths of the three files a page loads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bundle {
+    pub js: String,
+    pub wasm: String,
+    pub css: String,
+}
+
+/// The name cargo-leptos gives the bundle (`output-name` in Cargo.toml).
+const OUTPUT_NAME: &str = "portico";
+
+impl Bundle {
+    /// The file names of a build without content hashes (`cargo leptos watch` without
+    /// hashing, or a test server with no built site).
+    pub fn unhashed() -> Self {
+        Self::named(None, None, None)
+    }
+
+    /// The file names that cargo-leptos's `hash.txt` (`js: <hash>` lines) describes. A
+    /// file the text has no hash for keeps its plain name.
+    pub fn from_hash_file(text: &str) -> Self {
+        let mut hashes = [None, None, None];
+        for line in text.lines() {
+            let Some((kind, hash)) = line.split_once(':') else {
+                continue;
+            };
+            let hash = hash.trim();
+            let valid = !hash.is_empty()
+                && hash
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            let slot = match kind.trim() {
+                "js" => 0,
+                "wasm" => 1,
+                "css" => 2,
+                _ => continue,
+            };
+            if valid {
+                hashes[slot] = Some(hash);
+            }
+        }
+        let [js, wasm, css] = hashes;
+        Self::named(js, wasm, css)
+    }
+
+    fn named(js: Option<&str>, wasm: Option<&str>, css: Option<&str>) -> Self {
+        let path = |hash: Option<&str>, ext: &str| match hash {
+            Some(hash) => format!("/pkg/{OUTPUT_NAME}.{hash}.{ext}"),
+            None => format!("/pkg/{OUTPUT_NAME}.{ext}"),
+        };
+        Bundle {
+            js: path(js, "js"),
+            wasm: path(wasm, "wasm"),
+            css: path(css, "css"),
+        }
+    }
+
+    /// Whether the file names carry content hashes, so they can be cached for good.
+    pub fn is_hashed(&self) -> bool {
+        is_content_named(&self.wasm)
+    }
+}
+
+/// Whether a file name carries a content hash between its stem and its extension, the way
+/// cargo-leptos names files (`portico.<22 characters of base64url>.wasm`): such a file
+/// never changes under its name.
+pub fn is_content_named(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let mut parts = name.split('.');
+    let _stem = parts.next();
+    let parts: Vec<&str> = parts.collect();
+    // The hash is the second-to-last part; compressed copies add `.br` or `.gz`.
+    let parts = match parts.last() {
+        Some(&"br") | Some(&"gz") => &parts[..parts.len() - 1],
+        _ => &parts[..],
+    };
+    parts.len() >= 2 && {
+        let hash = parts[parts.len() - 2];
+        hash.len() >= 16
+            && hash
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_names_without_hashes() {
+        let bundle = Bundle::unhashed();
+        assert_eq!(bundle.js, "/pkg/portico.js");
+        assert_eq!(bundle.wasm, "/pkg/portico.wasm");
+        assert_eq!(bundle.css, "/pkg/portico.css");
+        assert!(!bundle.is_hashed());
+    }
+
+    #[test]
+    fn names_from_cargo_leptos_hash_file() {
+        let bundle = Bundle::from_hash_file(
+            "js: 4Tq0iX3cW8m_bA-1zYx9kQ\nwasm: aaaaBBBBccccDDDDeeeeFF\ncss: Zz09Zz09Zz09Zz09Zz09Zz\n",
+        );
+        assert_eq!(bundle.js, "/pkg/portico.4Tq0iX3cW8m_bA-1zYx9kQ.js");
+        assert_eq!(bundle.wasm, "/pkg/portico.aaaaBBBBccccDDDDeeeeFF.wasm");
+        assert_eq!(bundle.css, "/pkg/portico.Zz09Zz09Zz09Zz09Zz09Zz.css");
+        assert!(bundle.is_hashed());
+    }
+
+    #[test]
+    fn a_hash_that_is_not_a_file_name_part_is_ignored() {
+        let bundle = Bundle::from_hash_file("js: ../../etc\nwasm:\ncss: a b\nsplit: x\n");
+        assert_eq!(bundle, Bundle::unhashed());
+    }
+
+    #[test]
+    fn content_named_files() {
+        assert!(is_content_named("/pkg/portico.aaaaBBBBccccDDDDeeeeFF.wasm"));
+        assert!(is_content_named(
+            "/pkg/portico.aaaaBBBBccccDDDDeeeeFF.wasm.br"
+        ));
+        assert!(is_content_named("portico.aaaaBBBBccccDDDDeeeeFF.css.gz"));
+        assert!(!is_content_named("/pkg/portico.wasm"));
+        assert!(!is_content_named("/pkg/portico.wasm.br"));
+        assert!(!is_content_named("/embed.js"));
+        assert!(!is_content_named("/pkg/portico.short.js"));
+    }
+}

@@ -1,0 +1,140 @@
+// `make bench`, the customer's side: what a first and a repeat visit to the invoices tab
+// move on the wire, and how long the first invoice row takes to appear, against a static
+// copy of the same rendered page served from this machine in the same run.
+//
+// Run by scripts/bench.py against a release server it started:
+//   node bench/first-visit.mjs <base URL> <organisation> <api key> <customer external id>
+// Prints one JSON object on stdout.
+
+import http from 'node:http';
+import { chromium } from '@playwright/test';
+
+const [base, organisation, apiKey, customer] = process.argv.slice(2);
+if (!customer) {
+  console.error('usage: first-visit.mjs BASE_URL ORGANISATION API_KEY CUSTOMER_EXTERNAL_ID');
+  process.exit(2);
+}
+const RUNS = Number(process.env.BENCH_VISITS ?? 7);
+const ROW = 'table.invoices-table tbody tr';
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+async function link() {
+  const response = await fetch(`${base}/v1/portal_sessions`, {
+    method: 'POST',
+    headers: { organisation, 'X-API-KEY': apiKey, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ external_id: customer, return_url: `${base}/`, section: 'invoices' }),
+  });
+  if (response.status !== 201) throw new Error(`link: ${response.status} ${await response.text()}`);
+  return (await response.json()).url;
+}
+
+// Records, in the page, the moment the first invoice row is in the document.
+const markFirstRow = `(() => {
+  const seen = () => document.querySelector(${JSON.stringify(ROW)});
+  const mark = () => { if (!window.__firstRow && seen()) window.__firstRow = performance.now(); };
+  new MutationObserver(mark).observe(document, { childList: true, subtree: true });
+  document.addEventListener('DOMContentLoaded', mark);
+})()`;
+
+/** One visit in `context`: bytes received per resource type, and ms to the first row. */
+async function visit(context, url) {
+  const page = await context.newPage();
+  await page.addInitScript(markFirstRow);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  const types = new Map();
+  const bytes = {};
+  const encodings = {};
+  cdp.on('Network.responseReceived', (e) => {
+    const type = e.response.mimeType === 'application/wasm' ? 'wasm' : e.type.toLowerCase();
+    types.set(e.requestId, type === 'xhr' ? 'fetch' : type);
+    const encoding = e.response.headers['content-encoding'] ?? e.response.headers['Content-Encoding'];
+    if (encoding) encodings[encoding] = (encodings[encoding] ?? 0) + 1;
+  });
+  cdp.on('Network.loadingFinished', (e) => {
+    const kind = types.get(e.requestId) ?? 'other';
+    bytes[kind] = (bytes[kind] ?? 0) + e.encodedDataLength;
+  });
+  await page.goto(url);
+  await page.waitForSelector(ROW);
+  await page.waitForLoadState('networkidle');
+  const firstRow = await page.evaluate(() => window.__firstRow);
+  const html = await page.content();
+  await page.close();
+  const total = Object.values(bytes).reduce((a, b) => a + b, 0);
+  return { bytes, total, firstRow, encodings, html };
+}
+
+/** A static server for one HTML document and the stylesheet it names. */
+async function staticCopy(html) {
+  // The copy keeps the rendered markup and the stylesheet; scripts and preloads go.
+  const css = /<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"/.exec(html)?.[1];
+  const cssBody = css ? Buffer.from(await (await fetch(`${base}${css}`)).arrayBuffer()) : Buffer.alloc(0);
+  const page = html
+    .replace(/<script\b[\s\S]*?<\/script>/g, '')
+    .replace(/<link[^>]+rel="(modulepreload|preload)"[^>]*>/g, '');
+  const server = http.createServer((req, res) => {
+    if (css && req.url === css) {
+      res.writeHead(200, { 'content-type': 'text/css' });
+      res.end(cssBody);
+    } else {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(page);
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${server.address().port}/portal/static/invoices` };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+const first = [];
+const repeat = [];
+let rendered = null;
+for (let i = 0; i < RUNS; i++) {
+  // A new context has an empty cache: a first visit. A second link in the same context
+  // is the customer coming back.
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const one = await visit(context, await link());
+  first.push(one);
+  rendered ??= one.html;
+  repeat.push(await visit(context, await link()));
+  await context.close();
+}
+
+const copy = await staticCopy(rendered);
+const staticTimes = [];
+for (let i = 0; i < RUNS; i++) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.addInitScript(markFirstRow);
+  await page.goto(copy.url);
+  await page.waitForSelector(ROW);
+  staticTimes.push(await page.evaluate(() => window.__firstRow));
+  await context.close();
+}
+copy.server.close();
+await browser.close();
+
+const summary = (visits) => {
+  const kinds = new Set(visits.flatMap((v) => Object.keys(v.bytes)));
+  const byType = {};
+  for (const kind of kinds) byType[kind] = median(visits.map((v) => v.bytes[kind] ?? 0));
+  return {
+    total: median(visits.map((v) => v.total)),
+    byType,
+    firstRowMs: median(visits.map((v) => v.firstRow)),
+    encodings: visits[0].encodings,
+  };
+};
+console.log(JSON.stringify({
+  runs: RUNS,
+  first: summary(first),
+  repeat: summary(repeat),
+  staticFirstRowMs: median(staticTimes),
+}));

@@ -1,0 +1,98 @@
+//! Static files. The bundle under `/pkg` is named by content, so it is cached for a year;
+//! every file is served precompressed (brotli or gzip, as the build left it next to the
+//! original) when the client accepts it; a name that does not exist is a plain 404, never
+//! the HTML shell, so that a stale page fails loudly.
+
+use std::path::Path;
+
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower_http::services::ServeDir;
+
+use app::bundle::{is_content_named, Bundle};
+
+use crate::state::AppState;
+
+/// Content-named files never change: a year, and no revalidation.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// Files whose name stays across builds (dev builds' bundle): always revalidated.
+const REVALIDATE: &str = "no-cache";
+/// The public files at the root (`embed.js`, the icon) keep their names for vendors'
+/// pages; an hour of caching, then revalidation by date.
+const ROOT_FILES: &str = "public, max-age=3600";
+
+/// `/pkg/*`: the bundle, precompressed.
+pub fn router(site_root: &Path) -> Router<AppState> {
+    let pkg = ServeDir::new(site_root.join("pkg"))
+        .precompressed_br()
+        .precompressed_gzip();
+    Router::new()
+        .nest_service("/pkg", pkg)
+        .layer(axum::middleware::from_fn(pkg_headers))
+}
+
+async fn pkg_headers(request: Request, next: Next) -> Response {
+    let immutable = is_content_named(request.uri().path());
+    let response = next.run(request).await;
+    if response.status() == StatusCode::NOT_FOUND {
+        return (
+            StatusCode::NOT_FOUND,
+            [(header::CACHE_CONTROL, "no-store")],
+            "not found",
+        )
+            .into_response();
+    }
+    with_cache_headers(response, if immutable { IMMUTABLE } else { REVALIDATE })
+}
+
+/// The cache headers of a static file served from the site's root by the fallback.
+pub fn root_file_headers(response: Response) -> Response {
+    let is_file =
+        response.status() == StatusCode::OK || response.status() == StatusCode::NOT_MODIFIED;
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_file && !is_html {
+        with_cache_headers(response, ROOT_FILES)
+    } else {
+        response
+    }
+}
+
+fn with_cache_headers(mut response: Response, cache: &'static str) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    // The same address answers brotli, gzip or identity bytes: caches must key on it.
+    headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    response
+}
+
+/// The bundle's names, from cargo-leptos's `hash.txt`: beside the site (where a deployment
+/// copies it), else beside this executable (where cargo-leptos writes it). Names whose
+/// files are missing fall back to the plain names, so a stale hash file never points
+/// pages at nothing.
+pub fn locate_bundle(site_root: &Path) -> Bundle {
+    let beside_exe = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")));
+    let candidates = std::iter::once(site_root.join("hash.txt")).chain(beside_exe);
+    for candidate in candidates {
+        let Ok(text) = std::fs::read_to_string(&candidate) else {
+            continue;
+        };
+        let bundle = Bundle::from_hash_file(&text);
+        let present = [&bundle.js, &bundle.wasm, &bundle.css]
+            .iter()
+            .all(|path| site_root.join(path.trim_start_matches('/')).is_file());
+        if bundle.is_hashed() && present {
+            tracing::info!(hash_file = %candidate.display(), "serving the content-named bundle");
+            return bundle;
+        }
+    }
+    Bundle::unhashed()
+}
