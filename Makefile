@@ -20,7 +20,7 @@ PORTICO := $(CARGO_TARGET_DIR)/release/portico
 SITE_ROOT := $(CURDIR)/target/site
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: help run test bench site tools rust-tools node-tools chromium postgres lint fmt
+.PHONY: help run test bench site tools rust-tools node-tools chromium postgres lint fmt lighthouse
 
 help:
 	@echo "make run    build the release site, seed the demo if the database is empty, serve on 127.0.0.1:3000"
@@ -82,8 +82,17 @@ run: site
 test: tools chromium postgres
 	scripts/test.sh
 
-bench: site node-tools chromium postgres
-	scripts/bench.py
+bench: site node-tools chromium postgres lighthouse
+	LIGHTHOUSE=$(LIGHTHOUSE) scripts/bench.py
+
+# Lighthouse is only for `make bench`, so it lives outside end2end/'s packages.
+LIGHTHOUSE_VERSION := 12.8.2
+LIGHTHOUSE := $(HOME)/.cache/portico/lighthouse/node_modules/.bin/lighthouse
+lighthouse:
+	@if ! $(LIGHTHOUSE) --version 2>/dev/null | grep -qx "$(LIGHTHOUSE_VERSION)"; then \
+	  mkdir -p $(HOME)/.cache/portico/lighthouse; \
+	  npm install --prefix $(HOME)/.cache/portico/lighthouse --no-audit --no-fund lighthouse@$(LIGHTHOUSE_VERSION); \
+	fi
 
 lint:
 	cargo fmt --all --check

@@ -192,9 +192,43 @@ def first_visit(work):
             ["node", "bench/first-visit.mjs", base, org["organisation"], org["api_key"], "visitor"],
             cwd=os.path.join(os.path.dirname(__file__), "..", "end2end"))
         result = json.loads(out)
+        scores = lighthouse(base, org)
     finally:
         server.terminate()
         server.wait()
+    report_first_visit(result, scores)
+
+
+def lighthouse(base, org):
+    """Lighthouse's mobile preset on the invoices tab, reached through a fresh link."""
+    cli = os.environ.get("LIGHTHOUSE")
+    if not cli:
+        return None
+    conn = http.client.HTTPConnection(base.split("//")[1], timeout=60)
+    conn.request("POST", "/v1/portal_sessions",
+                 json.dumps({"external_id": "visitor", "return_url": f"{base}/", "section": "invoices"}),
+                 {"organisation": org["organisation"], "X-API-KEY": org["api_key"], "Content-Type": "application/json"})
+    url = json.loads(conn.getresponse().read())["url"]
+    flags = " ".join(["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                      "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+    out = subprocess.run([cli, url, "--output=json", "--quiet", "--only-categories=performance,accessibility",
+                          f"--chrome-flags={flags}"], capture_output=True, text=True,
+                         env=dict(os.environ, CHROME_PATH=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")))
+    if out.returncode != 0:
+        print(f"lighthouse failed: {out.stderr[-500:]}")
+        return None
+    report = json.loads(out.stdout)
+    audits = report["audits"]
+    return {
+        "performance": round(report["categories"]["performance"]["score"] * 100),
+        "accessibility": round(report["categories"]["accessibility"]["score"] * 100),
+        "metrics": {k: audits[k]["displayValue"] for k in
+                    ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
+                     "cumulative-layout-shift", "speed-index")},
+    }
+
+
+def report_first_visit(result, scores):
     kb = lambda n: f"{n / 1000:.1f} KB"
     for name in ("first", "repeat"):
         visit = result[name]
@@ -205,6 +239,9 @@ def first_visit(work):
     print(f"{'':13} static copy of the same page: first row at {static:.0f} ms (baseline);"
           f" first visit {result['first']['firstRowMs'] / static:.2f}x, repeat visit"
           f" {result['repeat']['firstRowMs'] / static:.2f}x (medians of {result['runs']} visits)")
+    if scores:
+        print(f"{'lighthouse':13} mobile preset, invoices tab through a link: performance {scores['performance']},"
+              f" accessibility {scores['accessibility']}; {scores['metrics']}")
 
 
 def wait_for_port(port):

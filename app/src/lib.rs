@@ -46,9 +46,10 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 // Without an icon the browser asks for /favicon.ico and logs the 404.
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // Before the stylesheet: a script after it would wait for it to load.
+                <script inner_html=BOOT_SCRIPT></script>
                 <link rel="stylesheet" id="leptos" href=bundle.css.clone()/>
                 <AutoReload options/>
-                <script inner_html=BOOT_SCRIPT></script>
                 <link rel="modulepreload" href=bundle.js.clone()/>
                 <link rel="preload" href=bundle.wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin=""/>
                 <script type="module" inner_html=hydration_script(bundle)></script>

@@ -62,7 +62,10 @@ async function visit(context, url) {
   });
   await page.goto(url);
   await page.waitForSelector(ROW);
-  await page.waitForLoadState('networkidle');
+  await page.waitForLoadState('load');
+  // Whatever the page still asks for after its first rows (the session's names) has
+  // answered by now on this machine.
+  await page.waitForTimeout(500);
   const firstRow = await page.evaluate(() => window.__firstRow);
   const html = await page.content();
   await page.close();

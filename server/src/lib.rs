@@ -105,7 +105,7 @@ pub async fn build_with(
     let state = AppState {
         store,
         leptos: leptos_options(&config),
-        bundle: Arc::new(routes::locate_bundle(&config.site_root)),
+        bundle: routes::BundleNames::at_start(&config.site_root),
         limits: Arc::new(Limits::new(config.exchange_limit_per_minute)),
         config: Arc::new(config),
         clock,

@@ -1,6 +1,5 @@
 use std::sync::Arc;
 
-use app::bundle::Bundle;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
@@ -15,8 +14,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
     pub leptos: LeptosOptions,
-    /// The bundle's file names, found once at start.
-    pub bundle: Arc<Bundle>,
+    /// The bundle's file names.
+    pub bundle: crate::routes::BundleNames,
     pub clock: Arc<dyn Clock>,
     pub limits: Arc<Limits>,
 }

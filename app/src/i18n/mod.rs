@@ -113,7 +113,6 @@ messages! {
     not_found_text,
     not_found_link,
     opening_title,
-    opening_text,
 
     link_used_title,
     link_used_text,

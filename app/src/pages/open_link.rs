@@ -4,6 +4,7 @@ use leptos_router::NavigateOptions;
 
 use crate::client::{self, ClientError};
 use crate::components::problem::Problem;
+use crate::pages::portal::PortalSkeleton;
 use crate::session::{self, StoredSession};
 
 /// `/session/<token>`: exchanges the one-time link for a session, remembers it for this
@@ -44,14 +45,8 @@ pub fn OpenLink() -> impl IntoView {
 
     view! {
         {move || match failure.get() {
-            None => view! {
-                <section class="card narrow opening" aria-busy="true" aria-live="polite">
-                    <div class="spinner" aria-hidden="true"></div>
-                    <h1>{move || i18n.t().opening_title}</h1>
-                    <p class="muted">{move || i18n.t().opening_text}</p>
-                </section>
-            }
-            .into_any(),
+            // The portal's own frame, so that the landing tab replaces only the skeleton.
+            None => view! { <PortalSkeleton status=move || i18n.t().opening_title/> }.into_any(),
             Some(error) => view! { <Problem code=error.code return_url=error.return_url/> }.into_any(),
         }}
     }

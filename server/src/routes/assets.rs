@@ -3,7 +3,8 @@
 //! original) when the client accepts it; a name that does not exist is a plain 404, never
 //! the HTML shell, so that a stale page fails loudly.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -72,11 +73,37 @@ fn with_cache_headers(mut response: Response, cache: &'static str) -> Response {
     response
 }
 
+/// Where pages find the bundle's names: read once at start, or under `cargo leptos watch`
+/// (which renames the files on every rebuild without restarting the server for a style
+/// change) read again for every page.
+#[derive(Clone)]
+pub struct BundleNames {
+    fixed: Option<Arc<Bundle>>,
+    site_root: PathBuf,
+}
+
+impl BundleNames {
+    pub fn at_start(site_root: &Path) -> Self {
+        let watching = std::env::var_os("LEPTOS_WATCH").is_some();
+        BundleNames {
+            fixed: (!watching).then(|| Arc::new(locate_bundle(site_root))),
+            site_root: site_root.to_owned(),
+        }
+    }
+
+    pub fn current(&self) -> Arc<Bundle> {
+        match &self.fixed {
+            Some(bundle) => bundle.clone(),
+            None => Arc::new(locate_bundle(&self.site_root)),
+        }
+    }
+}
+
 /// The bundle's names, from cargo-leptos's `hash.txt`: beside the site (where a deployment
 /// copies it), else beside this executable (where cargo-leptos writes it). Names whose
 /// files are missing fall back to the plain names, so a stale hash file never points
 /// pages at nothing.
-pub fn locate_bundle(site_root: &Path) -> Bundle {
+fn locate_bundle(site_root: &Path) -> Bundle {
     let beside_exe = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(|dir| dir.join("hash.txt")));

@@ -24,7 +24,7 @@ use tower_http::trace::TraceLayer;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub use assets::locate_bundle;
+pub use assets::BundleNames;
 
 /// Dynamic answers smaller than this go out as they are: compressing them saves less
 /// than the encoding's own overhead.
@@ -60,12 +60,12 @@ pub fn app(state: AppState) -> Router {
         .leptos_routes(&state, pages, {
             let options = leptos_options.clone();
             let bundle = bundle.clone();
-            move || app::shell(options.clone(), &bundle)
+            move || app::shell(options.clone(), &bundle.current())
         })
         // Files at the site's root (`embed.js`, the icon), else the rendered 404 page.
         .fallback({
             let serve = leptos_axum::file_and_error_handler::<AppState, _>(move |options| {
-                app::shell(options, &bundle)
+                app::shell(options, &bundle.current())
             });
             move |uri, state, request| {
                 let served = serve(uri, state, request);

@@ -233,7 +233,7 @@ pub fn Portal() -> impl IntoView {
     view! {
         {move || {
             if !ready.get() {
-                view! { <PortalSkeleton/> }.into_any()
+                view! { <PortalSkeleton status=move || i18n.t().loading_portal/> }.into_any()
             } else if let Some(end) = ended.get() {
                 view! { <Problem code=end.code return_url=end.return_url/> }.into_any()
             } else {
@@ -294,15 +294,39 @@ fn query_lang() -> Option<String> {
     }
 }
 
-/// The portal's shape while the session is being read.
+/// The portal's shape while the session is being read, or while a link is being opened:
+/// the same head, tab bar and card as the signed-in portal, so that nothing moves when
+/// the data arrives. The tabs are shown but not yet links.
 #[component]
-pub fn PortalSkeleton() -> impl IntoView {
+pub fn PortalSkeleton(
+    /// What a screen reader hears meanwhile.
+    #[prop(into)]
+    status: Signal<&'static str>,
+) -> impl IntoView {
     let i18n = use_i18n();
+    let brand = use_context::<Option<Branding>>().flatten();
+    let shows = move |section: &str| brand.as_ref().is_none_or(|b| b.shows(section));
     view! {
         <div class="portal" aria-busy="true">
-            <p class="visually-hidden" role="status">{move || i18n.t().loading_portal}</p>
-            <div class="skeleton skeleton-title"></div>
-            <div class="skeleton skeleton-block"></div>
+            <p class="visually-hidden" role="status">{status}</p>
+            <div class="portal-head" aria-hidden="true">
+                <div>
+                    <p class="eyebrow"></p>
+                    <h1 class="customer"></h1>
+                </div>
+                <span class="button placeholder">{move || i18n.t().sign_out}</span>
+            </div>
+            <div class="tabs" aria-hidden="true">
+                {TABS
+                    .iter()
+                    .filter(|(section, _, _)| shows(section))
+                    .map(|(_, _, label)| view! { <span>{move || label(i18n.t())}</span> })
+                    .collect_view()}
+            </div>
+            <div class="card" aria-hidden="true">
+                <div class="skeleton skeleton-title"></div>
+                <div class="skeleton skeleton-block"></div>
+            </div>
         </div>
     }
 }
