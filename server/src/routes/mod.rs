@@ -36,6 +36,9 @@ pub fn app(state: AppState) -> Router {
     let bundle = state.bundle.clone();
     let pages = generate_route_list(app::App);
     let site_root = std::path::PathBuf::from(leptos_options.site_root.as_ref());
+    // Behind https, browsers are told to never use plain http for this host again.
+    let hsts = (state.config.public_url.scheme() == "https")
+        .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
 
     let api = Router::new()
         .merge(system::router())
@@ -91,6 +94,10 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            move |_: &axum::response::Response| hsts.clone(),
         ))
         // Bundle files arrive precompressed (the layer leaves encoded answers alone);
         // pages, JSON and CSV are compressed as they go out.

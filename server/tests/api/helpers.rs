@@ -116,13 +116,16 @@ pub async fn spawn_app(store: TestStore) -> TestApp {
 
 /// A test server with some settings of its own (`PORTICO_*` names and values).
 pub async fn spawn_app_with(store: TestStore, settings: &[(&str, &str)]) -> TestApp {
-    let config = Config::load_from(None, |key| match key {
-        "PORTICO_ADDR" => Some("127.0.0.1:0".to_owned()),
-        "PORTICO_PUBLIC_URL" => Some(PUBLIC_URL.to_owned()),
-        _ => settings
+    let config = Config::load_from(None, |key| {
+        let given = settings
             .iter()
             .find(|(name, _)| *name == key)
-            .map(|(_, value)| (*value).to_owned()),
+            .map(|(_, value)| (*value).to_owned());
+        given.or_else(|| match key {
+            "PORTICO_ADDR" => Some("127.0.0.1:0".to_owned()),
+            "PORTICO_PUBLIC_URL" => Some(PUBLIC_URL.to_owned()),
+            _ => None,
+        })
     })
     .expect("test configuration");
     let clock = ManualClock::new(at(2026, 6, 1));

@@ -20,6 +20,7 @@ on_both_backends!(
     the_language_chosen_is_kept_for_the_session,
     links_land_on_the_first_section_shown,
     no_endpoint_reaches_another_customers_records,
+    the_exchange_names_the_landing_reads_and_no_answer_is_cached,
 );
 
 impl TestApp {
@@ -1063,5 +1064,44 @@ async fn no_endpoint_reaches_another_customers_records(db: TestStore) {
             .unwrap();
         let record: Value = response.json().await.unwrap();
         assert_eq!(record["name"], expected);
+    }
+}
+
+/// The exchange lists the reads the landing page makes first (so the page can start them
+/// before the app loads); each answers for the session, and no portal answer may be kept
+/// by a cache.
+async fn the_exchange_names_the_landing_reads_and_no_answer_is_cached(db: TestStore) {
+    let app = spawn_app(db).await;
+    let vendor = app.vendor("Vendor").await;
+    for (section, tab_read) in [
+        ("invoices", "/api/v1/portal/invoices?limit=10"),
+        ("payments", "/api/v1/portal/payments?limit=10"),
+        ("overview", "/api/v1/portal/overview"),
+        ("profile", "/api/v1/portal/profile"),
+    ] {
+        let response = app
+            .post_json(
+                "/v1/portal_sessions",
+                &json!({"external_id": "cus_1", "section": section}),
+                &vendor,
+            )
+            .await;
+        let created: Value = response.json().await.unwrap();
+        let token = TestApp::token_of(created["url"].as_str().unwrap());
+        let response = app.exchange(&token).await;
+        assert_eq!(response.headers()["cache-control"], "no-store");
+        let exchanged: Value = response.json().await.unwrap();
+        assert_eq!(
+            exchanged["prefetch"],
+            json!(["/api/v1/portal/session", tab_read]),
+            "{section}"
+        );
+        let session = exchanged["session_token"].as_str().unwrap();
+        for read in exchanged["prefetch"].as_array().unwrap() {
+            let read = read.as_str().unwrap();
+            let answer = app.portal_get(read, session).await;
+            assert_eq!(answer.status(), 200, "{read}");
+            assert_eq!(answer.headers()["cache-control"], "no-store", "{read}");
+        }
     }
 }

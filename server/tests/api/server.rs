@@ -3,7 +3,7 @@
 use app::api::system::Health;
 use app::api::ErrorBody;
 
-use crate::helpers::{spawn_app, TestStore};
+use crate::helpers::{spawn_app, spawn_app_with, TestStore};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -12,6 +12,7 @@ on_both_backends!(
     pages_are_server_rendered_with_hydration_scripts,
     unknown_pages_are_a_rendered_404,
     portal_pages_never_leak_the_referrer,
+    https_deployments_send_hsts_and_plain_http_ones_do_not,
 );
 
 async fn health_reports_the_backend_and_version(db: TestStore) {
@@ -113,4 +114,39 @@ async fn portal_pages_never_leak_the_referrer(db: TestStore) {
             "{path}"
         );
     }
+}
+
+async fn https_deployments_send_hsts_and_plain_http_ones_do_not(db: TestStore) {
+    // The test servers' public URL is https.
+    let app = spawn_app(db).await;
+    for path in ["/", "/api/v1/health", "/api/v1/nothing", "/missing"] {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.headers()["strict-transport-security"],
+            "max-age=31536000; includeSubDomains",
+            "{path}"
+        );
+    }
+    drop(app);
+
+    let plain = spawn_app_with(
+        crate::helpers::sqlite_store().await,
+        &[("PORTICO_PUBLIC_URL", "http://127.0.0.1:3000")],
+    )
+    .await;
+    let response = plain
+        .client
+        .get(format!("{}/api/v1/health", plain.base))
+        .send()
+        .await
+        .unwrap();
+    assert!(response
+        .headers()
+        .get("strict-transport-security")
+        .is_none());
 }
