@@ -67,7 +67,7 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
 }
 
 /// Starts a link's exchange and the landing page's first reads before the app loads.
-pub const BOOT_SCRIPT: &str = include_str!("boot.js");
+const BOOT_SCRIPT: &str = include_str!("boot.js");
 
 /// Loads the bundle's JavaScript, starts the WASM from its (preloaded) address, and
 /// hydrates the page.
