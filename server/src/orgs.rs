@@ -14,8 +14,16 @@ pub fn normalise_origin(text: &str) -> Result<String, String> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!("{text:?} must use http or https"));
     }
-    if url.host().is_none() {
-        return Err(format!("{text:?} has no host"));
+    match url.host() {
+        None => return Err(format!("{text:?} has no host")),
+        // The URL standard lets `*`, `;`, `'` and more through in a host name; in a
+        // security header any of them would change its meaning. Only DNS names pass.
+        Some(url::Host::Domain(name)) if !is_dns_name(name) => {
+            return Err(format!(
+                "{text:?} must name a host of letters, digits, dots and hyphens"
+            ))
+        }
+        Some(_) => {}
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(format!("{text:?} must not carry a user name or password"));
@@ -26,6 +34,21 @@ pub fn normalise_origin(text: &str) -> Result<String, String> {
         ));
     }
     Ok(url.origin().ascii_serialization())
+}
+
+/// A host name of dot-separated labels of ASCII letters, digits and inner hyphens (an
+/// internationalised name arrives here already in its `xn--` form).
+fn is_dns_name(name: &str) -> bool {
+    name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
 }
 
 /// Issues a new API key for an organisation and returns it; only its hash is kept, so
@@ -89,6 +112,18 @@ mod tests {
             normalise_origin("https://vendor.example:443").unwrap(),
             "https://vendor.example"
         );
+        assert_eq!(
+            normalise_origin("https://bücher.example").unwrap(),
+            "https://xn--bcher-kva.example"
+        );
+        assert_eq!(
+            normalise_origin("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            normalise_origin("http://[::1]:8080").unwrap(),
+            "http://[::1]:8080"
+        );
     }
 
     #[test]
@@ -101,6 +136,12 @@ mod tests {
             "https://user:pw@vendor.example",
             "https://vendor.example/?q=1",
             "https://vendor.example/#x",
+            "https://*.vendor.example",
+            "https://vendor.example;script-src",
+            "https://vendor.example'",
+            "https://a&b.example",
+            "https://-vendor.example",
+            "https://vendor..example",
         ] {
             assert!(normalise_origin(bad).is_err(), "{bad} was accepted");
         }

@@ -110,12 +110,19 @@ async fn branding(
     }
 }
 
-/// The `frame-ancestors` directive for an organisation's embedding origins.
+/// The `frame-ancestors` directive for an organisation's embedding origins. Each origin
+/// is parsed again here, so that a value stored before today's rules (or written to the
+/// database by hand) can never add a source or a directive: what does not parse is left
+/// out.
 pub fn frame_ancestors(embed_origins: &[String]) -> String {
-    if embed_origins.is_empty() {
+    let origins: Vec<String> = embed_origins
+        .iter()
+        .filter_map(|origin| crate::orgs::normalise_origin(origin).ok())
+        .collect();
+    if origins.is_empty() {
         "frame-ancestors 'self'".to_owned()
     } else {
-        format!("frame-ancestors {}", embed_origins.join(" "))
+        format!("frame-ancestors {}", origins.join(" "))
     }
 }
 
@@ -175,6 +182,23 @@ mod tests {
         assert_eq!(
             frame_ancestors(&["https://a.example".into(), "http://localhost:8080".into()]),
             "frame-ancestors https://a.example http://localhost:8080"
+        );
+    }
+
+    #[test]
+    fn a_stored_origin_that_does_not_parse_adds_nothing() {
+        assert_eq!(
+            frame_ancestors(&[
+                "https://a.example; script-src *".into(),
+                "*".into(),
+                "https://*.example".into(),
+                "https://b.example".into(),
+            ]),
+            "frame-ancestors https://b.example"
+        );
+        assert_eq!(
+            frame_ancestors(&["'none'".into()]),
+            "frame-ancestors 'self'"
         );
     }
 }

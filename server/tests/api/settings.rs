@@ -12,6 +12,7 @@ on_both_backends!(
     pages_may_be_framed_only_by_the_organisations_embedding_origins,
     the_first_html_is_branded_and_hidden_sections_are_refused,
     the_demo_vendor_page_embeds_a_fresh_link,
+    embedding_origins_that_would_rewrite_the_policy_are_refused,
 );
 
 impl TestApp {
@@ -384,4 +385,51 @@ async fn the_demo_vendor_page_embeds_a_fresh_link(db: TestStore) {
     assert_eq!(status, 200);
     assert!(html.contains("Van Dijk Logistiek B.V."));
     assert_eq!(page("?customer=<script>").await.0, 404);
+}
+
+/// An embedding origin goes into the `frame-ancestors` header, so anything but a bare
+/// `scheme://host[:port]` is refused by field and leaves the policy as it was.
+async fn embedding_origins_that_would_rewrite_the_policy_are_refused(db: TestStore) {
+    let app = spawn_app(db).await;
+    let vendor = app.vendor("Vendor").await;
+    let (status, _) = app
+        .patch_settings(
+            &vendor,
+            json!({"embed_origins": ["https://app.vendor.example"]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    for bad in [
+        "https://app.vendor.example; script-src *",
+        "https://*.vendor.example",
+        "*",
+        "'self'",
+        "https://app.vendor.example'",
+        "https://app vendor.example",
+    ] {
+        let (status, body) = app
+            .patch_settings(
+                &vendor,
+                json!({"embed_origins": ["https://ok.vendor.example", bad]}),
+            )
+            .await;
+        assert_eq!(status, 422, "{bad}: {body}");
+        assert_eq!(
+            body["error"]["fields"][0]["field"], "embed_origins[1]",
+            "{bad}"
+        );
+    }
+    let page = app
+        .client
+        .get(format!(
+            "{}/portal/{}/invoices",
+            app.base, vendor.organisation
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.headers()["content-security-policy"],
+        "frame-ancestors https://app.vendor.example"
+    );
 }
