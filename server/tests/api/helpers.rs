@@ -241,6 +241,15 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A plain `GET` of a path on this server, as a browser without a session sends it.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn portal_get(&self, path: &str, session_token: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.base))
@@ -250,13 +259,23 @@ impl TestApp {
             .unwrap()
     }
 
-    /// A fresh link for the vendor's first customer, exchanged: the session token.
-    pub async fn open_session(&self, vendor: &Vendor, body: serde_json::Value) -> String {
+    /// A fresh link made with `body` (`POST /v1/portal_sessions`), exchanged as the
+    /// browser would: the exchange's answer.
+    pub async fn exchange_new_link(
+        &self,
+        vendor: &Vendor,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
         let response = self.post_json("/v1/portal_sessions", &body, vendor).await;
         assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
         let created: serde_json::Value = response.json().await.unwrap();
         let token = Self::token_of(created["url"].as_str().unwrap());
-        let response = self.exchange(&token).await;
+        self.exchange(&token).await
+    }
+
+    /// A fresh link for the vendor's first customer, exchanged: the session token.
+    pub async fn open_session(&self, vendor: &Vendor, body: serde_json::Value) -> String {
+        let response = self.exchange_new_link(vendor, body).await;
         assert_eq!(response.status(), 200);
         let exchanged: serde_json::Value = response.json().await.unwrap();
         exchanged["session_token"].as_str().unwrap().to_owned()

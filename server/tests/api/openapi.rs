@@ -64,12 +64,7 @@ fn refs(value: &Value, found: &mut Vec<String>) {
 
 async fn the_document_describes_exactly_the_routes_that_exist(db: TestStore) {
     let app = spawn_app(db).await;
-    let response = app
-        .client
-        .get(format!("{}/v1/openapi.json", app.base))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/v1/openapi.json").await;
     assert_eq!(response.status(), 200);
     let document: Value = response.json().await.unwrap();
     assert_eq!(document["openapi"], "3.1.0");

@@ -886,16 +886,12 @@ async fn the_language_chosen_is_kept_for_the_session(db: TestStore) {
 
 /// Where a fresh link for `cus_1` lands.
 async fn landing(app: &TestApp, vendor: &Vendor) -> String {
-    let response = app
-        .post_json(
-            "/v1/portal_sessions",
-            &json!({"external_id": "cus_1"}),
-            vendor,
-        )
-        .await;
-    let created: Value = response.json().await.unwrap();
-    let token = TestApp::token_of(created["url"].as_str().unwrap());
-    let exchanged: Value = app.exchange(&token).await.json().await.unwrap();
+    let exchanged: Value = app
+        .exchange_new_link(vendor, json!({"external_id": "cus_1"}))
+        .await
+        .json()
+        .await
+        .unwrap();
     exchanged["landing_path"].as_str().unwrap().to_owned()
 }
 
@@ -1080,15 +1076,8 @@ async fn the_exchange_names_the_landing_reads_and_no_answer_is_cached(db: TestSt
         ("profile", "/api/v1/portal/profile"),
     ] {
         let response = app
-            .post_json(
-                "/v1/portal_sessions",
-                &json!({"external_id": "cus_1", "section": section}),
-                &vendor,
-            )
+            .exchange_new_link(&vendor, json!({"external_id": "cus_1", "section": section}))
             .await;
-        let created: Value = response.json().await.unwrap();
-        let token = TestApp::token_of(created["url"].as_str().unwrap());
-        let response = app.exchange(&token).await;
         assert_eq!(response.headers()["cache-control"], "no-store");
         let exchanged: Value = response.json().await.unwrap();
         assert_eq!(

@@ -18,12 +18,7 @@ on_both_backends!(
 async fn health_reports_the_backend_and_version(db: TestStore) {
     let backend = db.store.backend().as_str();
     let app = spawn_app(db).await;
-    let response = app
-        .client
-        .get(format!("{}/api/v1/health", app.base))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/api/v1/health").await;
     assert_eq!(response.status(), 200);
     let health: Health = response.json().await.unwrap();
     assert_eq!(health.status, "ok");
@@ -34,12 +29,7 @@ async fn health_reports_the_backend_and_version(db: TestStore) {
 async fn unknown_api_paths_answer_with_the_json_error_shape(db: TestStore) {
     let app = spawn_app(db).await;
     for path in ["/api/v1/nothing", "/api/", "/api/v1/health/extra"] {
-        let response = app
-            .client
-            .get(format!("{}{path}", app.base))
-            .send()
-            .await
-            .unwrap();
+        let response = app.get(path).await;
         assert_eq!(response.status(), 404, "{path}");
         assert_eq!(
             response.headers()["content-type"],
@@ -53,12 +43,7 @@ async fn unknown_api_paths_answer_with_the_json_error_shape(db: TestStore) {
 
 async fn pages_are_server_rendered_with_hydration_scripts(db: TestStore) {
     let app = spawn_app(db).await;
-    let response = app
-        .client
-        .get(format!("{}/", app.base))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/").await;
     assert_eq!(response.status(), 200);
     assert!(response.headers()["content-type"]
         .to_str()
@@ -83,12 +68,7 @@ async fn pages_are_server_rendered_with_hydration_scripts(db: TestStore) {
 
 async fn unknown_pages_are_a_rendered_404(db: TestStore) {
     let app = spawn_app(db).await;
-    let response = app
-        .client
-        .get(format!("{}/no/such/page", app.base))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/no/such/page").await;
     assert_eq!(response.status(), 404);
     let html = response.text().await.unwrap();
     assert!(html.contains("Page not found"), "{html}");
@@ -97,12 +77,7 @@ async fn unknown_pages_are_a_rendered_404(db: TestStore) {
 async fn portal_pages_never_leak_the_referrer(db: TestStore) {
     let app = spawn_app(db).await;
     for path in ["/", "/api/v1/health", "/missing"] {
-        let response = app
-            .client
-            .get(format!("{}{path}", app.base))
-            .send()
-            .await
-            .unwrap();
+        let response = app.get(path).await;
         assert_eq!(
             response.headers()["referrer-policy"],
             "no-referrer",
@@ -120,12 +95,7 @@ async fn https_deployments_send_hsts_and_plain_http_ones_do_not(db: TestStore) {
     // The test servers' public URL is https.
     let app = spawn_app(db).await;
     for path in ["/", "/api/v1/health", "/api/v1/nothing", "/missing"] {
-        let response = app
-            .client
-            .get(format!("{}{path}", app.base))
-            .send()
-            .await
-            .unwrap();
+        let response = app.get(path).await;
         assert_eq!(
             response.headers()["strict-transport-security"],
             "max-age=31536000; includeSubDomains",
@@ -139,12 +109,7 @@ async fn https_deployments_send_hsts_and_plain_http_ones_do_not(db: TestStore) {
         &[("PORTICO_PUBLIC_URL", "http://127.0.0.1:3000")],
     )
     .await;
-    let response = plain
-        .client
-        .get(format!("{}/api/v1/health", plain.base))
-        .send()
-        .await
-        .unwrap();
+    let response = plain.get("/api/v1/health").await;
     assert!(response
         .headers()
         .get("strict-transport-security")

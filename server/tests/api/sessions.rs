@@ -560,12 +560,7 @@ async fn logout_ends_the_session(db: TestStore) {
     assert_eq!(body["error"]["code"], "session_expired");
     assert_eq!(logout(&token).await.unwrap().status(), 401);
     assert_eq!(logout("garbage").await.unwrap().status(), 401);
-    let unauthenticated = app
-        .client
-        .get(format!("{}/api/v1/portal/session", app.base))
-        .send()
-        .await
-        .unwrap();
+    let unauthenticated = app.get("/api/v1/portal/session").await;
     assert_eq!(unauthenticated.status(), 401);
 }
 

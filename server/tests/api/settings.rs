@@ -148,12 +148,7 @@ async fn logos_are_checked_stored_and_served_safely(db: TestStore) {
         "{url}"
     );
     let path = url.trim_start_matches("https://portal.example");
-    let response = app
-        .client
-        .get(format!("{}{path}", app.base))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get(path).await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "image/svg+xml");
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
@@ -183,15 +178,7 @@ async fn logos_are_checked_stored_and_served_safely(db: TestStore) {
     };
     assert_eq!(delete().await.unwrap().status(), 204);
     assert_eq!(delete().await.unwrap().status(), 404);
-    assert_eq!(
-        app.client
-            .get(format!("{}{path}", app.base))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
+    assert_eq!(app.get(path).await.status(), 404);
 }
 
 async fn pages_may_be_framed_only_by_the_organisations_embedding_origins(db: TestStore) {
@@ -200,12 +187,7 @@ async fn pages_may_be_framed_only_by_the_organisations_embedding_origins(db: Tes
     let policy = |path: String| {
         let app = &app;
         async move {
-            let response = app
-                .client
-                .get(format!("{}{path}", app.base))
-                .send()
-                .await
-                .unwrap();
+            let response = app.get(&path).await;
             response.headers()["content-security-policy"]
                 .to_str()
                 .unwrap()
@@ -273,14 +255,8 @@ async fn the_first_html_is_branded_and_hidden_sections_are_refused(db: TestStore
     assert_eq!(uploaded.status(), 204);
 
     let html = app
-        .client
-        .get(format!(
-            "{}/portal/{}/invoices",
-            app.base, vendor.organisation
-        ))
-        .send()
+        .get(&format!("/portal/{}/invoices", vendor.organisation))
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -307,15 +283,7 @@ async fn the_first_html_is_branded_and_hidden_sections_are_refused(db: TestStore
     );
     assert!(html.contains(r#"id="portico-branding""#));
 
-    let plain = app
-        .client
-        .get(format!("{}/", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let plain = app.get("/").await.text().await.unwrap();
     assert!(
         !plain.contains("portico-branding"),
         "pages of no organisation carry no branding"
@@ -338,12 +306,7 @@ async fn the_first_html_is_branded_and_hidden_sections_are_refused(db: TestStore
 
 async fn the_demo_vendor_page_embeds_a_fresh_link(db: TestStore) {
     let app = spawn_app(db).await;
-    let missing = app
-        .client
-        .get(format!("{}/demo/vendor", app.base))
-        .send()
-        .await
-        .unwrap();
+    let missing = app.get("/demo/vendor").await;
     assert_eq!(missing.status(), 404);
 
     let config = server::config::Config::load_from(None, |k| {
@@ -420,14 +383,8 @@ async fn embedding_origins_that_would_rewrite_the_policy_are_refused(db: TestSto
         );
     }
     let page = app
-        .client
-        .get(format!(
-            "{}/portal/{}/invoices",
-            app.base, vendor.organisation
-        ))
-        .send()
-        .await
-        .unwrap();
+        .get(&format!("/portal/{}/invoices", vendor.organisation))
+        .await;
     assert_eq!(
         page.headers()["content-security-policy"],
         "frame-ancestors https://app.vendor.example"
