@@ -75,7 +75,7 @@ site: tools
 
 run: site
 	@PORTICO_SITE_ROOT=$(SITE_ROOT) $(PORTICO) demo --if-empty
-	PORTICO_SITE_ROOT=$(SITE_ROOT) $(PORTICO) serve
+	PORTICO_SITE_ROOT=$(SITE_ROOT) $(PORTICO) serve --demo
 
 ## Tests ---------------------------------------------------------------------------------
 

@@ -56,7 +56,7 @@ restricted_org=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])
 "$portico" org set --organisation "$restricted_org" --section invoices --section profile \
   --editable-field email --allow-subscription-cancel false \
   --allow-default-payment-method-change false --primary-color '#0b6e4f' --theme dark >/dev/null
-"$portico" serve > "$work/server.log" 2>&1 &
+"$portico" serve --demo > "$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
   curl -sf "$base/api/v1/health" >/dev/null && break

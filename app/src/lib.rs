@@ -5,6 +5,7 @@ pub mod branding;
 pub mod bundle;
 pub mod client;
 pub mod components;
+pub mod csp;
 pub mod embed;
 pub mod format;
 pub mod i18n;
@@ -37,6 +38,8 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
         .unwrap_or_default();
     let json = brand.as_ref().map(branding::Branding::to_script_json);
     let lang = i18n::page_locale().as_str();
+    // Every inline element of ours carries the page's nonce; nothing else may run.
+    let nonce = csp::page_nonce();
     view! {
         <!DOCTYPE html>
         <html lang=lang>
@@ -47,14 +50,14 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
                 // Without an icon the browser asks for /favicon.ico and logs the 404.
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 // Before the stylesheet: a script after it would wait for it to load.
-                <script inner_html=BOOT_SCRIPT></script>
+                <script nonce=nonce.clone() inner_html=BOOT_SCRIPT></script>
                 <link rel="stylesheet" id="leptos" href=bundle.css.clone()/>
                 <AutoReload options/>
                 <link rel="modulepreload" href=bundle.js.clone()/>
                 <link rel="preload" href=bundle.wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin=""/>
-                <script type="module" inner_html=hydration_script(bundle)></script>
+                <script nonce=nonce.clone() type="module" inner_html=hydration_script(bundle)></script>
                 <MetaTags/>
-                <style id="portico-brand" inner_html=css></style>
+                <style id="portico-brand" nonce=nonce.clone() inner_html=css></style>
                 {json.map(|json| view! {
                     <script type="application/json" id=branding::BRANDING_ELEMENT_ID inner_html=json></script>
                 })}

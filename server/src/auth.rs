@@ -1,25 +1,58 @@
 //! Who is calling: a vendor with an API key, or a customer with a portal session.
 
-use axum::extract::FromRequestParts;
-use axum::http::header;
+use std::net::{IpAddr, SocketAddr};
+
+use app::api::routes;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
+use axum::http::{header, Method};
 use subtle::ConstantTimeEq;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{Organisation, Session};
+use crate::store::{KeyScope, Organisation, Session};
 use crate::token;
 
-/// A vendor call: headers `organisation` and `X-API-KEY` that belong together. Every
-/// failure is the same 401, so a caller learns nothing about which part was wrong.
+/// A vendor call: headers `organisation` and `X-API-KEY` that belong together, with a
+/// scope that allows the request. Every credential failure is the same 401, so a caller
+/// learns nothing about which part was wrong; each is logged, and a client that keeps
+/// failing is refused (429) before any key is checked.
 pub struct VendorKey {
     pub organisation: Organisation,
+    /// The key's id: links it makes remember it, so revoking the key ends them.
+    pub key_id: String,
+    pub scope: KeyScope,
+}
+
+/// Whether a key of `scope` may make this request. A `read` key may only read; a `links`
+/// key may only make portal links.
+pub fn scope_allows(scope: KeyScope, method: &Method, path: &str) -> bool {
+    match scope {
+        KeyScope::Full => true,
+        KeyScope::Read => matches!(*method, Method::GET | Method::HEAD),
+        KeyScope::Links => {
+            *method == Method::POST
+                && (path == routes::PORTAL_SESSIONS || path == routes::CUSTOMER_SESSION)
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for VendorKey {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+        let client = state.client_key(peer, &parts.headers);
+        let now = state.clock.now();
+        let failures = &state.limits.key_failures_by_client;
+        failures
+            .peek(&client, now)
+            .map_err(|secs| ApiError::RateLimited {
+                retry_after_secs: secs,
+            })?;
         let header = |name: &str| {
             parts
                 .headers
@@ -28,27 +61,60 @@ impl FromRequestParts<AppState> for VendorKey {
                 .map(str::trim)
                 .filter(|v| !v.is_empty())
         };
-        let (Some(organisation_id), Some(key)) = (header("organisation"), header("x-api-key"))
-        else {
+        let organisation_header = header("organisation");
+        let key = header("x-api-key");
+        let found = match (organisation_header, key) {
+            (Some(organisation_id), Some(key)) => {
+                match state.store.find_api_key(&token::hash(key)).await? {
+                    Some(stored) => {
+                        let same_org: bool = stored
+                            .organisation_id
+                            .as_bytes()
+                            .ct_eq(organisation_id.as_bytes())
+                            .into();
+                        (stored.revoked_at.is_none()
+                            && same_org
+                            && token::matches(key, &stored.key_hash))
+                        .then_some(stored)
+                    }
+                    None => None,
+                }
+            }
+            _ => None,
+        };
+        let organisation = match &found {
+            Some(stored) => {
+                state
+                    .store
+                    .get_organisation(&stored.organisation_id)
+                    .await?
+            }
+            None => None,
+        };
+        let (Some(stored), Some(organisation)) = (found, organisation) else {
+            // A presented key that fails is a guess or a misconfigured client: counted, and
+            // logged without the key itself (its first characters tell an operator which
+            // key it was). A request with no key at all guesses nothing.
+            if let Some(key) = key {
+                let _ = failures.check(&client, now);
+                tracing::warn!(
+                    client = %client,
+                    organisation = organisation_header.unwrap_or("-"),
+                    key_prefix = %token::api_key_prefix(key),
+                    path = %parts.uri.path(),
+                    "API key refused"
+                );
+            }
             return Err(ApiError::Unauthorized);
         };
-        let Some(stored) = state.store.find_api_key(&token::hash(key)).await? else {
-            return Err(ApiError::Unauthorized);
-        };
-        let same_org: bool = stored
-            .organisation_id
-            .as_bytes()
-            .ct_eq(organisation_id.as_bytes())
-            .into();
-        if stored.revoked_at.is_some() || !same_org || !token::matches(key, &stored.key_hash) {
-            return Err(ApiError::Unauthorized);
+        if !scope_allows(stored.scope, &parts.method, parts.uri.path()) {
+            return Err(ApiError::INSUFFICIENT_SCOPE);
         }
-        let organisation = state
-            .store
-            .get_organisation(&stored.organisation_id)
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
-        Ok(VendorKey { organisation })
+        Ok(VendorKey {
+            organisation,
+            key_id: stored.id,
+            scope: stored.scope,
+        })
     }
 }
 
@@ -107,7 +173,48 @@ impl FromRequestParts<AppState> for PortalSession {
 
 #[cfg(test)]
 mod tests {
-    use super::touch_interval_secs;
+    use super::*;
+
+    #[test]
+    fn scopes_narrow_what_a_key_may_do() {
+        let post = Method::POST;
+        let get = Method::GET;
+        for (method, path) in [(&get, "/v1/invoices"), (&post, "/v1/import")] {
+            assert!(scope_allows(KeyScope::Full, method, path));
+        }
+        assert!(scope_allows(KeyScope::Read, &get, "/v1/events"));
+        assert!(!scope_allows(
+            KeyScope::Read,
+            &Method::PUT,
+            "/v1/invoices/x"
+        ));
+        assert!(!scope_allows(
+            KeyScope::Read,
+            &post,
+            routes::PORTAL_SESSIONS
+        ));
+        assert!(scope_allows(
+            KeyScope::Links,
+            &post,
+            routes::PORTAL_SESSIONS
+        ));
+        assert!(scope_allows(
+            KeyScope::Links,
+            &post,
+            routes::CUSTOMER_SESSION
+        ));
+        assert!(!scope_allows(
+            KeyScope::Links,
+            &get,
+            "/v1/customers/c/portal_sessions"
+        ));
+        assert!(!scope_allows(
+            KeyScope::Links,
+            &Method::DELETE,
+            "/v1/portal_sessions/x"
+        ));
+        assert!(!scope_allows(KeyScope::Links, &get, "/v1/invoices"));
+    }
 
     #[test]
     fn activity_writes_are_coalesced_within_a_tenth_of_the_idle_timeout() {

@@ -24,7 +24,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the portal, the APIs and the site (the default).
-    Serve,
+    Serve(ServeArgs),
     /// Manage organisations.
     #[command(subcommand)]
     Org(OrgCommand),
@@ -34,6 +34,14 @@ enum Command {
     /// Create or refresh the "Acme Cloud" demo organisation, then print a fresh API key
     /// and a portal link for each demo customer.
     Demo(DemoArgs),
+}
+
+#[derive(Args, Default)]
+struct ServeArgs {
+    /// Also serve the demo's pages (`/demo/vendor`, which makes portal links for the demo
+    /// customers for anyone who asks). Never on a public server.
+    #[arg(long)]
+    demo: bool,
 }
 
 #[derive(Subcommand)]
@@ -101,8 +109,9 @@ struct OrgSetArgs {
 
 #[derive(Subcommand)]
 enum KeyCommand {
-    /// Issue a new API key; prints one JSON line {"api_key": "<key>", "prefix": "<prefix>"}.
-    /// The key is shown only this once.
+    /// Issue a new API key; prints one JSON line
+    /// {"api_key": "<key>", "prefix": "<prefix>", "scope": "<scope>"}. The key is shown
+    /// only this once. Revoking it later ends the portal links it made.
     Create(KeyCreateArgs),
     /// Revoke the organisation's live keys that start with KEY_PREFIX (at least 8
     /// characters, as `key create` printed it); prints {"revoked": <count>}.
@@ -117,6 +126,10 @@ struct KeyCreateArgs {
     /// A note to tell keys apart, e.g. "billing sync".
     #[arg(long, default_value = "cli")]
     label: String,
+    /// What the key may do: `full` (everything), `read` (GET requests only) or `links`
+    /// (only make portal links, for a vendor's web tier).
+    #[arg(long, default_value = "full")]
+    scope: String,
 }
 
 #[derive(Args)]
@@ -169,15 +182,17 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::load(cli.config.as_deref())?;
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => {
+    let mut config = Config::load(cli.config.as_deref())?;
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => {
+            config.demo |= args.demo;
             init_logging(&config.log);
             let server = crate::build(config.clone()).await?;
             tracing::info!(
                 addr = %server.local_addr(),
                 public_url = %config.public_url,
                 database = %crate::config::redact_database_url(&config.database_url),
+                demo = config.demo,
                 "Portico is listening"
             );
             server.run().await
@@ -276,16 +291,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 !args.label.trim().is_empty() && args.label.chars().count() <= 100,
                 "--label must be 1 to 100 characters"
             );
+            let scope = store::KeyScope::parse(&args.scope).with_context(|| {
+                format!("--scope: {:?} is not one of full, read, links", args.scope)
+            })?;
             let key = orgs::issue_api_key(
                 store.as_ref(),
                 &args.organisation,
                 args.label.trim(),
+                scope,
                 chrono::Utc::now(),
             )
             .await?;
             println!(
                 "{}",
-                serde_json::json!({"api_key": key, "prefix": crate::token::api_key_prefix(&key)})
+                serde_json::json!({
+                    "api_key": key,
+                    "prefix": crate::token::api_key_prefix(&key),
+                    "scope": scope.as_str(),
+                })
             );
             Ok(())
         }

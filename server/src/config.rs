@@ -23,12 +23,83 @@ pub struct Config {
     pub log: String,
     /// The absolute lifetime of a portal session, whatever its activity, in seconds.
     pub session_lifetime_secs: i64,
-    /// Take the client address from `X-Forwarded-For` (set only behind a proxy that
-    /// overwrites it), for rate limiting.
-    pub trust_forwarded_for: bool,
-    /// Link exchanges allowed per client address per minute. Customers behind one
-    /// company's address share it.
+    /// The proxies in front of Portico whose `X-Forwarded-For` entries name the client,
+    /// for rate limiting and logs. None by default: the connection's peer is the client.
+    pub trusted_proxies: TrustedProxies,
+    /// Link exchanges (and link pages) allowed per client address per minute. Customers
+    /// behind one company's address share it.
     pub exchange_limit_per_minute: u32,
+    /// Serve the demo's pages (`/demo/vendor`); only `portico serve --demo` does.
+    pub demo: bool,
+    /// The most an NDJSON import may send, in bytes.
+    pub import_max_bytes: u64,
+    /// The longest an NDJSON import may take, in seconds.
+    pub import_max_secs: u64,
+}
+
+/// Which proxies may name the client in `X-Forwarded-For`. Each proxy appends the address
+/// it received the request from, so only the entries they added can be believed; what the
+/// client wrote itself comes before them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum TrustedProxies {
+    /// The header is ignored: the connection's peer is the client.
+    #[default]
+    None,
+    /// This many proxies, the nearest one being the peer.
+    Count(usize),
+    /// Proxies at these addresses or networks; the first address from the right outside
+    /// them is the client.
+    Networks(Vec<ipnet::IpNet>),
+}
+
+impl TrustedProxies {
+    /// `0`/empty for none, a count (`1` to `10`), or a list of addresses and networks
+    /// (`10.0.0.0/8, 192.0.2.7, 2001:db8::/32`).
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        let text = text.trim();
+        if text.is_empty() || text == "0" {
+            return Ok(TrustedProxies::None);
+        }
+        if let Ok(count) = text.parse::<usize>() {
+            if !(1..=10).contains(&count) {
+                bail!("trusted_proxies: {count} is not a count of proxies from 0 to 10");
+            }
+            return Ok(TrustedProxies::Count(count));
+        }
+        text.split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|part| !part.is_empty())
+            .map(|part| {
+                part.parse::<ipnet::IpNet>()
+                    .or_else(|_| part.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        anyhow::anyhow!(
+                            "trusted_proxies: {part:?} is neither an address nor a network \
+                             like 10.0.0.0/8"
+                        )
+                    })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()
+            .map(TrustedProxies::Networks)
+    }
+}
+
+/// `trusted_proxies` in the file: a count or a list of networks.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ProxiesSetting {
+    Count(usize),
+    List(Vec<String>),
+    Text(String),
+}
+
+fn env_bool(name: &str, value: Option<String>) -> anyhow::Result<Option<bool>> {
+    value
+        .map(|text| match text.as_str() {
+            "1" | "true" | "yes" => Ok(true),
+            "0" | "false" | "no" => Ok(false),
+            _ => bail!("{name}: {text:?} is not true or false"),
+        })
+        .transpose()
 }
 
 /// The file layer: every key optional, unknown keys refused so typos do not pass silently.
@@ -41,8 +112,13 @@ struct FileLayer {
     site_root: Option<PathBuf>,
     log: Option<String>,
     session_lifetime_secs: Option<i64>,
+    /// Older form of `trusted_proxies = 1`.
     trust_forwarded_for: Option<bool>,
+    trusted_proxies: Option<ProxiesSetting>,
     exchange_limit_per_minute: Option<u32>,
+    demo: Option<bool>,
+    import_max_bytes: Option<u64>,
+    import_max_secs: Option<u64>,
 }
 
 impl Config {
@@ -101,14 +177,41 @@ impl Config {
             )?,
             None => layer.session_lifetime_secs.unwrap_or(12 * 3600),
         };
-        let trust_forwarded_for = match env("PORTICO_TRUST_FORWARDED_FOR") {
-            Some(text) => match text.as_str() {
-                "1" | "true" | "yes" => true,
-                "0" | "false" | "no" => false,
-                _ => bail!("trust_forwarded_for: {text:?} is not true or false"),
-            },
-            None => layer.trust_forwarded_for.unwrap_or(false),
+        let trusted_proxies = match (env("PORTICO_TRUSTED_PROXIES"), layer.trusted_proxies) {
+            (Some(text), _) | (None, Some(ProxiesSetting::Text(text))) => {
+                TrustedProxies::parse(&text)?
+            }
+            (None, Some(ProxiesSetting::Count(count))) => {
+                TrustedProxies::parse(&count.to_string())?
+            }
+            (None, Some(ProxiesSetting::List(list))) => TrustedProxies::parse(&list.join(","))?,
+            (None, None) => {
+                // The older switch meant one proxy: the peer.
+                let trust = env_bool("trust_forwarded_for", env("PORTICO_TRUST_FORWARDED_FOR"))?
+                    .or(layer.trust_forwarded_for)
+                    .unwrap_or(false);
+                if trust {
+                    TrustedProxies::Count(1)
+                } else {
+                    TrustedProxies::None
+                }
+            }
         };
+        let demo = env_bool("demo", env("PORTICO_DEMO"))?
+            .or(layer.demo)
+            .unwrap_or(false);
+        let import_max_bytes = match env("PORTICO_IMPORT_MAX_BYTES") {
+            Some(text) => text.parse().ok(),
+            None => Some(layer.import_max_bytes.unwrap_or(1 << 30)),
+        }
+        .filter(|n| *n >= 1024)
+        .context("import_max_bytes: must be a whole number of bytes, at least 1024")?;
+        let import_max_secs = match env("PORTICO_IMPORT_MAX_SECS") {
+            Some(text) => text.parse().ok(),
+            None => Some(layer.import_max_secs.unwrap_or(900)),
+        }
+        .filter(|n| (1..=86_400).contains(n))
+        .context("import_max_secs: must be a whole number of seconds from 1 to 86400")?;
         let exchange_limit_per_minute = match env("PORTICO_EXCHANGE_LIMIT_PER_MINUTE") {
             Some(text) => text.parse().ok(),
             None => Some(layer.exchange_limit_per_minute.unwrap_or(30)),
@@ -123,8 +226,11 @@ impl Config {
             site_root,
             log,
             session_lifetime_secs,
-            trust_forwarded_for,
+            trusted_proxies,
             exchange_limit_per_minute,
+            demo,
+            import_max_bytes,
+            import_max_secs,
         })
     }
 
@@ -170,8 +276,11 @@ impl std::fmt::Debug for Config {
             .field("site_root", &self.site_root)
             .field("log", &self.log)
             .field("session_lifetime_secs", &self.session_lifetime_secs)
-            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("exchange_limit_per_minute", &self.exchange_limit_per_minute)
+            .field("demo", &self.demo)
+            .field("import_max_bytes", &self.import_max_bytes)
+            .field("import_max_secs", &self.import_max_secs)
             .finish()
     }
 }
@@ -243,6 +352,67 @@ mod tests {
         let err =
             Config::load_from(None, env(&[("PORTICO_PUBLIC_URL", "ftp://x.example")])).unwrap_err();
         assert!(err.to_string().starts_with("public_url:"), "{err}");
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_count_or_networks() {
+        let set = |v| Config::load_from(None, env(&[("PORTICO_TRUSTED_PROXIES", v)]));
+        assert_eq!(
+            Config::load_from(None, env(&[])).unwrap().trusted_proxies,
+            TrustedProxies::None
+        );
+        assert_eq!(set("0").unwrap().trusted_proxies, TrustedProxies::None);
+        assert_eq!(set("2").unwrap().trusted_proxies, TrustedProxies::Count(2));
+        assert_eq!(
+            set("10.0.0.0/8, 192.0.2.7 2001:db8::/32")
+                .unwrap()
+                .trusted_proxies,
+            TrustedProxies::Networks(vec![
+                "10.0.0.0/8".parse().unwrap(),
+                "192.0.2.7/32".parse().unwrap(),
+                "2001:db8::/32".parse().unwrap(),
+            ])
+        );
+        for bad in ["11", "10.0.0.0/33", "proxy.internal", "-1"] {
+            let err = set(bad).unwrap_err();
+            assert!(
+                err.to_string().starts_with("trusted_proxies:"),
+                "{bad}: {err}"
+            );
+        }
+        // The older switch still means the one proxy that connects to us.
+        let old = Config::load_from(None, env(&[("PORTICO_TRUST_FORWARDED_FOR", "true")]));
+        assert_eq!(old.unwrap().trusted_proxies, TrustedProxies::Count(1));
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("portico.toml");
+        std::fs::write(&path, "trusted_proxies = [\"10.1.0.0/16\"]\n").unwrap();
+        let config = Config::load_from(Some(&path), env(&[])).unwrap();
+        assert_eq!(
+            config.trusted_proxies,
+            TrustedProxies::Networks(vec!["10.1.0.0/16".parse().unwrap()])
+        );
+    }
+
+    #[test]
+    fn the_demo_and_import_limits_are_off_and_generous_by_default() {
+        let config = Config::load_from(None, env(&[])).unwrap();
+        assert!(!config.demo);
+        assert_eq!(config.import_max_bytes, 1 << 30);
+        assert_eq!(config.import_max_secs, 900);
+        let config = Config::load_from(
+            None,
+            env(&[
+                ("PORTICO_DEMO", "true"),
+                ("PORTICO_IMPORT_MAX_BYTES", "4096"),
+                ("PORTICO_IMPORT_MAX_SECS", "5"),
+            ]),
+        )
+        .unwrap();
+        assert!(config.demo);
+        assert_eq!((config.import_max_bytes, config.import_max_secs), (4096, 5));
+        let err = Config::load_from(None, env(&[("PORTICO_IMPORT_MAX_SECS", "0")])).unwrap_err();
+        assert!(err.to_string().starts_with("import_max_secs:"), "{err}");
     }
 
     #[test]

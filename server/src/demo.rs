@@ -107,7 +107,14 @@ pub async fn run(
     for prefix in prefix_of_old_keys {
         store.revoke_api_keys(&id, &prefix, now).await?;
     }
-    let api_key = orgs::issue_api_key(store, &id, DEMO_KEY_LABEL, now).await?;
+    let api_key = orgs::issue_api_key(
+        store,
+        &id,
+        DEMO_KEY_LABEL,
+        crate::store::KeyScope::Full,
+        now,
+    )
+    .await?;
 
     let mut links = Vec::new();
     for customer in customers {

@@ -42,6 +42,13 @@ pub enum ApiError {
     },
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
+    /// A long request stopped at a limit, with a message saying how far it got.
+    #[error("{code}")]
+    Stopped {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+    },
     /// Anything unexpected: logged in full, answered as a bare 500.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -69,6 +76,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Denied { status, .. } => *status,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Stopped { status, .. } => *status,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -86,6 +94,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Denied { code, .. } => code,
             ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Stopped { code, .. } => code,
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -94,6 +103,7 @@ impl ApiError {
         match self {
             ApiError::Validation(_) => "Some fields are invalid.".into(),
             ApiError::BadRequest(m) | ApiError::Conflict(m) => m.clone(),
+            ApiError::Stopped { message, .. } => message.clone(),
             ApiError::Unauthorized => "Missing or invalid credentials.".into(),
             ApiError::Forbidden => "This is not allowed.".into(),
             ApiError::NotFound => "Not found.".into(),
@@ -109,6 +119,13 @@ impl ApiError {
 
 /// Link and session problems, each with the code the portal UI keys its message on.
 impl ApiError {
+    /// A valid API key whose scope does not cover the request.
+    pub const INSUFFICIENT_SCOPE: ApiError = ApiError::Denied {
+        status: StatusCode::FORBIDDEN,
+        code: "insufficient_scope",
+        message: "This API key's scope does not allow this request.",
+        return_url: None,
+    };
     pub const LINK_INVALID: ApiError = ApiError::Denied {
         status: StatusCode::UNAUTHORIZED,
         code: "link_invalid",

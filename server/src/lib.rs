@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod client_addr;
 pub mod clock;
 pub mod config;
 pub mod demo;

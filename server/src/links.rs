@@ -18,6 +18,8 @@ pub struct LinkRequest {
     pub idle_timeout_secs: Option<i64>,
     /// Seconds the link stays usable; never longer than the organisation's link lifetime.
     pub expires_in_secs: Option<i64>,
+    /// The API key asking, so that revoking it ends the link.
+    pub api_key_id: Option<String>,
 }
 
 /// A link as handed back: its id (for revocation), the URL and when it stops working.
@@ -59,6 +61,7 @@ pub async fn create_link(
             .unwrap_or(settings.idle_timeout_secs),
         expires_at,
         created_at: now,
+        api_key_id: request.api_key_id,
     };
     store.insert_link(&link).await?;
     Ok(CreatedLink {

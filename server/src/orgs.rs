@@ -4,7 +4,7 @@ use app::api::settings::OrganisationSettings;
 use chrono::{DateTime, Utc};
 use url::Url;
 
-use crate::store::{ApiKey, Organisation, Store, StoreResult};
+use crate::store::{ApiKey, KeyScope, Organisation, Store, StoreResult};
 use crate::token;
 
 /// Turns `https://Vendor.example/` into the origin `https://vendor.example`; refuses
@@ -57,6 +57,7 @@ pub async fn issue_api_key(
     store: &dyn Store,
     organisation_id: &str,
     label: &str,
+    scope: KeyScope,
     now: DateTime<Utc>,
 ) -> StoreResult<String> {
     let key = token::new_api_key();
@@ -67,6 +68,7 @@ pub async fn issue_api_key(
             prefix: token::api_key_prefix(&key),
             key_hash: token::hash(&key),
             label: label.to_owned(),
+            scope,
             created_at: now,
             revoked_at: None,
         })
@@ -90,7 +92,7 @@ pub async fn create_organisation(
     };
     let id = uuid::Uuid::new_v4().to_string();
     let organisation = store.create_organisation(&id, name, &settings, now).await?;
-    let key = issue_api_key(store, &id, "first key", now).await?;
+    let key = issue_api_key(store, &id, "first key", KeyScope::Full, now).await?;
     Ok((organisation, key))
 }
 

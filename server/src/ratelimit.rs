@@ -1,8 +1,13 @@
-//! Fixed-window rate limiting for the link exchange.
+//! Fixed-window rate limiting: link exchanges, link pages and failed API keys.
 //!
 //! The counters live in this server's memory: with several servers behind a load
-//! balancer each enforces its own limit. That is acceptable here because the limit is a
+//! balancer each enforces its own limit. That is acceptable here because the limits are a
 //! second line of defence — link tokens carry 256 random bits and cannot be guessed.
+//!
+//! Memory is bounded: at most `capacity` keys are counted apart. Once that many are live
+//! in the current window, keys seen for the first time share one overflow counter, so a
+//! flood of new addresses cannot grow memory, and clients already counted keep their own
+//! limit.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -13,38 +18,83 @@ use chrono::{DateTime, Utc};
 pub struct RateLimiter {
     limit: u32,
     window_secs: i64,
-    windows: Mutex<HashMap<String, (i64, u32)>>,
+    capacity: usize,
+    state: Mutex<Windows>,
 }
 
-/// Above this many keys, expired windows are dropped before counting.
-const PRUNE_ABOVE: usize = 10_000;
+#[derive(Default)]
+struct Windows {
+    counts: HashMap<String, (i64, u32)>,
+    /// What keys beyond the capacity share: (window start, count).
+    overflow: (i64, u32),
+}
+
+/// Keys counted apart by default: about 10 MB at most.
+pub const DEFAULT_CAPACITY: usize = 100_000;
 
 impl RateLimiter {
     /// Allows `limit` events per key in each `window_secs`.
     pub fn new(limit: u32, window_secs: i64) -> Self {
+        Self::with_capacity(limit, window_secs, DEFAULT_CAPACITY)
+    }
+
+    /// Like [`RateLimiter::new`], counting at most `capacity` keys apart.
+    pub fn with_capacity(limit: u32, window_secs: i64, capacity: usize) -> Self {
         Self {
             limit,
             window_secs,
-            windows: Mutex::new(HashMap::new()),
+            capacity: capacity.max(1),
+            state: Mutex::new(Windows::default()),
         }
     }
 
     /// Counts one event for `key`; `Err(seconds)` tells how long until it is allowed again.
     pub fn check(&self, key: &str, now: DateTime<Utc>) -> Result<(), u64> {
+        self.count(key, now, true)
+    }
+
+    /// Whether `key` is over its limit, without counting an event.
+    pub fn peek(&self, key: &str, now: DateTime<Utc>) -> Result<(), u64> {
+        self.count(key, now, false)
+    }
+
+    /// How many keys are counted apart now (for tests and metrics).
+    pub fn tracked_keys(&self) -> usize {
+        self.lock().counts.len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Windows> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn count(&self, key: &str, now: DateTime<Utc>, add: bool) -> Result<(), u64> {
         let now = now.timestamp();
         let window = now - now.rem_euclid(self.window_secs);
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        if windows.len() > PRUNE_ABOVE {
-            windows.retain(|_, (start, _)| *start == window);
+        let retry = (window + self.window_secs - now).max(1) as u64;
+        let mut state = self.lock();
+        let Windows { counts, overflow } = &mut *state;
+        if !counts.contains_key(key) && counts.len() >= self.capacity {
+            counts.retain(|_, (start, _)| *start == window);
         }
-        let entry = windows.entry(key.to_owned()).or_insert((window, 0));
+        let entry = if let Some(entry) = counts.get_mut(key) {
+            entry
+        } else if counts.len() < self.capacity {
+            if !add {
+                return Ok(());
+            }
+            counts.entry(key.to_owned()).or_insert((window, 0))
+        } else {
+            overflow
+        };
         if entry.0 != window {
             *entry = (window, 0);
         }
         if entry.1 >= self.limit {
-            return Err((window + self.window_secs - now).max(1) as u64);
+            return Err(retry);
         }
-        entry.1 += 1;
+        if add {
+            entry.1 += 1;
+        }
         Ok(())
     }
 }
@@ -59,11 +109,36 @@ mod tests {
         let limiter = RateLimiter::new(3, 60);
         let t = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 10).unwrap();
         for _ in 0..3 {
+            assert_eq!(limiter.peek("a", t), Ok(()));
             assert_eq!(limiter.check("a", t), Ok(()));
         }
+        assert_eq!(limiter.peek("a", t), Err(50));
         assert_eq!(limiter.check("a", t), Err(50));
         assert_eq!(limiter.check("b", t), Ok(()), "keys are counted apart");
         let next = t + chrono::Duration::seconds(50);
         assert_eq!(limiter.check("a", next), Ok(()));
+    }
+
+    #[test]
+    fn a_flood_of_new_keys_shares_one_counter_and_memory_stays_bounded() {
+        let limiter = RateLimiter::with_capacity(2, 60, 100);
+        let t = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap();
+        assert_eq!(limiter.check("regular", t), Ok(()));
+        let mut refused = 0;
+        for i in 0..10_000 {
+            if limiter.check(&format!("rotated-{i}"), t).is_err() {
+                refused += 1;
+            }
+        }
+        assert_eq!(limiter.tracked_keys(), 100);
+        // 99 rotated keys got a counter of their own, two more shared the overflow one.
+        assert_eq!(refused, 10_000 - 99 - 2);
+        // The client counted before the flood keeps its own allowance.
+        assert_eq!(limiter.check("regular", t), Ok(()));
+        assert_eq!(limiter.check("regular", t), Err(60));
+        // In the next window the stale keys make room again.
+        let next = t + chrono::Duration::seconds(60);
+        assert_eq!(limiter.check("newcomer", next), Ok(()));
+        assert_eq!(limiter.tracked_keys(), 1);
     }
 }

@@ -20,21 +20,43 @@ pub struct AppState {
     pub limits: Arc<Limits>,
 }
 
-/// Rate limits of the link exchange.
+/// Rate limits, counted per client address (see [`crate::client_addr`]) or per token.
 pub struct Limits {
     /// Per client address: a browser needs one exchange per link.
     pub exchange_by_client: RateLimiter,
     /// Per token: a link works once, so repeated tries are a script, not a person.
     pub exchange_by_token: RateLimiter,
+    /// `/session/<token>` pages per client address: each looks its link up.
+    pub link_pages_by_client: RateLimiter,
+    /// Failed API key attempts per client address; past the limit, keys are not even
+    /// checked until the window ends.
+    pub key_failures_by_client: RateLimiter,
 }
 
+/// Failed API key attempts a client may make per minute.
+pub const KEY_FAILURES_PER_MINUTE: u32 = 20;
+
 impl Limits {
-    /// `per_client` exchanges per minute per client address, five per token.
+    /// `per_client` exchanges and link pages per minute per client address, five
+    /// exchanges per token, [`KEY_FAILURES_PER_MINUTE`] failed keys per client address.
     pub fn new(per_client: u32) -> Self {
         Self {
             exchange_by_client: RateLimiter::new(per_client, 60),
             exchange_by_token: RateLimiter::new(5, 60),
+            link_pages_by_client: RateLimiter::new(per_client, 60),
+            key_failures_by_client: RateLimiter::new(KEY_FAILURES_PER_MINUTE, 60),
         }
+    }
+}
+
+impl AppState {
+    /// The key a request's client is rate limited under.
+    pub fn client_key(&self, peer: std::net::IpAddr, headers: &axum::http::HeaderMap) -> String {
+        crate::client_addr::limit_key(crate::client_addr::client_ip(
+            &self.config.trusted_proxies,
+            peer,
+            headers,
+        ))
     }
 }
 

@@ -2,7 +2,7 @@
 //! `embed.js`, as a vendor's own site would.
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -76,19 +76,20 @@ async fn vendor_page(State(state): State<AppState>, Query(query): Query<VendorQu
         return unavailable("A portal link could not be made.");
     };
     let base = state.config.public_base();
+    let nonce = crate::token::random_token();
     // The link goes into a JavaScript string: JSON encoding escapes it for that, and
     // `<` is escaped so that it cannot end the script element.
     let url_js = serde_json::to_string(&link.url)
         .unwrap_or_default()
         .replace('<', "\\u003c");
-    Html(format!(
+    let page = Html(format!(
         r#"<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{org} — Your account</title>
-<style>
+<style nonce="{nonce}">
   body {{ margin: 0; font-family: system-ui, sans-serif; background: #eef1f5; color: #1f2933; }}
   header {{ background: #1f2933; color: #fff; padding: 1rem clamp(1rem, 4vw, 2rem); display: flex; justify-content: space-between; }}
   main {{ max-width: 64rem; margin: 0 auto; padding: 1.5rem clamp(0.5rem, 3vw, 1.5rem); }}
@@ -105,7 +106,7 @@ async fn vendor_page(State(state): State<AppState>, Query(query): Query<VendorQu
   <ol id="events"></ol>
 </main>
 <script src="{base}/embed.js"></script>
-<script>
+<script nonce="{nonce}">
   Portico.mount(document.getElementById('portal'), {{
     url: {url_js},
     onEvent: function (event) {{
@@ -120,6 +121,22 @@ async fn vendor_page(State(state): State<AppState>, Query(query): Query<VendorQu
         org = escape(&organisation.name),
         customer = escape(&customer.name),
         base = escape(base),
-    ))
-    .into_response()
+    ));
+    // A page of its own policy: its nonced inline parts, the portal's embed script, and
+    // the portal in a frame.
+    let origin = url::Url::parse(base)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    let policy = format!(
+        "default-src 'none'; script-src 'nonce-{nonce}' {origin}; style-src 'nonce-{nonce}'; \
+         frame-src {origin}; base-uri 'none'; object-src 'none'; form-action 'none'; \
+         frame-ancestors 'none'"
+    );
+    let mut response = page.into_response();
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    response
 }

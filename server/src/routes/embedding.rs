@@ -2,10 +2,12 @@
 //! HTML is branded) and who may frame it (`Content-Security-Policy: frame-ancestors`,
 //! listing the organisation's embedding origins, or `'self'` when it has none).
 
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{Html, IntoResponse, Response};
 
 use app::api::settings::ThemeSetting;
 use app::branding::Branding;
@@ -126,8 +128,33 @@ pub fn frame_ancestors(embed_origins: &[String]) -> String {
     }
 }
 
-/// Puts the page's branding in the request for the renderer, and adds the framing policy
-/// to HTML responses. API and asset requests pass straight through.
+/// The policy of every page: only the server's own files and the page's nonced inline
+/// elements run, the WASM may compile, and requests go to this server only. Nothing may
+/// be framed, posted elsewhere or used as a base URL; who may frame the page is the
+/// organisation's choice.
+pub fn page_policy(nonce: &str, embed_origins: &[String]) -> String {
+    // Under `cargo leptos watch` only, Leptos's reload script (inline, without our nonce)
+    // runs and talks to its own WebSocket port.
+    let (scripts, reload) = if std::env::var_os("LEPTOS_WATCH").is_some() {
+        (
+            "'unsafe-inline'".to_owned(),
+            " ws://127.0.0.1:* ws://localhost:*",
+        )
+    } else {
+        (format!("'nonce-{nonce}'"), "")
+    };
+    format!(
+        "default-src 'none'; script-src 'self' {scripts} 'wasm-unsafe-eval'; \
+         style-src 'self' 'nonce-{nonce}'; img-src 'self'; font-src 'self'; \
+         connect-src 'self'{reload}; manifest-src 'self'; base-uri 'none'; \
+         form-action 'self'; object-src 'none'; {}",
+        frame_ancestors(embed_origins)
+    )
+}
+
+/// Puts the page's branding and nonce in the request for the renderer, and adds the
+/// script and framing policy to HTML responses. API and asset requests pass straight
+/// through.
 pub async fn page_context(
     State(state): State<AppState>,
     mut request: Request,
@@ -138,32 +165,70 @@ pub async fn page_context(
         && !path.starts_with("/v1/")
         && !path.starts_with("/pkg/")
         && !path.starts_with("/branding/");
-    let found = if is_page {
-        organisation_of(&state, &path).await
-    } else {
-        None
-    };
+    if !is_page {
+        return next.run(request).await;
+    }
+    let nonce = token::random_token();
+    request
+        .extensions_mut()
+        .insert(app::csp::CspNonce(nonce.clone()));
+    let (response, origins) = render_page(&state, &path, request, next).await;
+    with_page_policy(response, &nonce, &origins)
+}
+
+/// Renders a page with what it needs to know of its organisation; also returns the
+/// organisation's embedding origins.
+async fn render_page(
+    state: &AppState,
+    path: &str,
+    mut request: Request,
+    next: Next,
+) -> (Response, Vec<String>) {
+    // A link page looks its link up: counted per client like the exchange, so that the
+    // page cannot be used to test tokens faster than the exchange allows.
+    if path.starts_with("/session/") {
+        let peer = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+        let client = state.client_key(peer, request.headers());
+        if let Err(secs) = state
+            .limits
+            .link_pages_by_client
+            .check(&client, state.clock.now())
+        {
+            return (too_many_link_pages(secs), Vec::new());
+        }
+    }
+    let found = organisation_of(state, path).await;
     let origins = found
         .as_ref()
         .map(|o| o.organisation.settings.embed_origins.clone())
         .unwrap_or_default();
-    if is_page {
-        let locale = page_locale(&request, found.as_ref());
-        request.extensions_mut().insert(PageLocale(locale));
-    }
+    let locale = page_locale(&request, found.as_ref());
+    request.extensions_mut().insert(PageLocale(locale));
     if let Some(owner) = found {
-        let branded = branding(&state, &owner.organisation, owner.return_url).await;
+        let branded = branding(state, &owner.organisation, owner.return_url).await;
         request.extensions_mut().insert(branded);
     }
-    let mut response = next.run(request).await;
+    (next.run(request).await, origins)
+}
+
+/// Adds the page policy to an HTML answer that has none of its own (the demo's vendor
+/// page sets its own).
+fn with_page_policy(mut response: Response, nonce: &str, origins: &[String]) -> Response {
     let is_html = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if is_html {
-        // Origins were normalised when saved, so they are valid header text.
-        if let Ok(value) = HeaderValue::from_str(&frame_ancestors(&origins)) {
+    if is_html
+        && !response
+            .headers()
+            .contains_key(header::CONTENT_SECURITY_POLICY)
+    {
+        // Origins are parsed again and the nonce is base64, so this is valid header text.
+        if let Ok(value) = HeaderValue::from_str(&page_policy(nonce, origins)) {
             response
                 .headers_mut()
                 .insert(header::CONTENT_SECURITY_POLICY, value);
@@ -172,9 +237,47 @@ pub async fn page_context(
     response
 }
 
+/// The answer to a client that opened too many links in a minute: a short page that
+/// says when to try again.
+fn too_many_link_pages(retry_after_secs: u64) -> Response {
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Too many requests</title>\
+         <h1>Too many portal links opened</h1>\
+         <p>Too many portal links were opened from your network in the last minute. \
+         Please try again in {retry_after_secs} seconds.</p>"
+    );
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, Html(body)).into_response();
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    response
+}
+
 #[cfg(test)]
 mod tests {
-    use super::frame_ancestors;
+    use super::{frame_ancestors, page_policy};
+
+    #[test]
+    fn pages_allow_their_own_files_and_nonce_only() {
+        let policy = page_policy("abc123", &["https://a.example".into()]);
+        for directive in [
+            "default-src 'none'",
+            "script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval'",
+            "style-src 'self' 'nonce-abc123'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors https://a.example",
+        ] {
+            assert!(
+                policy.split("; ").any(|d| d == directive),
+                "{directive} missing from {policy}"
+            );
+        }
+        assert!(!policy.contains("unsafe-inline"), "{policy}");
+    }
 
     #[test]
     fn only_self_when_no_origin_is_allowed() {

@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
 use futures_util::StreamExt;
@@ -113,10 +113,38 @@ async fn import_records(
     let mut number: u64 = 0;
     // Past the length limit, the rest of a line is skipped up to its newline.
     let mut skipping = false;
+    // An import has a size and a time limit, so that one caller cannot hold a connection
+    // and a database writer forever; what was written before the stop stays written.
+    let deadline =
+        tokio::time::Instant::now() + std::time::Duration::from_secs(state.config.import_max_secs);
+    let mut received: u64 = 0;
 
-    while let Some(chunk) = stream.next().await {
+    loop {
+        let next = tokio::time::timeout_at(deadline, stream.next()).await;
+        let Ok(next) = next else {
+            return Err(stopped(
+                StatusCode::REQUEST_TIMEOUT,
+                "import_timeout",
+                format!(
+                    "The import took longer than {} seconds",
+                    state.config.import_max_secs
+                ),
+                number,
+                &report,
+            ));
+        };
+        let Some(chunk) = next else { break };
         let chunk =
             chunk.map_err(|_| ApiError::BadRequest("The body could not be read.".into()))?;
+        // Lines wholly within the size limit are still written; the rest is refused.
+        let allowed = state.config.import_max_bytes.saturating_sub(received);
+        received += chunk.len() as u64;
+        let over = received > state.config.import_max_bytes;
+        let chunk = if over {
+            chunk.slice(..allowed as usize)
+        } else {
+            chunk
+        };
         let mut rest: &[u8] = &chunk;
         while let Some(newline) = rest.iter().position(|b| *b == b'\n') {
             if !skipping {
@@ -131,6 +159,18 @@ async fn import_records(
             buffer.clear();
             skipping = false;
             rest = &rest[newline + 1..];
+        }
+        if over {
+            return Err(stopped(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "import_too_large",
+                format!(
+                    "The import is larger than {} bytes",
+                    state.config.import_max_bytes
+                ),
+                number,
+                &report,
+            ));
         }
         if !skipping {
             buffer.extend_from_slice(rest);
@@ -149,6 +189,28 @@ async fn import_records(
         }
     }
     Ok(Json(report))
+}
+
+/// An import stopped at a limit: says which lines were processed, so the vendor knows
+/// where to resume.
+fn stopped(
+    status: StatusCode,
+    code: &'static str,
+    why: String,
+    processed: u64,
+    report: &ImportReport,
+) -> ApiError {
+    ApiError::Stopped {
+        status,
+        code,
+        message: format!(
+            "{why}. Lines processed: {processed} ({} accepted, {} rejected); send the rest, \
+             from line {}, in another import.",
+            report.accepted,
+            report.rejected_count,
+            processed + 1
+        ),
+    }
 }
 
 fn too_long() -> ApiError {

@@ -47,6 +47,13 @@ pub fn app(state: AppState) -> Router {
         // An unknown API path answers in the API's own error shape, not with an HTML page.
         .fallback(api_not_found);
 
+    // The demo's pages make working links for anyone: only a demo server has them.
+    let demo = if state.config.demo {
+        demo::router()
+    } else {
+        Router::new()
+    };
+
     Router::new()
         .nest("/api", api)
         // `nest` leaves the bare prefix with a trailing slash to the outer router.
@@ -56,7 +63,7 @@ pub fn app(state: AppState) -> Router {
         .merge(import::router())
         .merge(settings::router())
         .merge(events::router())
-        .merge(demo::router())
+        .merge(demo)
         .route("/v1/openapi.json", axum::routing::get(get_openapi))
         .route("/v1/{*rest}", any(api_not_found))
         .merge(assets::router(&site_root))

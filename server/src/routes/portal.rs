@@ -504,11 +504,11 @@ async fn get_invoice(
     let s = &portal.session;
     let payments = state
         .store
-        .invoice_payments(&s.organisation_id, &invoice.id)
+        .invoice_payments(&s.organisation_id, &s.customer_id, &invoice.id)
         .await?;
     let credit_notes = state
         .store
-        .invoice_credit_notes(&s.organisation_id, &invoice.id)
+        .invoice_credit_notes(&s.organisation_id, &s.customer_id, &invoice.id)
         .await?;
     let has_pdf = state.store.has_invoice_pdf(&invoice.id).await?;
     Ok(Json(InvoiceDetail {

@@ -194,21 +194,26 @@ async fn check_link_request(
             section: section.map(|s| s.as_string()),
             idle_timeout_secs: request.idle_timeout,
             expires_in_secs: request.expires_in,
+            api_key_id: None,
         },
     })
 }
 
+/// Stores a checked link, remembering the key that asked for it.
 async fn store_link(
     state: &AppState,
-    organisation: &Organisation,
+    vendor: &VendorKey,
     checked: Checked,
 ) -> Result<links::CreatedLink, ApiError> {
     Ok(links::create_link(
         state.store.as_ref(),
         &state.config,
-        organisation,
+        &vendor.organisation,
         &checked.customer.id,
-        checked.request,
+        LinkRequest {
+            api_key_id: Some(vendor.key_id.clone()),
+            ..checked.request
+        },
         state.clock.now(),
     )
     .await?)
@@ -234,7 +239,7 @@ async fn create_customer_session(
         &request,
     )
     .await?;
-    let link = store_link(&state, &vendor.organisation, checked).await?;
+    let link = store_link(&state, &vendor, checked).await?;
     Ok(Json(CustomerSessionResponse {
         redirect_url: link.url,
     }))
@@ -258,7 +263,7 @@ async fn create_portal_session(
         (None, None) => ("customer_id", None),
     };
     let checked = check_link_request(&state, &vendor.organisation, field, reference, &body).await?;
-    let link = store_link(&state, &vendor.organisation, checked).await?;
+    let link = store_link(&state, &vendor, checked).await?;
     Ok((
         StatusCode::CREATED,
         Json(PortalSessionCreated {
@@ -326,22 +331,6 @@ async fn revoke_portal_session(
     }
 }
 
-/// The address rate limits count against.
-fn client_address(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
-    if state.config.trust_forwarded_for {
-        if let Some(first) = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-        {
-            return first.to_owned();
-        }
-    }
-    peer.ip().to_string()
-}
-
 /// `POST /api/v1/session/exchange`: a one-time link token becomes a session token.
 async fn exchange_session(
     State(state): State<AppState>,
@@ -360,7 +349,7 @@ async fn exchange_session(
         state
             .limits
             .exchange_by_client
-            .check(&client_address(&state, peer, &headers), now),
+            .check(&state.client_key(peer.ip(), &headers), now),
     )?;
     limited(
         state

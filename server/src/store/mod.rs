@@ -93,8 +93,37 @@ pub struct ApiKey {
     pub prefix: String,
     pub key_hash: Vec<u8>,
     pub label: String,
+    pub scope: KeyScope,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// What an API key may do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KeyScope {
+    /// Every vendor operation.
+    #[default]
+    Full,
+    /// Reads only (`GET`): records, settings, events, links.
+    Read,
+    /// Minting portal links only: what a vendor's web tier needs.
+    Links,
+}
+
+impl KeyScope {
+    pub const ALL: [KeyScope; 3] = [KeyScope::Full, KeyScope::Read, KeyScope::Links];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyScope::Full => "full",
+            KeyScope::Read => "read",
+            KeyScope::Links => "links",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
 }
 
 /// A one-time portal link to be stored; the token itself is never stored.
@@ -110,6 +139,8 @@ pub struct NewLink {
     pub idle_timeout_secs: i64,
     pub expires_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
+    /// The API key that made the link; `None` for the command line and the demo.
+    pub api_key_id: Option<String>,
 }
 
 /// A stored portal link, as read back.
@@ -574,16 +605,19 @@ pub trait Store: Send + Sync + 'static {
         after: Option<&SortCursor>,
         limit: i64,
     ) -> StoreResult<Vec<Invoice>>;
-    /// Payments and refunds recorded against one invoice, oldest first.
+    /// The customer's payments and refunds recorded against one invoice, oldest first.
+    /// Another customer's rows never appear, even when the invoice was moved between them.
     async fn invoice_payments(
         &self,
         organisation_id: &str,
+        customer_id: &str,
         invoice_id: &str,
     ) -> StoreResult<Vec<Payment>>;
-    /// Credit notes issued against one invoice, oldest first.
+    /// The customer's credit notes issued against one invoice, oldest first.
     async fn invoice_credit_notes(
         &self,
         organisation_id: &str,
+        customer_id: &str,
         invoice_id: &str,
     ) -> StoreResult<Vec<CreditNote>>;
     async fn has_invoice_pdf(&self, invoice_id: &str) -> StoreResult<bool>;

@@ -58,6 +58,7 @@ pub(super) struct ApiKeyRow {
     prefix: String,
     key_hash: Vec<u8>,
     label: String,
+    scope: String,
     created_at: i64,
     revoked_at: Option<i64>,
 }
@@ -65,12 +66,16 @@ pub(super) struct ApiKeyRow {
 impl TryFrom<ApiKeyRow> for ApiKey {
     type Error = StoreError;
     fn try_from(r: ApiKeyRow) -> StoreResult<Self> {
+        let scope = crate::store::KeyScope::parse(&r.scope).ok_or_else(|| {
+            StoreError::Corrupt(format!("api key {} has scope {:?}", r.id, r.scope))
+        })?;
         Ok(ApiKey {
             id: r.id,
             organisation_id: r.organisation_id,
             prefix: r.prefix,
             key_hash: r.key_hash,
             label: r.label,
+            scope,
             created_at: from_millis(r.created_at)?,
             revoked_at: r.revoked_at.map(from_millis).transpose()?,
         })
@@ -744,8 +749,8 @@ macro_rules! sql_store {
             ) -> $crate::store::StoreResult<()> {
                 sqlx::query(
                     "INSERT INTO api_keys \
-                     (id, organisation_id, prefix, key_hash, label, created_at, revoked_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                     (id, organisation_id, prefix, key_hash, label, created_at, revoked_at, scope) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(&key.id)
                 .bind(&key.organisation_id)
@@ -754,6 +759,7 @@ macro_rules! sql_store {
                 .bind(&key.label)
                 .bind(key.created_at.timestamp_millis())
                 .bind(key.revoked_at.map(|t| t.timestamp_millis()))
+                .bind(key.scope.as_str())
                 .execute(&self.pool)
                 .await
                 .map_err(shared::conflict("api key"))?;
@@ -791,18 +797,42 @@ macro_rules! sql_store {
                 prefix: &str,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::store::StoreResult<u64> {
+                let now_ms = now.timestamp_millis();
+                let mut tx = self.pool.begin().await?;
                 // The prefix is matched literally, never as a LIKE pattern.
-                let done = sqlx::query(
+                let revoked = sqlx::query_scalar::<_, String>(
                     "UPDATE api_keys SET revoked_at = $3 \
                      WHERE organisation_id = $1 AND revoked_at IS NULL \
-                     AND substr(prefix, 1, length($2)) = $2",
+                     AND substr(prefix, 1, length($2)) = $2 RETURNING id",
                 )
                 .bind(organisation_id)
                 .bind(prefix)
-                .bind(now.timestamp_millis())
-                .execute(&self.pool)
+                .bind(now_ms)
+                .fetch_all(&mut *tx)
                 .await?;
-                Ok(done.rows_affected())
+                // What the keys made stops working with them: their links, and the
+                // sessions opened from those links.
+                for key_id in &revoked {
+                    sqlx::query(
+                        "UPDATE sessions SET ended_at = $2, end_reason = 'revoked' \
+                         WHERE ended_at IS NULL AND link_id IN \
+                         (SELECT id FROM link_tokens WHERE api_key_id = $1)",
+                    )
+                    .bind(key_id)
+                    .bind(now_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(
+                        "UPDATE link_tokens SET revoked_at = $2 \
+                         WHERE api_key_id = $1 AND revoked_at IS NULL",
+                    )
+                    .bind(key_id)
+                    .bind(now_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(revoked.len() as u64)
             }
 
             async fn upsert_customer(
@@ -1562,8 +1592,9 @@ macro_rules! sql_store {
             ) -> $crate::store::StoreResult<()> {
                 sqlx::query(
                     "INSERT INTO link_tokens (id, organisation_id, customer_id, token_hash, \
-                     return_url, locale, section, idle_timeout_secs, expires_at, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                     return_url, locale, section, idle_timeout_secs, expires_at, created_at, \
+                     api_key_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 )
                 .bind(&link.id)
                 .bind(&link.organisation_id)
@@ -1575,6 +1606,7 @@ macro_rules! sql_store {
                 .bind(link.idle_timeout_secs)
                 .bind(link.expires_at.timestamp_millis())
                 .bind(link.created_at.timestamp_millis())
+                .bind(&link.api_key_id)
                 .execute(&self.pool)
                 .await
                 .map_err(shared::conflict("link token"))?;
@@ -1913,13 +1945,16 @@ macro_rules! sql_store {
             async fn invoice_payments(
                 &self,
                 organisation_id: &str,
+                customer_id: &str,
                 invoice_id: &str,
             ) -> $crate::store::StoreResult<Vec<app::api::records::Payment>> {
                 let rows = sqlx::query_as::<_, shared::PaymentRow>(
-                    "SELECT * FROM payments WHERE organisation_id = $1 AND invoice_id = $2 \
+                    "SELECT * FROM payments \
+                     WHERE organisation_id = $1 AND customer_id = $2 AND invoice_id = $3 \
                      ORDER BY paid_at, id",
                 )
                 .bind(organisation_id)
+                .bind(customer_id)
                 .bind(invoice_id)
                 .fetch_all(&self.pool)
                 .await?;
@@ -1929,13 +1964,16 @@ macro_rules! sql_store {
             async fn invoice_credit_notes(
                 &self,
                 organisation_id: &str,
+                customer_id: &str,
                 invoice_id: &str,
             ) -> $crate::store::StoreResult<Vec<app::api::records::CreditNote>> {
                 let rows = sqlx::query_as::<_, shared::CreditNoteRow>(
-                    "SELECT * FROM credit_notes WHERE organisation_id = $1 AND invoice_id = $2 \
+                    "SELECT * FROM credit_notes \
+                     WHERE organisation_id = $1 AND customer_id = $2 AND invoice_id = $3 \
                      ORDER BY issued_at, id",
                 )
                 .bind(organisation_id)
+                .bind(customer_id)
                 .bind(invoice_id)
                 .fetch_all(&self.pool)
                 .await?;

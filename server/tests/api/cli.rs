@@ -212,6 +212,31 @@ async fn keys_are_issued_and_revoked_from_the_command_line() {
         .unwrap();
     assert_eq!(stored.organisation_id, org_id);
     assert_eq!(stored.label, "billing sync");
+    assert_eq!(stored.scope, server::store::KeyScope::Full);
+    assert_eq!(issued["scope"], "full");
+
+    // A key for the web tier, which only makes links.
+    let output = portico(
+        &db.url,
+        &[
+            "key",
+            "create",
+            "--organisation",
+            org_id,
+            "--scope",
+            "links",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let issued: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(issued["scope"], "links");
+    let stored = db
+        .store
+        .find_api_key(&server::token::hash(issued["api_key"].as_str().unwrap()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.scope, server::store::KeyScope::Links);
 
     for (args, complaint) in [
         (
@@ -229,6 +254,17 @@ async fn keys_are_issued_and_revoked_from_the_command_line() {
         (
             vec!["key", "create", "--organisation", "someone-else"],
             "--organisation",
+        ),
+        (
+            vec![
+                "key",
+                "create",
+                "--organisation",
+                org_id,
+                "--scope",
+                "admin",
+            ],
+            "--scope",
         ),
     ] {
         let output = portico(&db.url, &args);

@@ -250,6 +250,29 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A page as a browser gets it: its `Content-Security-Policy` and its HTML.
+    pub async fn page(&self, path: &str) -> (String, String) {
+        let response = self.get(path).await;
+        let policy = response
+            .headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        (policy, response.text().await.unwrap())
+    }
+
+    /// The demo organisation and its customers, as `portico demo` writes them.
+    pub async fn seed_demo(&self) {
+        let config = Config::load_from(None, |k| {
+            (k == "PORTICO_PUBLIC_URL").then(|| PUBLIC_URL.to_owned())
+        })
+        .unwrap();
+        server::demo::run(self.store(), &config, at(2026, 6, 1), true)
+            .await
+            .unwrap();
+    }
+
     pub async fn portal_get(&self, path: &str, session_token: &str) -> reqwest::Response {
         self.client
             .get(format!("{}{path}", self.base))

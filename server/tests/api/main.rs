@@ -8,6 +8,7 @@ mod helpers;
 mod openapi;
 mod portal;
 mod records;
+mod security;
 mod server;
 mod sessions;
 mod settings;

@@ -20,6 +20,7 @@ on_both_backends!(
     the_language_chosen_is_kept_for_the_session,
     links_land_on_the_first_section_shown,
     no_endpoint_reaches_another_customers_records,
+    a_moved_invoice_shows_only_its_new_customers_payments,
     the_exchange_names_the_landing_reads_and_no_answer_is_cached,
 );
 
@@ -1061,6 +1062,79 @@ async fn no_endpoint_reaches_another_customers_records(db: TestStore) {
         let record: Value = response.json().await.unwrap();
         assert_eq!(record["name"], expected);
     }
+}
+
+/// A vendor moves an invoice from one customer to another: the new customer sees the
+/// invoice, but none of the payments and credit notes the first customer made against it.
+async fn a_moved_invoice_shows_only_its_new_customers_payments(db: TestStore) {
+    let app = spawn_app(db).await;
+    let vendor = app.vendor("Vendor").await;
+    app.vendor_put(
+        &vendor,
+        "/v1/invoices/shared",
+        invoice("cus_1", "INV-MOVED", "open", 3000, 3),
+    )
+    .await;
+    let payment = |customer: &str, method: &str, amount: i64| {
+        json!({"customer_id": customer, "invoice_id": "shared", "kind": "payment",
+               "status": "succeeded", "method": method, "currency": "EUR", "amount": amount,
+               "paid_at": "2026-04-04T10:00:00Z"})
+    };
+    let first = payment("cus_1", "Visa of the first customer", 1000);
+    app.vendor_put(&vendor, "/v1/payments/first", first).await;
+    app.vendor_put(
+        &vendor,
+        "/v1/credit_notes/first",
+        json!({"customer_id": "cus_1", "invoice_id": "shared", "number": "CN-FIRST", "status": "issued",
+               "currency": "EUR", "total": 200, "issued_at": "2026-04-05T00:00:00Z"}),
+    )
+    .await;
+    app.vendor_put(
+        &vendor,
+        "/v1/invoices/shared",
+        invoice("cus_2", "INV-MOVED", "open", 3000, 3),
+    )
+    .await;
+    let second = payment("cus_2", "Visa of the second customer", 500);
+    app.vendor_put(&vendor, "/v1/payments/second", second).await;
+
+    let token = app.session_for(&vendor, "cus_2").await;
+    let (_, list) = app
+        .portal(Method::GET, "/api/v1/portal/invoices", &token, None)
+        .await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 1, "{list}");
+    let id = list["data"][0]["id"].as_str().unwrap().to_owned();
+    let (status, detail) = app
+        .portal(
+            Method::GET,
+            &format!("/api/v1/portal/invoices/{id}"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{detail}");
+    assert_eq!(detail["number"], "INV-MOVED");
+    let payments = detail["payments"].as_array().unwrap();
+    assert_eq!(payments.len(), 1, "{detail}");
+    assert_eq!(payments[0]["method"], "Visa of the second customer");
+    assert_eq!(detail["credit_notes"], json!([]), "{detail}");
+    let text = detail.to_string();
+    assert!(
+        !text.contains("first customer") && !text.contains("CN-FIRST"),
+        "{text}"
+    );
+
+    // The first customer no longer sees the invoice at all.
+    let token = app.session_for(&vendor, "cus_1").await;
+    let (status, _) = app
+        .portal(
+            Method::GET,
+            &format!("/api/v1/portal/invoices/{id}"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
 }
 
 /// The exchange lists the reads the landing page makes first (so the page can start them

@@ -7,7 +7,7 @@ use crate::helpers::{spawn_app, spawn_app_with, TestStore};
 use crate::on_both_backends;
 
 on_both_backends!(
-    health_reports_the_backend_and_version,
+    health_tells_the_version_and_backend_only_to_a_key_holder,
     unknown_api_paths_answer_with_the_json_error_shape,
     pages_are_server_rendered_with_hydration_scripts,
     unknown_pages_are_a_rendered_404,
@@ -15,15 +15,37 @@ on_both_backends!(
     https_deployments_send_hsts_and_plain_http_ones_do_not,
 );
 
-async fn health_reports_the_backend_and_version(db: TestStore) {
+async fn health_tells_the_version_and_backend_only_to_a_key_holder(db: TestStore) {
     let backend = db.store.backend().as_str();
     let app = spawn_app(db).await;
     let response = app.get("/api/v1/health").await;
     assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    assert_eq!(text, r#"{"status":"ok"}"#);
+
+    // A wrong key is no key: the status only.
+    let vendor = app.vendor("Vendor").await;
+    let response = app
+        .client
+        .get(format!("{}/api/v1/health", app.base))
+        .header("organisation", &vendor.organisation)
+        .header("X-API-KEY", "ptc_not_the_key")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), r#"{"status":"ok"}"#);
+
+    let response = app
+        .vendor_request(reqwest::Method::GET, "/api/v1/health", &vendor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
     let health: Health = response.json().await.unwrap();
     assert_eq!(health.status, "ok");
-    assert_eq!(health.database, backend);
-    assert_eq!(health.version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(health.database.as_deref(), Some(backend));
+    assert_eq!(health.version.as_deref(), Some(env!("CARGO_PKG_VERSION")));
 }
 
 async fn unknown_api_paths_answer_with_the_json_error_shape(db: TestStore) {

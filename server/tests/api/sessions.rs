@@ -75,10 +75,15 @@ async fn every_vendor_credential_failure_is_the_same_401(db: TestStore) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
     let other = app.vendor("Other").await;
-    let revoked_key =
-        server::orgs::issue_api_key(app.store(), &vendor.organisation, "old", app.clock.now())
-            .await
-            .unwrap();
+    let revoked_key = server::orgs::issue_api_key(
+        app.store(),
+        &vendor.organisation,
+        "old",
+        server::store::KeyScope::Full,
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
     app.store()
         .revoke_api_keys(&vendor.organisation, &revoked_key[..12], app.clock.now())
         .await

@@ -131,6 +131,7 @@ async fn api_keys_are_found_by_hash_and_revoked_by_literal_prefix(db: TestStore)
         prefix: prefix.into(),
         key_hash: vec![hash; 32],
         label: "ci".into(),
+        scope: server::store::KeyScope::Full,
         created_at: at(2026, 1, 1),
         revoked_at: None,
     };

@@ -176,7 +176,11 @@ pub fn EntitlementsTab() -> impl IntoView {
                                                 aria-valuenow=e.usage.clamp(0, limit).to_string()
                                                 aria-valuetext=fill(t.usage_of, &[&usage, &format::number(limit, l), &e.unit])
                                             >
-                                                <span style=format!("width: {percent}%")></span>
+                                                // Drawn, not styled: the page's script policy
+                                                // refuses inline style attributes.
+                                                <svg aria-hidden="true">
+                                                    <rect width=format!("{percent}%") height="100%" rx="5"></rect>
+                                                </svg>
                                             </div>
                                         })}
                                         <p class="muted">
