@@ -11,8 +11,13 @@
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ token: decodeURIComponent(link[1]) }),
   }).then(function (response) {
-    if (response.ok) {
-      response.clone().json().then(function (opened) {
+    if (!response.ok) return response;
+    // The exchange's answer is handed on only once its reads are registered, so that the
+    // app, which asks for them right after, always finds them.
+    return response
+      .clone()
+      .json()
+      .then(function (opened) {
         (opened.prefetch || []).forEach(function (path) {
           if (path.indexOf('/api/v1/portal/') !== 0) return;
           started['GET ' + path] = fetch(path, {
@@ -22,8 +27,9 @@
             return answer;
           });
         });
-      }, function () {});
-    }
-    return response;
+      }, function () {})
+      .then(function () {
+        return response;
+      });
   });
 })();

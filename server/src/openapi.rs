@@ -39,13 +39,23 @@ fn json_content(schema: Value) -> Value {
     json!({ "application/json": { "schema": schema } })
 }
 
+/// Error answers of an operation. Every operation that takes an API key may also answer
+/// 403 (the key's scope does not cover it) and 429 (too many failed keys from the client).
 fn error_responses(codes: &[&str]) -> Map<String, Value> {
     let mut responses = Map::new();
-    for code in codes {
+    let keyed: &[&str] = if codes.contains(&"401") {
+        &["403", "429"]
+    } else {
+        &[]
+    };
+    for code in codes.iter().chain(keyed) {
         let description = match *code {
             "400" => "The body is not valid JSON.",
             "401" => "Missing or invalid credentials.",
+            "403" => "The API key's scope does not allow this (`insufficient_scope`).",
             "404" => "No such record in this organisation.",
+            "408" => "The import took longer than its time limit (`import_timeout`); the message names the lines processed.",
+            "429" => "Too many failed API keys from this client; see `Retry-After`.",
             "413" => "The body is too large.",
             "415" => "Wrong content type.",
             "422" => "Invalid fields, each named in `error.fields`.",
@@ -193,7 +203,7 @@ pub fn document() -> Value {
                 "tags": ["import"], "operationId": "import_records",
                 "summary": "Import NDJSON lines {\"type\", \"id\", \"data\"}; each line is validated and written on its own",
                 "requestBody": {"required": true, "content": {"application/x-ndjson": {"schema": {"type": "string"}}}},
-                "responses": with(error_responses(&["401", "415"]), &[("200", json!({"description": "What was accepted and rejected.", "content": json_content(report)}))])
+                "responses": with(error_responses(&["401", "408", "413", "415"]), &[("200", json!({"description": "What was accepted and rejected.", "content": json_content(report)}))])
             }
         }),
     );
@@ -328,8 +338,10 @@ pub fn document() -> Value {
             "title": "Portico vendor API",
             "version": env!("CARGO_PKG_VERSION"),
             "description": "Push customers' billing records into Portico and create portal links. \
-                Every call carries the `organisation` header and an `X-API-KEY`. Money is an integer \
-                amount in the currency's minor units; times are UTC (RFC 3339)."
+                Every call carries the `organisation` header and an `X-API-KEY`. A key's scope is \
+                `full` (every operation), `read` (GET only) or `links` (only `POST /v1/portal_sessions` \
+                and `POST /customer/session`). Money is an integer amount in the currency's minor \
+                units; times are UTC (RFC 3339)."
         },
         "security": [{"organisation": [], "apiKey": []}],
         "paths": paths,
@@ -337,7 +349,10 @@ pub fn document() -> Value {
             "schemas": components.0,
             "securitySchemes": {
                 "organisation": {"type": "apiKey", "in": "header", "name": "organisation"},
-                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-KEY"}
+                "apiKey": {
+                    "type": "apiKey", "in": "header", "name": "X-API-KEY",
+                    "description": "A key from `portico key create --scope full|read|links`."
+                }
             }
         }
     })
