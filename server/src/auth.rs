@@ -83,12 +83,7 @@ impl FromRequestParts<AppState> for VendorKey {
             _ => None,
         };
         let organisation = match &found {
-            Some(stored) => {
-                state
-                    .store
-                    .get_organisation(&stored.organisation_id)
-                    .await?
-            }
+            Some(stored) => state.organisation(&stored.organisation_id).await?,
             None => None,
         };
         let (Some(stored), Some(organisation)) = (found, organisation) else {
@@ -159,14 +154,15 @@ impl FromRequestParts<AppState> for PortalSession {
             }
             return Err(ApiError::SESSION_EXPIRED.with_return_url(session.return_url));
         }
-        state
-            .store
-            .touch_session(
-                &session.id,
-                now,
-                touch_interval_secs(session.idle_timeout_secs),
-            )
-            .await?;
+        // Activity is recorded only when a tenth of the idle timeout has passed since it
+        // last was: most reads write nothing, and so never wait for a writer.
+        let interval = touch_interval_secs(session.idle_timeout_secs);
+        if now - session.last_seen_at >= chrono::Duration::seconds(interval) {
+            state
+                .store
+                .touch_session(&session.id, now, interval)
+                .await?;
+        }
         Ok(PortalSession { session })
     }
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod extract;
 pub mod links;
 pub mod openapi;
+pub mod orgcache;
 pub mod orgs;
 pub mod ratelimit;
 pub mod routes;
@@ -108,6 +109,7 @@ pub async fn build_with(
         leptos: leptos_options(&config),
         bundle: routes::BundleNames::at_start(&config.site_root),
         limits: Arc::new(Limits::new(config.exchange_limit_per_minute)),
+        organisations: Arc::new(orgcache::OrgCache::default()),
         config: Arc::new(config),
         clock,
     };

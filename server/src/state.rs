@@ -18,6 +18,8 @@ pub struct AppState {
     pub bundle: crate::routes::BundleNames,
     pub clock: Arc<dyn Clock>,
     pub limits: Arc<Limits>,
+    /// Organisations read in the last second.
+    pub organisations: Arc<crate::orgcache::OrgCache>,
 }
 
 /// Rate limits, counted per client address (see [`crate::client_addr`]) or per token.
@@ -50,6 +52,14 @@ impl Limits {
 }
 
 impl AppState {
+    /// An organisation as the hot path reads it (see [`crate::orgcache`]).
+    pub async fn organisation(
+        &self,
+        id: &str,
+    ) -> crate::store::StoreResult<Option<crate::store::Organisation>> {
+        self.organisations.get(self.store.as_ref(), id).await
+    }
+
     /// The key a request's client is rate limited under.
     pub fn client_key(&self, peer: std::net::IpAddr, headers: &axum::http::HeaderMap) -> String {
         crate::client_addr::limit_key(crate::client_addr::client_ip(

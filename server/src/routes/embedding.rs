@@ -48,7 +48,7 @@ async fn organisation_of(state: &AppState, path: &str) -> Option<PageOwner> {
     } else {
         return None;
     };
-    let organisation = store.get_organisation(&organisation_id).await.ok()??;
+    let organisation = state.organisation(&organisation_id).await.ok()??;
     Some(PageOwner {
         organisation,
         return_url,

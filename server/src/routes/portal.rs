@@ -75,8 +75,7 @@ async fn require_section(
     section: &str,
 ) -> Result<Organisation, ApiError> {
     let organisation = state
-        .store
-        .get_organisation(&portal.session.organisation_id)
+        .organisation(&portal.session.organisation_id)
         .await?
         .ok_or(ApiError::SESSION_EXPIRED)?;
     if organisation.settings.sections.iter().any(|s| s == section) {
@@ -103,8 +102,7 @@ async fn get_session(
 ) -> Result<Json<SessionInfo>, ApiError> {
     let s = portal.session;
     let organisation = state
-        .store
-        .get_organisation(&s.organisation_id)
+        .organisation(&s.organisation_id)
         .await?
         .ok_or(ApiError::SESSION_EXPIRED)?;
     let customer = state

@@ -390,8 +390,7 @@ async fn exchange_session(
         Some(section) => section,
         None => {
             let shown = state
-                .store
-                .get_organisation(&session.organisation_id)
+                .organisation(&session.organisation_id)
                 .await?
                 .map(|o| o.settings.sections)
                 .unwrap_or_default();

@@ -4,6 +4,7 @@
 
 use reqwest::Method;
 use serde_json::{json, Value};
+use server::clock::Clock;
 
 use crate::helpers::{spawn_app, TestApp, TestStore, Vendor};
 use crate::on_both_backends;
@@ -21,6 +22,8 @@ on_both_backends!(
     links_land_on_the_first_section_shown,
     no_endpoint_reaches_another_customers_records,
     a_moved_invoice_shows_only_its_new_customers_payments,
+    portal_reads_never_wait_for_a_writer,
+    a_settings_change_elsewhere_is_seen_within_a_second,
     the_exchange_names_the_landing_reads_and_no_answer_is_cached,
 );
 
@@ -1135,6 +1138,111 @@ async fn a_moved_invoice_shows_only_its_new_customers_payments(db: TestStore) {
         )
         .await;
     assert_eq!(status, 404);
+}
+
+/// Another connection holds what a write would need (SQLite's write lock, PostgreSQL's
+/// exclusive lock on the sessions table) while the customer reads: a read that wrote anything would
+/// wait for it. Only once the session's activity is due again may a read write it.
+async fn portal_reads_never_wait_for_a_writer(db: TestStore) {
+    use sqlx::Connection;
+    let url = db.url.clone();
+    let app = spawn_app(db).await;
+    let vendor = app.vendor("Vendor").await;
+    seed_invoices(&app, &vendor).await;
+    let token = app.session_for(&vendor, "cus_1").await;
+    app.clock.advance(chrono::Duration::seconds(5));
+
+    enum Holder {
+        Sqlite(sqlx::SqliteConnection),
+        Postgres(sqlx::PgConnection),
+    }
+    let mut holder = if url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        Holder::Sqlite(conn)
+    } else {
+        let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::query("BEGIN").execute(&mut conn).await.unwrap();
+        // Readers pass this lock; any UPDATE of the table waits for it.
+        sqlx::query("LOCK TABLE sessions IN EXCLUSIVE MODE")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        Holder::Postgres(conn)
+    };
+    for path in [
+        "/api/v1/portal/session",
+        "/api/v1/portal/invoices",
+        "/api/v1/portal/overview",
+        "/api/v1/portal/payments",
+        "/api/v1/portal/profile",
+    ] {
+        let read = tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            app.portal(Method::GET, path, &token, None),
+        )
+        .await;
+        let (status, body) = read.unwrap_or_else(|_| panic!("{path} waited for the writer"));
+        assert_eq!(status, 200, "{path}: {body}");
+    }
+    match &mut holder {
+        Holder::Sqlite(conn) => drop(sqlx::query("ROLLBACK").execute(conn).await.unwrap()),
+        Holder::Postgres(conn) => drop(sqlx::query("ROLLBACK").execute(conn).await.unwrap()),
+    }
+
+    // Once a tenth of the idle timeout has passed, the next read records the activity,
+    // which keeps the session alive past its idle timeout.
+    let idle = 3600;
+    for _ in 0..3 {
+        app.clock.advance(chrono::Duration::seconds(idle / 2));
+        let (status, _) = app
+            .portal(Method::GET, "/api/v1/portal/session", &token, None)
+            .await;
+        assert_eq!(status, 200);
+    }
+}
+
+/// Another instance (or `portico org set`) changes the settings behind this server's
+/// back: within a second this server's portal follows them. A change through this
+/// server's own API is seen at once.
+async fn a_settings_change_elsewhere_is_seen_within_a_second(db: TestStore) {
+    let app = spawn_app(db).await;
+    let vendor = app.vendor("Vendor").await;
+    let token = app.session_for(&vendor, "cus_1").await;
+    let invoices = |token: String| {
+        let app = &app;
+        async move {
+            app.portal(Method::GET, "/api/v1/portal/invoices", &token, None)
+                .await
+                .0
+        }
+    };
+    assert_eq!(invoices(token.clone()).await, 200);
+    let mut organisation = app
+        .store()
+        .get_organisation(&vendor.organisation)
+        .await
+        .unwrap()
+        .unwrap();
+    organisation.settings.sections = vec!["profile".into()];
+    app.store()
+        .update_organisation(
+            &organisation.id,
+            &organisation.name,
+            &organisation.settings,
+            app.clock.now(),
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(server::orgcache::FRESH_FOR + std::time::Duration::from_millis(100)).await;
+    assert_eq!(invoices(token.clone()).await, 403);
+
+    app.settings(&vendor, json!({"sections": ["invoices", "profile"]}))
+        .await;
+    assert_eq!(invoices(token).await, 200);
 }
 
 /// The exchange lists the reads the landing page makes first (so the page can start them
