@@ -20,7 +20,7 @@ PORTICO := $(CARGO_TARGET_DIR)/release/portico
 SITE_ROOT := $(CURDIR)/target/site
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: help run test bench site tools rust-tools node-tools chromium postgres lint fmt lighthouse
+.PHONY: help run test bench site tools rust-tools node-tools chromium postgres lint fmt lighthouse wrk
 
 help:
 	@echo "make run    build the release site, seed the demo if the database is empty, serve on 127.0.0.1:3000"
@@ -82,8 +82,12 @@ run: site
 test: tools chromium postgres
 	scripts/test.sh
 
-bench: site node-tools chromium postgres lighthouse
+bench: site node-tools chromium postgres lighthouse wrk
+	cargo build --release --locked -p server --example bare
 	LIGHTHOUSE=$(LIGHTHOUSE) scripts/bench.py
+
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
 # Lighthouse is only for `make bench`, so it lives outside end2end/'s packages.
 LIGHTHOUSE_VERSION := 12.8.2

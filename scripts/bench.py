@@ -1,6 +1,11 @@
 #!/usr/bin/env python3
-"""`make bench`: the customer's first visit, the vendor import's speed and memory, and the
-portal's invoice paging with 10,000 invoices, on SQLite and PostgreSQL.
+"""`make bench`: the customer's first visit, the portal's hot path under load, the vendor
+import's speed and memory, and the portal's invoice paging with 10,000 invoices, on SQLite
+and PostgreSQL.
+
+The hot path: one customer with 100 invoices; the first page of their invoice list is
+fetched by wrk (2 threads, 64 connections, 10 s) through a portal session, and, in the
+same run, from a bare axum handler (server/examples/bare.rs) answering the same bytes.
 
 The first visit: a release server over a fresh SQLite file, one customer with 100
 invoices, and a portal link to the invoices tab opened in Chromium (end2end/bench/
@@ -28,7 +33,8 @@ import sys
 import tempfile
 import time
 
-BIN = os.path.join(os.environ["CARGO_TARGET_DIR"], "release", "portico")
+BIN = os.environ.get("BENCH_BIN") or os.path.join(os.environ["CARGO_TARGET_DIR"], "release", "portico")
+BARE = os.path.join(os.environ["CARGO_TARGET_DIR"], "release", "examples", "bare")
 PG_BASE = os.environ.get("PG_BASE", "postgres://postgres@127.0.0.1:5432")
 LINES = int(os.environ.get("BENCH_LINES", "100000"))
 BASELINE_PUTS = int(os.environ.get("BENCH_PUTS", "2000"))
@@ -244,6 +250,80 @@ def report_first_visit(result, scores):
               f" accessibility {scores['accessibility']}; {scores['metrics']}")
 
 
+def wrk(url, headers=(), seconds=10, connections=64):
+    """Requests/s, p50 and p99 (ms) of `wrk` against one URL."""
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for header in headers:
+        args += ["-H", header]
+    out = subprocess.check_output(args + [url], text=True)
+    rate = float(out.split("Requests/sec:")[1].split()[0])
+    non_2xx = "Non-2xx" in out
+    latency = {}
+    for line in out.split("Latency Distribution")[1].splitlines()[1:5]:
+        pct, value = line.split()
+        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+        unit = value.lstrip("0123456789.")
+        latency[pct] = float(value[: len(value) - len(unit)]) * scale[unit]
+    assert not non_2xx, out
+    return rate, latency["50%"], latency["99%"]
+
+
+def hot_path(work):
+    """A customer's invoice list under load: the portal against a bare axum handler
+    answering the same bytes, both measured here with wrk (2 threads, 64 connections)."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, PORTICO_DATABASE_URL=f"sqlite://{work}/hot.db", PORTICO_ADDR=f"127.0.0.1:{port}",
+               PORTICO_PUBLIC_URL=base, PORTICO_LOG="warn")
+    org = json.loads(subprocess.check_output([BIN, "org", "create", "--name", "Bench"], env=env))
+    server = subprocess.Popen([BIN, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    bare_port = free_port()
+    bare = None
+    try:
+        wait_for_port(port)
+        headers = {"organisation": org["organisation"], "X-API-KEY": org["api_key"]}
+        lines = [json.dumps({"type": "customer", "id": "hot", "data": {"name": "Hot Ltd"}})]
+        for n in range(100):
+            lines.append(json.dumps({"type": "invoice", "id": f"h{n}", "data": {
+                "customer_id": "hot", "number": f"H-{n:03}", "status": STATUSES[n % len(STATUSES)],
+                "currency": "EUR", "total": 1000 + n * 137, "amount_due": 0, "due_date": "2026-03-01",
+                "issued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(1_760_000_000 + n * 86400)),
+                "lines": [{"description": "Plan", "quantity": 1, "unit_amount": 1000, "amount": 1000}]}}))
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("POST", "/v1/import", "\n".join(lines) + "\n", dict(headers, **{"Content-Type": "application/x-ndjson"}))
+        response = conn.getresponse()
+        assert response.status == 200, response.read()
+        response.read()
+        conn.request("POST", "/v1/portal_sessions", json.dumps({"external_id": "hot", "idle_timeout": 86400}),
+                     dict(headers, **{"Content-Type": "application/json"}))
+        created = json.loads(conn.getresponse().read())
+        token = created["url"].split("?")[0].rsplit("/", 1)[1]
+        conn.request("POST", "/api/v1/session/exchange", json.dumps({"token": token}), {"Content-Type": "application/json"})
+        session = json.loads(conn.getresponse().read())["session_token"]
+        path = "/api/v1/portal/invoices"
+        conn.request("GET", path, headers={"Authorization": f"Bearer {session}"})
+        page = conn.getresponse().read()
+        answer = os.path.join(work, "page.json")
+        with open(answer, "wb") as f:
+            f.write(page)
+        bare = subprocess.Popen([BARE, f"127.0.0.1:{bare_port}", answer])
+        wait_for_port(bare_port)
+        wrk(f"{base}{path}", [f"Authorization: Bearer {session}"], seconds=2)
+        portal = wrk(f"{base}{path}", [f"Authorization: Bearer {session}"])
+        baseline = wrk(f"http://127.0.0.1:{bare_port}{path}")
+        rss = peak_rss_mib(server.pid)
+    finally:
+        server.terminate()
+        server.wait()
+        if bare:
+            bare.terminate()
+            bare.wait()
+    print(f"hot path  invoice list ({len(page) / 1000:.1f} KB), wrk 2 threads 64 connections, SQLite:"
+          f" {portal[0]:,.0f} requests/s = {portal[0] / baseline[0] * 100:.1f} % of a bare axum handler"
+          f" ({baseline[0]:,.0f}/s); p50 {portal[1]:.2f} ms, p99 {portal[2]:.2f} ms"
+          f" (bare: p50 {baseline[1]:.2f} ms, p99 {baseline[2]:.2f} ms); server peak RSS {rss:.0f} MiB")
+
+
 def wait_for_port(port):
     for _ in range(100):
         try:
@@ -256,9 +336,13 @@ def wait_for_port(port):
 
 def main():
     work = tempfile.mkdtemp()
+    only = os.environ.get("BENCH_ONLY")
+    if only == "hot-path":
+        return hot_path(work)
     first_visit(work)
-    if os.environ.get("BENCH_ONLY") == "first-visit":
+    if only == "first-visit":
         return
+    hot_path(work)
     data = os.path.join(work, "import.ndjson")
     ndjson(data)
     size_mib = os.path.getsize(data) / 1024 / 1024
