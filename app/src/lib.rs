@@ -47,6 +47,8 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
+                // No portal page belongs in a search engine.
+                <meta name="robots" content="noindex, nofollow"/>
                 // Without an icon the browser asks for /favicon.ico and logs the 404.
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 // Before the stylesheet: a script after it would wait for it to load.
@@ -125,7 +127,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Title text=title/>
         <div class="portico" data-theme=move || theme.get().as_str()>
-            <a class="skip-link" href="#main">{move || i18n.t().skip_to_content}</a>
+            <a class="skip-link" href="#main" on:click=skip_to_main>{move || i18n.t().skip_to_content}</a>
             <header class="topbar">
                 <Masthead brand return_to/>
                 <div class="topbar-controls">
@@ -135,7 +137,8 @@ pub fn App() -> impl IntoView {
             </header>
             <Router>
                 <components::embed_bridge::EmbedBridge/>
-                <main id="main" class="content">
+                // Focusable from the skip link, though never a Tab stop of its own.
+                <main id="main" class="content" tabindex="-1">
                     <Routes fallback=pages::not_found::NotFound>
                         <Route path=path!("/") view=pages::home::Home/>
                         <Route path=path!("/session/:token") view=pages::open_link::OpenLink/>
@@ -160,6 +163,26 @@ pub fn App() -> impl IntoView {
             </Router>
         </div>
     }
+}
+
+/// The skip link moves the keyboard, not just the view, to the main content: the next
+/// Tab goes on from there. (Without the app, the browser does the same for the focusable
+/// `<main>`.)
+fn skip_to_main(event: leptos::ev::MouseEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let main = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("main"))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(main) = main {
+            event.prevent_default();
+            let _ = main.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = event;
 }
 
 /// The document title. leptos_meta writes the title into the server's HTML as it is, so

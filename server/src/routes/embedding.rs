@@ -233,6 +233,11 @@ fn with_page_policy(mut response: Response, nonce: &str, origins: &[String]) -> 
                 .headers_mut()
                 .insert(header::CONTENT_SECURITY_POLICY, value);
         }
+        // No portal page belongs in a search engine.
+        response.headers_mut().insert(
+            header::HeaderName::from_static("x-robots-tag"),
+            HeaderValue::from_static("noindex, nofollow"),
+        );
     }
     response
 }

@@ -84,6 +84,14 @@ async fn pages_allow_only_their_own_nonced_inline_code(db: TestStore) {
     nonces.sort();
     nonces.dedup();
     assert_eq!(nonces.len(), 4, "every page gets a nonce of its own");
+
+    // No portal page belongs in a search engine.
+    let response = app
+        .get(&format!("/portal/{}/invoices", vendor.organisation))
+        .await;
+    assert_eq!(response.headers()["x-robots-tag"], "noindex, nofollow");
+    let html = response.text().await.unwrap();
+    assert!(html.contains(r#"<meta name="robots" content="noindex, nofollow">"#));
 }
 
 async fn demo_pages_exist_only_on_a_demo_server(db: TestStore) {
