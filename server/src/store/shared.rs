@@ -544,6 +544,20 @@ pub(super) use upsert;
 macro_rules! sql_store {
     ($store:ty, $backend:expr, $db:ty) => {
         impl $store {
+            /// A transaction that writes. SQLite takes its write lock at the start
+            /// (`BEGIN IMMEDIATE`), so that a busy database is waited for: a deferred
+            /// transaction that has read first cannot wait for another writer and fails at
+            /// once with "database is locked".
+            async fn write_tx(
+                &self,
+            ) -> Result<sqlx::Transaction<'static, $db>, sqlx::Error> {
+                if $backend == $crate::store::Backend::Sqlite {
+                    self.pool.begin_with("BEGIN IMMEDIATE").await
+                } else {
+                    self.pool.begin().await
+                }
+            }
+
             /// Appends an event inside the caller's transaction, so that a change and its
             /// record land together or not at all.
             async fn insert_event(
@@ -798,7 +812,7 @@ macro_rules! sql_store {
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::store::StoreResult<u64> {
                 let now_ms = now.timestamp_millis();
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 // The prefix is matched literally, never as a LIKE pattern.
                 let revoked = sqlx::query_scalar::<_, String>(
                     "UPDATE api_keys SET revoked_at = $3 \
@@ -958,7 +972,7 @@ macro_rules! sql_store {
             )> {
                 let now = now.timestamp_millis();
                 let id = shared::new_id();
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 let (row, outcome) = shared::upsert!(
                     tx,
                     shared::InvoiceRow,
@@ -1368,7 +1382,7 @@ macro_rules! sql_store {
             )> {
                 let now = now.timestamp_millis();
                 let id = shared::new_id();
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 if input.is_default {
                     sqlx::query(
                         "UPDATE payment_methods SET is_default = $4, updated_at = $5 \
@@ -1636,7 +1650,7 @@ macro_rules! sql_store {
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::store::StoreResult<Option<$crate::store::Session>> {
                 let now_ms = now.timestamp_millis();
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 // The conditional update is the claim: only one exchange can flip used_at.
                 let link = sqlx::query_as::<_, shared::LinkRow>(
                     "UPDATE link_tokens SET used_at = $2 \
@@ -1744,7 +1758,7 @@ macro_rules! sql_store {
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::store::StoreResult<bool> {
                 let now_ms = now.timestamp_millis();
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 let found = sqlx::query_scalar::<_, String>(
                     "SELECT id FROM link_tokens WHERE organisation_id = $1 AND id = $2",
                 )
@@ -2069,7 +2083,7 @@ macro_rules! sql_store {
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::store::StoreResult<Option<app::api::records::Customer>> {
                 let a = &input.address;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 let row = sqlx::query_as::<_, shared::CustomerRow>(
                     "UPDATE customers SET name = $3, email = $4, phone = $5, tax_id = $6, \
                      address_line1 = $7, address_line2 = $8, address_postal_code = $9, \
@@ -2111,7 +2125,7 @@ macro_rules! sql_store {
                 subscription_id: &str,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::store::StoreResult<Option<app::api::records::Subscription>> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 let updated = sqlx::query_as::<_, shared::SubscriptionRow>(
                     "UPDATE subscriptions SET cancel_at_period_end = $4, cancelled_at = $5, \
                      updated_at = $5 WHERE organisation_id = $1 AND customer_id = $2 AND id = $3 \
@@ -2157,7 +2171,7 @@ macro_rules! sql_store {
                 payment_method_id: &str,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::store::StoreResult<Option<app::api::records::PaymentMethod>> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 let chosen = sqlx::query_as::<_, shared::PaymentMethodRow>(
                     "SELECT * FROM payment_methods WHERE organisation_id = $1 \
                      AND customer_id = $2 AND id = $3",

@@ -24,6 +24,7 @@ on_both_backends!(
     a_moved_invoice_shows_only_its_new_customers_payments,
     portal_reads_never_wait_for_a_writer,
     a_settings_change_elsewhere_is_seen_within_a_second,
+    concurrent_customer_changes_all_succeed,
     the_exchange_names_the_landing_reads_and_no_answer_is_cached,
 );
 
@@ -1243,6 +1244,65 @@ async fn a_settings_change_elsewhere_is_seen_within_a_second(db: TestStore) {
     app.settings(&vendor, json!({"sections": ["invoices", "profile"]}))
         .await;
     assert_eq!(invoices(token).await, 200);
+}
+
+/// Customers save their profiles and switch their default payment method at the same
+/// moment: every change succeeds. (On SQLite a transaction that read before it wrote could
+/// not wait for another writer and failed at once with "database is locked".)
+async fn concurrent_customer_changes_all_succeed(db: TestStore) {
+    let app = spawn_app(db).await;
+    let vendor = app.vendor("Vendor").await;
+    let mut sessions = Vec::new();
+    for customer in ["cus_1", "cus_2"] {
+        for method in ["a", "b"] {
+            let card = json!({"customer_id": customer, "kind": "card", "brand": "Visa",
+                              "last4": "4242", "exp_month": 1, "exp_year": 2030,
+                              "is_default": method == "a"});
+            app.vendor_put(
+                &vendor,
+                &format!("/v1/payment_methods/{customer}-{method}"),
+                card,
+            )
+            .await;
+        }
+        let token = app.session_for(&vendor, customer).await;
+        let (_, list) = app
+            .portal(Method::GET, "/api/v1/portal/payment_methods", &token, None)
+            .await;
+        let ids: Vec<String> = list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap().to_owned())
+            .collect();
+        for _ in 0..10 {
+            sessions.push((app.session_for(&vendor, customer).await, ids.clone()));
+        }
+    }
+    for round in 0..10 {
+        let changes = sessions.iter().enumerate().map(|(i, (token, ids))| {
+            let app = &app;
+            let (path, body) = if i % 2 == 0 {
+                let name = format!("Saved {round}-{i}");
+                (
+                    "/api/v1/portal/profile".to_owned(),
+                    Some(json!({ "name": name })),
+                )
+            } else {
+                let id = &ids[(round + i / 2) % 2];
+                (format!("/api/v1/portal/payment_methods/{id}/default"), None)
+            };
+            let method = if body.is_some() {
+                Method::PATCH
+            } else {
+                Method::POST
+            };
+            async move { (path.clone(), app.portal(method, &path, token, body).await) }
+        });
+        for (path, (status, body)) in futures_util::future::join_all(changes).await {
+            assert_eq!(status, 200, "round {round}, {path}: {body}");
+        }
+    }
 }
 
 /// The exchange lists the reads the landing page makes first (so the page can start them
