@@ -27,4 +27,30 @@ test.describe('keyboard', () => {
     expect(next).toBe(true);
     expect(await focused(page)).not.toBe('body');
   });
+
+  test('the tab links show their whole focus ring inside the scrolling tab bar', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 3 });
+    await page.goto((await customer.link({ locale: 'en', section: 'overview' })).url);
+    await expect(page.getByRole('heading', { name: 'Balance due' })).toBeVisible();
+    const nav = page.getByRole('navigation', { name: 'Billing sections' });
+    let checked = 0;
+    for (let presses = 0; presses < 30 && checked < 7; presses++) {
+      await page.keyboard.press('Tab');
+      const inBar = await nav.evaluate((bar) => bar.contains(document.activeElement));
+      if (!inBar) continue;
+      checked++;
+      // The ring stays within the tab's own box (so no side of the bar can clip it) and
+      // within the bar's height (which its sideways scrolling clips to).
+      const overflow = await nav.evaluate((bar) => {
+        const link = document.activeElement as HTMLElement;
+        const style = getComputedStyle(link);
+        const reach = parseFloat(style.outlineWidth) + parseFloat(style.outlineOffset);
+        const ring = link.getBoundingClientRect();
+        const box = bar.getBoundingClientRect();
+        return Math.max(reach, box.top - (ring.top - reach), ring.bottom + reach - (box.top + bar.clientHeight));
+      });
+      expect(overflow, `tab ${checked}`).toBeLessThanOrEqual(0);
+    }
+    expect(checked).toBe(7);
+  });
 });
