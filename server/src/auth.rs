@@ -1,9 +1,7 @@
 //! Who is calling: a vendor with an API key, or a customer with a portal session.
 
-use std::net::{IpAddr, SocketAddr};
-
 use app::api::routes;
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, Method};
 use subtle::ConstantTimeEq;
@@ -41,11 +39,7 @@ impl FromRequestParts<AppState> for VendorKey {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
-        let client = state.client_key(peer, &parts.headers);
+        let client = state.request_client_key(&parts.extensions, &parts.headers);
         let now = state.clock.now();
         let failures = &state.limits.key_failures_by_client;
         failures

@@ -68,6 +68,19 @@ impl AppState {
             headers,
         ))
     }
+
+    /// [`AppState::client_key`] of a request, from the peer address the server recorded
+    /// in its extensions (unspecified when served without one).
+    pub fn request_client_key(
+        &self,
+        extensions: &axum::http::Extensions,
+        headers: &axum::http::HeaderMap,
+    ) -> String {
+        let peer = extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+        self.client_key(peer, headers)
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -2,9 +2,7 @@
 //! HTML is branded) and who may frame it (`Content-Security-Policy: frame-ancestors`,
 //! listing the organisation's embedding origins, or `'self'` when it has none).
 
-use std::net::{IpAddr, SocketAddr};
-
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
@@ -187,11 +185,7 @@ async fn render_page(
     // A link page looks its link up: counted per client like the exchange, so that the
     // page cannot be used to test tokens faster than the exchange allows.
     if path.starts_with("/session/") {
-        let peer = request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
-        let client = state.client_key(peer, request.headers());
+        let client = state.request_client_key(request.extensions(), request.headers());
         if let Err(secs) = state
             .limits
             .link_pages_by_client
