@@ -1,0 +1,276 @@
+//! Billing records as the vendor pushes them: customers, invoices, credit notes, payments,
+//! entitlements, subscriptions and payment methods.
+
+use app::api::records::{
+    CreditNote, CreditNoteInput, Customer, CustomerInput, Entitlement, EntitlementInput, Invoice,
+    InvoiceInput, Payment, PaymentInput, PaymentMethod, PaymentMethodInput, Subscription,
+    SubscriptionInput,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::StoreResult;
+
+/// Whether an upsert made a new record or changed an existing one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Upserted {
+    Created,
+    Updated,
+}
+
+/// The kinds of billing record a vendor writes, each in its own table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    Customer,
+    Invoice,
+    CreditNote,
+    Payment,
+    Entitlement,
+    Subscription,
+    PaymentMethod,
+}
+
+impl RecordKind {
+    /// The table holding this kind; never built from request input.
+    pub fn table(self) -> &'static str {
+        match self {
+            RecordKind::Customer => "customers",
+            RecordKind::Invoice => "invoices",
+            RecordKind::CreditNote => "credit_notes",
+            RecordKind::Payment => "payments",
+            RecordKind::Entitlement => "entitlements",
+            RecordKind::Subscription => "subscriptions",
+            RecordKind::PaymentMethod => "payment_methods",
+        }
+    }
+}
+
+/// A page of records in the vendor's id order: which customer (if any), and after which
+/// vendor id.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VendorPage<'a> {
+    pub customer_id: Option<&'a str>,
+    pub after: Option<&'a str>,
+    pub limit: i64,
+}
+
+/// How many records of each kind an organisation holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RecordCounts {
+    pub customers: i64,
+    pub invoices: i64,
+    pub invoice_lines: i64,
+    pub credit_notes: i64,
+    pub payments: i64,
+    pub entitlements: i64,
+    pub subscriptions: i64,
+    pub payment_methods: i64,
+}
+
+/// A position in a newest-first list: the last row of the previous page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub at: DateTime<Utc>,
+    pub id: String,
+}
+
+/// The vendor's writes: idempotent upserts keyed by the vendor's ids, deletes and PDFs.
+#[async_trait]
+pub trait RecordWriter: Send + Sync {
+    async fn upsert_customer(
+        &self,
+        organisation_id: &str,
+        external_id: &str,
+        input: &CustomerInput,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Customer, Upserted)>;
+    /// Writes an invoice and replaces its lines, atomically.
+    async fn upsert_invoice(
+        &self,
+        organisation_id: &str,
+        external_id: &str,
+        customer_id: &str,
+        input: &InvoiceInput,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Invoice, Upserted)>;
+    async fn upsert_credit_note(
+        &self,
+        organisation_id: &str,
+        external_id: &str,
+        customer_id: &str,
+        invoice_id: Option<&str>,
+        input: &CreditNoteInput,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(CreditNote, Upserted)>;
+    async fn upsert_payment(
+        &self,
+        organisation_id: &str,
+        external_id: &str,
+        customer_id: &str,
+        invoice_id: Option<&str>,
+        input: &PaymentInput,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Payment, Upserted)>;
+    async fn upsert_entitlement(
+        &self,
+        organisation_id: &str,
+        external_id: &str,
+        customer_id: &str,
+        input: &EntitlementInput,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Entitlement, Upserted)>;
+    async fn upsert_subscription(
+        &self,
+        organisation_id: &str,
+        external_id: &str,
+        customer_id: &str,
+        input: &SubscriptionInput,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Subscription, Upserted)>;
+    /// Writes a payment method; when it is the default, the customer's others stop being so.
+    async fn upsert_payment_method(
+        &self,
+        organisation_id: &str,
+        external_id: &str,
+        customer_id: &str,
+        input: &PaymentMethodInput,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(PaymentMethod, Upserted)>;
+    /// Deletes one record of the organisation by Portico's id; returns whether it existed.
+    /// Deleting a customer deletes everything of theirs.
+    async fn delete_record(
+        &self,
+        kind: RecordKind,
+        organisation_id: &str,
+        id: &str,
+    ) -> StoreResult<bool>;
+    /// Stores an invoice's PDF, replacing any earlier one.
+    async fn put_invoice_pdf(
+        &self,
+        invoice_id: &str,
+        content: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+}
+
+/// Reads of billing records by id, by the vendor's id, and in pages.
+#[async_trait]
+pub trait RecordReader: Send + Sync {
+    async fn get_customer(&self, organisation_id: &str, id: &str) -> StoreResult<Option<Customer>>;
+    /// Finds a customer by Portico's id or, failing that, by the vendor's own id.
+    async fn find_customer(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<Customer>>;
+    /// Customers ordered by the vendor's id, after `after` (exclusive).
+    async fn list_customers(
+        &self,
+        organisation_id: &str,
+        after: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<Customer>>;
+    /// One invoice with its lines.
+    async fn get_invoice(&self, organisation_id: &str, id: &str) -> StoreResult<Option<Invoice>>;
+    /// Finds an invoice by Portico's id or the vendor's own id.
+    async fn find_invoice(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<Invoice>>;
+    /// A customer's invoices, newest first, without their lines; drafts only when asked.
+    async fn list_invoices(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+        include_drafts: bool,
+        before: Option<&Cursor>,
+        limit: i64,
+    ) -> StoreResult<Vec<Invoice>>;
+    async fn list_credit_notes(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+    ) -> StoreResult<Vec<CreditNote>>;
+    /// A customer's payments and refunds, newest first.
+    async fn list_payments(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+        before: Option<&Cursor>,
+        limit: i64,
+    ) -> StoreResult<Vec<Payment>>;
+    async fn list_entitlements(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+    ) -> StoreResult<Vec<Entitlement>>;
+    async fn list_subscriptions(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+    ) -> StoreResult<Vec<Subscription>>;
+    async fn list_payment_methods(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+    ) -> StoreResult<Vec<PaymentMethod>>;
+    async fn find_credit_note(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<CreditNote>>;
+    async fn find_payment(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<Payment>>;
+    async fn find_entitlement(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<Entitlement>>;
+    async fn find_subscription(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<Subscription>>;
+    async fn find_payment_method(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<PaymentMethod>>;
+    /// Records of the organisation in the vendor's id order (invoices without lines).
+    async fn page_invoices(
+        &self,
+        organisation_id: &str,
+        page: VendorPage<'_>,
+    ) -> StoreResult<Vec<Invoice>>;
+    async fn page_credit_notes(
+        &self,
+        organisation_id: &str,
+        page: VendorPage<'_>,
+    ) -> StoreResult<Vec<CreditNote>>;
+    async fn page_payments(
+        &self,
+        organisation_id: &str,
+        page: VendorPage<'_>,
+    ) -> StoreResult<Vec<Payment>>;
+    async fn page_entitlements(
+        &self,
+        organisation_id: &str,
+        page: VendorPage<'_>,
+    ) -> StoreResult<Vec<Entitlement>>;
+    async fn page_subscriptions(
+        &self,
+        organisation_id: &str,
+        page: VendorPage<'_>,
+    ) -> StoreResult<Vec<Subscription>>;
+    async fn page_payment_methods(
+        &self,
+        organisation_id: &str,
+        page: VendorPage<'_>,
+    ) -> StoreResult<Vec<PaymentMethod>>;
+    async fn get_invoice_pdf(&self, invoice_id: &str) -> StoreResult<Option<Vec<u8>>>;
+    async fn record_counts(&self, organisation_id: &str) -> StoreResult<RecordCounts>;
+}

@@ -1,0 +1,17 @@
+//! The SQL of every area of the store, written once for both backends.
+//!
+//! This module is compiled twice: inside `sqlite.rs` and inside `postgres.rs`, each of
+//! which names its store type `SqlStore`, its sqlx database `Db` and its [`Backend`] `BACKEND`
+//! before including it. One file per area, each implementing that area's trait.
+//!
+//! [`Backend`]: crate::store::Backend
+
+use super::{Db, SqlStore, BACKEND};
+
+mod common;
+mod events;
+mod links;
+mod orgs;
+mod portal;
+mod records;
+mod upserts;

@@ -1,0 +1,388 @@
+//! [`RecordReader`](crate::store::RecordReader) in SQL.
+//!
+//! Compiled once per backend: see `sql/mod.rs`.
+
+use app::api::records::{
+    CreditNote, Customer, Entitlement, Invoice, Payment, PaymentMethod, Subscription,
+};
+
+use crate::store::{rows, Cursor, RecordCounts, RecordReader, StoreResult, VendorPage};
+
+use super::SqlStore;
+
+#[async_trait::async_trait]
+impl RecordReader for SqlStore {
+    async fn get_customer(&self, organisation_id: &str, id: &str) -> StoreResult<Option<Customer>> {
+        sqlx::query_as::<_, rows::CustomerRow>(
+            "SELECT * FROM customers WHERE organisation_id = $1 AND id = $2",
+        )
+        .bind(organisation_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(TryInto::try_into)
+        .transpose()
+    }
+
+    async fn find_customer(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<Customer>> {
+        self.find_one::<rows::CustomerRow>("customers", organisation_id, id_or_external_id)
+            .await?
+            .map(TryInto::try_into)
+            .transpose()
+    }
+
+    async fn list_customers(
+        &self,
+        organisation_id: &str,
+        after: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<Customer>> {
+        let page = VendorPage {
+            customer_id: None,
+            after,
+            limit,
+        };
+        rows::convert_all(
+            self.page_of::<rows::CustomerRow>("customers", organisation_id, page)
+                .await?,
+        )
+    }
+
+    async fn get_invoice(&self, organisation_id: &str, id: &str) -> StoreResult<Option<Invoice>> {
+        let row = sqlx::query_as::<_, rows::InvoiceRow>(
+            "SELECT * FROM invoices WHERE organisation_id = $1 AND id = $2",
+        )
+        .bind(organisation_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        self.with_lines(row).await
+    }
+
+    async fn find_invoice(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<Invoice>> {
+        let row = self
+            .find_one::<rows::InvoiceRow>("invoices", organisation_id, id_or_external_id)
+            .await?;
+        self.with_lines(row).await
+    }
+
+    async fn list_invoices(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+        include_drafts: bool,
+        before: Option<&Cursor>,
+        limit: i64,
+    ) -> StoreResult<Vec<Invoice>> {
+        let rows = match before {
+            None => sqlx::query_as::<_, rows::InvoiceRow>(
+                "SELECT * FROM invoices WHERE organisation_id = $1 AND customer_id = $2 \
+                 AND (status <> 'draft' OR $4) \
+                 ORDER BY issued_at DESC, id DESC LIMIT $3",
+            )
+            .bind(organisation_id)
+            .bind(customer_id)
+            .bind(limit)
+            .bind(include_drafts),
+            Some(c) => sqlx::query_as::<_, rows::InvoiceRow>(
+                "SELECT * FROM invoices WHERE organisation_id = $1 AND customer_id = $2 \
+                 AND (status <> 'draft' OR $4) \
+                 AND (issued_at, id) < ($5, $6) \
+                 ORDER BY issued_at DESC, id DESC LIMIT $3",
+            )
+            .bind(organisation_id)
+            .bind(customer_id)
+            .bind(limit)
+            .bind(include_drafts)
+            .bind(c.at.timestamp_millis())
+            .bind(&c.id),
+        }
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| r.into_invoice(Vec::new()))
+            .collect()
+    }
+
+    async fn list_credit_notes(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+    ) -> StoreResult<Vec<CreditNote>> {
+        let rows = sqlx::query_as::<_, rows::CreditNoteRow>(
+            "SELECT * FROM credit_notes WHERE organisation_id = $1 AND customer_id = $2 \
+             ORDER BY issued_at DESC, id DESC",
+        )
+        .bind(organisation_id)
+        .bind(customer_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows::convert_all(rows)
+    }
+
+    async fn list_payments(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+        before: Option<&Cursor>,
+        limit: i64,
+    ) -> StoreResult<Vec<Payment>> {
+        let rows = match before {
+            None => sqlx::query_as::<_, rows::PaymentRow>(
+                "SELECT * FROM payments WHERE organisation_id = $1 AND customer_id = $2 \
+                 ORDER BY paid_at DESC, id DESC LIMIT $3",
+            )
+            .bind(organisation_id)
+            .bind(customer_id)
+            .bind(limit),
+            Some(c) => sqlx::query_as::<_, rows::PaymentRow>(
+                "SELECT * FROM payments WHERE organisation_id = $1 AND customer_id = $2 \
+                 AND (paid_at, id) < ($4, $5) \
+                 ORDER BY paid_at DESC, id DESC LIMIT $3",
+            )
+            .bind(organisation_id)
+            .bind(customer_id)
+            .bind(limit)
+            .bind(c.at.timestamp_millis())
+            .bind(&c.id),
+        }
+        .fetch_all(&self.pool)
+        .await?;
+        rows::convert_all(rows)
+    }
+
+    async fn list_entitlements(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+    ) -> StoreResult<Vec<Entitlement>> {
+        let rows = sqlx::query_as::<_, rows::EntitlementRow>(
+            "SELECT * FROM entitlements WHERE organisation_id = $1 AND customer_id = $2 \
+             ORDER BY feature, id",
+        )
+        .bind(organisation_id)
+        .bind(customer_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows::convert_all(rows)
+    }
+
+    async fn list_subscriptions(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+    ) -> StoreResult<Vec<Subscription>> {
+        let rows = sqlx::query_as::<_, rows::SubscriptionRow>(
+            "SELECT * FROM subscriptions WHERE organisation_id = $1 AND customer_id = $2 \
+             ORDER BY current_period_end DESC, id",
+        )
+        .bind(organisation_id)
+        .bind(customer_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows::convert_all(rows)
+    }
+
+    async fn list_payment_methods(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+    ) -> StoreResult<Vec<PaymentMethod>> {
+        let rows = sqlx::query_as::<_, rows::PaymentMethodRow>(
+            "SELECT * FROM payment_methods \
+             WHERE organisation_id = $1 AND customer_id = $2 \
+             ORDER BY is_default DESC, created_at, id",
+        )
+        .bind(organisation_id)
+        .bind(customer_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows::convert_all(rows)
+    }
+
+    async fn find_credit_note(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<CreditNote>> {
+        self.find_one::<rows::CreditNoteRow>("credit_notes", organisation_id, id_or_external_id)
+            .await?
+            .map(TryInto::try_into)
+            .transpose()
+    }
+
+    async fn find_payment(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<Payment>> {
+        self.find_one::<rows::PaymentRow>("payments", organisation_id, id_or_external_id)
+            .await?
+            .map(TryInto::try_into)
+            .transpose()
+    }
+
+    async fn find_entitlement(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<Entitlement>> {
+        self.find_one::<rows::EntitlementRow>("entitlements", organisation_id, id_or_external_id)
+            .await?
+            .map(TryInto::try_into)
+            .transpose()
+    }
+
+    async fn find_subscription(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<Subscription>> {
+        self.find_one::<rows::SubscriptionRow>("subscriptions", organisation_id, id_or_external_id)
+            .await?
+            .map(TryInto::try_into)
+            .transpose()
+    }
+
+    async fn find_payment_method(
+        &self,
+        organisation_id: &str,
+        id_or_external_id: &str,
+    ) -> StoreResult<Option<PaymentMethod>> {
+        self.find_one::<rows::PaymentMethodRow>(
+            "payment_methods",
+            organisation_id,
+            id_or_external_id,
+        )
+        .await?
+        .map(TryInto::try_into)
+        .transpose()
+    }
+
+    async fn page_invoices(
+        &self,
+        organisation_id: &str,
+        page: VendorPage<'_>,
+    ) -> StoreResult<Vec<Invoice>> {
+        self.page_of::<rows::InvoiceRow>("invoices", organisation_id, page)
+            .await?
+            .into_iter()
+            .map(|r| r.into_invoice(Vec::new()))
+            .collect()
+    }
+
+    async fn page_credit_notes(
+        &self,
+        organisation_id: &str,
+        page: VendorPage<'_>,
+    ) -> StoreResult<Vec<CreditNote>> {
+        rows::convert_all(
+            self.page_of::<rows::CreditNoteRow>("credit_notes", organisation_id, page)
+                .await?,
+        )
+    }
+
+    async fn page_payments(
+        &self,
+        organisation_id: &str,
+        page: VendorPage<'_>,
+    ) -> StoreResult<Vec<Payment>> {
+        rows::convert_all(
+            self.page_of::<rows::PaymentRow>("payments", organisation_id, page)
+                .await?,
+        )
+    }
+
+    async fn page_entitlements(
+        &self,
+        organisation_id: &str,
+        page: VendorPage<'_>,
+    ) -> StoreResult<Vec<Entitlement>> {
+        rows::convert_all(
+            self.page_of::<rows::EntitlementRow>("entitlements", organisation_id, page)
+                .await?,
+        )
+    }
+
+    async fn page_subscriptions(
+        &self,
+        organisation_id: &str,
+        page: VendorPage<'_>,
+    ) -> StoreResult<Vec<Subscription>> {
+        rows::convert_all(
+            self.page_of::<rows::SubscriptionRow>("subscriptions", organisation_id, page)
+                .await?,
+        )
+    }
+
+    async fn page_payment_methods(
+        &self,
+        organisation_id: &str,
+        page: VendorPage<'_>,
+    ) -> StoreResult<Vec<PaymentMethod>> {
+        rows::convert_all(
+            self.page_of::<rows::PaymentMethodRow>("payment_methods", organisation_id, page)
+                .await?,
+        )
+    }
+
+    async fn get_invoice_pdf(&self, invoice_id: &str) -> StoreResult<Option<Vec<u8>>> {
+        Ok(sqlx::query_scalar::<_, Vec<u8>>(
+            "SELECT content FROM invoice_pdfs WHERE invoice_id = $1",
+        )
+        .bind(invoice_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn record_counts(&self, organisation_id: &str) -> StoreResult<RecordCounts> {
+        let c = sqlx::query_as::<_, rows::CountsRow>(
+            "SELECT \
+             (SELECT COUNT(*) FROM customers WHERE organisation_id = $1) AS customers, \
+             (SELECT COUNT(*) FROM invoices WHERE organisation_id = $1) AS invoices, \
+             (SELECT COUNT(*) FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id \
+               WHERE i.organisation_id = $1) AS invoice_lines, \
+             (SELECT COUNT(*) FROM credit_notes WHERE organisation_id = $1) AS credit_notes, \
+             (SELECT COUNT(*) FROM payments WHERE organisation_id = $1) AS payments, \
+             (SELECT COUNT(*) FROM entitlements WHERE organisation_id = $1) AS entitlements, \
+             (SELECT COUNT(*) FROM subscriptions WHERE organisation_id = $1) AS subscriptions, \
+             (SELECT COUNT(*) FROM payment_methods WHERE organisation_id = $1) AS payment_methods",
+        )
+        .bind(organisation_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(RecordCounts {
+            customers: c.customers,
+            invoices: c.invoices,
+            invoice_lines: c.invoice_lines,
+            credit_notes: c.credit_notes,
+            payments: c.payments,
+            entitlements: c.entitlements,
+            subscriptions: c.subscriptions,
+            payment_methods: c.payment_methods,
+        })
+    }
+}
+
+impl SqlStore {
+    /// The invoice a row holds, with its lines.
+    async fn with_lines(&self, row: Option<rows::InvoiceRow>) -> StoreResult<Option<Invoice>> {
+        let Some(row) = row else { return Ok(None) };
+        let lines = sqlx::query_as::<_, rows::InvoiceLineRow>(
+            "SELECT * FROM invoice_lines WHERE invoice_id = $1 ORDER BY position",
+        )
+        .bind(&row.id)
+        .fetch_all(&self.pool)
+        .await?;
+        row.into_invoice(lines.into_iter().map(Into::into).collect())
+            .map(Some)
+    }
+}
