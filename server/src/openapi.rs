@@ -11,9 +11,7 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa::ToSchema;
 
 use crate::routes::import::ImportReport;
-use crate::routes::records::{
-    CreditNotes, Customers, Entitlements, Invoices, Kind, PaymentMethods, Payments, Subscriptions,
-};
+use crate::routes::records::{each_kind, Kind, KindVisitor};
 
 /// Collects component schemas by name.
 #[derive(Default)]
@@ -169,13 +167,19 @@ pub fn document() -> Value {
     let mut components = Components::default();
     components.add::<ErrorBody>();
     let mut paths = Map::new();
-    add_kind::<Customers>(&mut paths, &mut components);
-    add_kind::<Invoices>(&mut paths, &mut components);
-    add_kind::<CreditNotes>(&mut paths, &mut components);
-    add_kind::<Payments>(&mut paths, &mut components);
-    add_kind::<Entitlements>(&mut paths, &mut components);
-    add_kind::<Subscriptions>(&mut paths, &mut components);
-    add_kind::<PaymentMethods>(&mut paths, &mut components);
+    struct Kinds<'a> {
+        paths: &'a mut Map<String, Value>,
+        components: &'a mut Components,
+    }
+    impl KindVisitor for Kinds<'_> {
+        fn visit<K: Kind>(&mut self) {
+            add_kind::<K>(self.paths, self.components);
+        }
+    }
+    each_kind(&mut Kinds {
+        paths: &mut paths,
+        components: &mut components,
+    });
 
     let id = id_parameter("invoice");
     paths.insert(

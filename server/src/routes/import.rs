@@ -6,14 +6,12 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
+use futures_util::future::BoxFuture;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use super::records::{
-    write_one, CreditNotes, Customers, Entitlements, Invoices, Kind, PaymentMethods, Payments,
-    Subscriptions,
-};
+use super::records::{each_kind, singular_names, write_one, Kind, KindVisitor};
 use crate::auth::VendorKey;
 use crate::error::ApiError;
 use crate::extract::{media_type, parse_json};
@@ -249,18 +247,11 @@ async fn import_line(
         }
     };
     let now = state.clock.now();
-    let outcome = match line.kind.as_str() {
-        "customer" => write::<Customers>(store, org, &line, now).await,
-        "invoice" => write::<Invoices>(store, org, &line, now).await,
-        "credit_note" => write::<CreditNotes>(store, org, &line, now).await,
-        "payment" => write::<Payments>(store, org, &line, now).await,
-        "entitlement" => write::<Entitlements>(store, org, &line, now).await,
-        "subscription" => write::<Subscriptions>(store, org, &line, now).await,
-        "payment_method" => write::<PaymentMethods>(store, org, &line, now).await,
-        _ => Err(ApiError::field(
+    let outcome = match dispatch(store, org, &line, now) {
+        Some(write) => write.await,
+        None => Err(ApiError::field(
             "type",
-            "must be one of customer, invoice, credit_note, payment, entitlement, subscription, \
-             payment_method",
+            format!("must be one of {}", singular_names().join(", ")),
         )),
     };
     match outcome {
@@ -276,6 +267,40 @@ async fn import_line(
         Err(error) => report.reject(number, error),
     }
     Ok(())
+}
+
+/// The write of the kind a line's `type` names, if any.
+fn dispatch<'a>(
+    store: &'a dyn Store,
+    org: &'a str,
+    line: &'a ImportLine,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<BoxFuture<'a, Result<Upserted, ApiError>>> {
+    struct Dispatch<'a> {
+        store: &'a dyn Store,
+        org: &'a str,
+        line: &'a ImportLine,
+        now: chrono::DateTime<chrono::Utc>,
+        write: Option<BoxFuture<'a, Result<Upserted, ApiError>>>,
+    }
+    impl KindVisitor for Dispatch<'_> {
+        fn visit<K: Kind>(&mut self) {
+            if self.write.is_none() && self.line.kind == K::SINGULAR {
+                self.write = Some(Box::pin(write::<K>(
+                    self.store, self.org, self.line, self.now,
+                )));
+            }
+        }
+    }
+    let mut dispatch = Dispatch {
+        store,
+        org,
+        line,
+        now,
+        write: None,
+    };
+    each_kind(&mut dispatch);
+    dispatch.write
 }
 
 async fn write<K: Kind>(

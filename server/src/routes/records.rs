@@ -246,6 +246,37 @@ owned_kind!(PaymentMethods, PaymentMethodInput, PaymentMethod, "payment_methods"
     upsert: |s, o, e, c, _inv, input, now| s.upsert_payment_method(o, e, c, input, now),
     find: find_payment_method, page: page_payment_methods);
 
+/// Something done once for each record kind.
+pub trait KindVisitor {
+    fn visit<K: Kind>(&mut self);
+}
+
+/// Every record kind of the vendor API, in the order the API documents them. This is the
+/// one list of kinds: the router, the import's dispatch and its error message, and the
+/// OpenAPI document all walk it.
+pub fn each_kind(visitor: &mut impl KindVisitor) {
+    visitor.visit::<Customers>();
+    visitor.visit::<Invoices>();
+    visitor.visit::<CreditNotes>();
+    visitor.visit::<Payments>();
+    visitor.visit::<Entitlements>();
+    visitor.visit::<Subscriptions>();
+    visitor.visit::<PaymentMethods>();
+}
+
+/// The import `type` of every kind, in order.
+pub fn singular_names() -> Vec<&'static str> {
+    struct Names(Vec<&'static str>);
+    impl KindVisitor for Names {
+        fn visit<K: Kind>(&mut self) {
+            self.0.push(K::SINGULAR);
+        }
+    }
+    let mut names = Names(Vec::new());
+    each_kind(&mut names);
+    names.0
+}
+
 /// Validates and writes one record: field rules, then references.
 pub async fn write_one<K: Kind>(
     store: &dyn Store,
@@ -459,11 +490,13 @@ pub fn router() -> Router<AppState> {
             .get(get_invoice_pdf)
             .layer(DefaultBodyLimit::max(MAX_PDF_BYTES)),
     );
-    let router = kind_routes::<Customers>(router);
-    let router = kind_routes::<Invoices>(router);
-    let router = kind_routes::<CreditNotes>(router);
-    let router = kind_routes::<Payments>(router);
-    let router = kind_routes::<Entitlements>(router);
-    let router = kind_routes::<Subscriptions>(router);
-    kind_routes::<PaymentMethods>(router)
+    struct Routes(Router<AppState>);
+    impl KindVisitor for Routes {
+        fn visit<K: Kind>(&mut self) {
+            self.0 = kind_routes::<K>(std::mem::take(&mut self.0));
+        }
+    }
+    let mut routes = Routes(router);
+    each_kind(&mut routes);
+    routes.0
 }
