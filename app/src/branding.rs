@@ -73,8 +73,8 @@ impl Branding {
     }
 
     /// Whether a tab is shown.
-    pub fn shows(&self, section: &str) -> bool {
-        self.sections.iter().any(|s| s == section)
+    pub fn shows(&self, tab: crate::api::session::Tab) -> bool {
+        self.sections.iter().any(|s| s == tab.name())
     }
 }
 

@@ -13,7 +13,7 @@ use crate::api::portal::{
 };
 use crate::api::records::{PaymentMethod, Subscription};
 use crate::api::routes;
-use crate::api::session::{ExchangeRequest, ExchangeResponse, Section, SessionInfo};
+use crate::api::session::{ExchangeRequest, ExchangeResponse, Section, SessionInfo, Tab};
 use crate::api::FieldError;
 
 /// A failed call, as the UI needs it: the API's error code and, for link and session
@@ -117,14 +117,14 @@ pub async fn invoices(
 /// the answers instead of asking again.
 pub fn landing_reads(section: &Section) -> Vec<String> {
     let tab = match section {
-        Section::Overview => routes::PORTAL_OVERVIEW.to_owned(),
-        Section::Invoices => invoices_path(&InvoiceFilter::default(), None),
         Section::Invoice(id) => invoice_path(id),
-        Section::Payments => payments_path(None),
-        Section::Entitlements => routes::PORTAL_ENTITLEMENTS.to_owned(),
-        Section::Subscriptions => routes::PORTAL_SUBSCRIPTIONS.to_owned(),
-        Section::PaymentMethods => routes::PORTAL_PAYMENT_METHODS.to_owned(),
-        Section::Profile => routes::PORTAL_PROFILE.to_owned(),
+        Section::Tab(Tab::Overview) => routes::PORTAL_OVERVIEW.to_owned(),
+        Section::Tab(Tab::Invoices) => invoices_path(&InvoiceFilter::default(), None),
+        Section::Tab(Tab::Payments) => payments_path(None),
+        Section::Tab(Tab::Entitlements) => routes::PORTAL_ENTITLEMENTS.to_owned(),
+        Section::Tab(Tab::Subscriptions) => routes::PORTAL_SUBSCRIPTIONS.to_owned(),
+        Section::Tab(Tab::PaymentMethods) => routes::PORTAL_PAYMENT_METHODS.to_owned(),
+        Section::Tab(Tab::Profile) => routes::PORTAL_PROFILE.to_owned(),
     };
     vec![routes::PORTAL_SESSION.to_owned(), tab]
 }

@@ -60,6 +60,7 @@ impl ApiError {
         ApiError::Validation(vec![FieldError {
             field: field.into(),
             message: message.into(),
+            code: Default::default(),
         }])
     }
 

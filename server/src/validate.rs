@@ -5,6 +5,7 @@ use app::api::records::{
     Address, CreditNoteInput, CustomerInput, EntitlementInput, InvoiceInput, PaymentInput,
     PaymentMethodInput, SubscriptionInput,
 };
+use app::api::rules::{self, Problem};
 use app::api::session::LOCALES;
 use app::api::FieldError;
 use chrono::NaiveDate;
@@ -36,9 +37,30 @@ pub struct Check {
 
 impl Check {
     pub fn fail(&mut self, field: &str, message: impl Into<String>) {
+        self.push(field, message.into(), Problem::Invalid);
+    }
+
+    /// Records a shared rule's verdict on a field, in English; `max` is the length that
+    /// a [`Problem::TooLong`] names.
+    pub fn rule(&mut self, field: &str, verdict: Result<(), Problem>, max: usize) {
+        let Err(problem) = verdict else { return };
+        let message = match problem {
+            Problem::Required => "must not be empty".to_owned(),
+            Problem::TooLong => format!("must be at most {max} characters"),
+            Problem::ControlCharacter => "must not contain control characters".to_owned(),
+            Problem::Email => "must be an email address".to_owned(),
+            Problem::Phone => "must be a phone number: digits, spaces and + - ( ) . /".to_owned(),
+            Problem::Country => "must be an ISO 3166-1 alpha-2 code such as DE".to_owned(),
+            Problem::Invalid => "is invalid".to_owned(),
+        };
+        self.push(field, message, problem);
+    }
+
+    fn push(&mut self, field: &str, message: String, code: Problem) {
         self.problems.push(FieldError {
             field: format!("{}{field}", self.prefix),
-            message: message.into(),
+            message,
+            code,
         });
     }
 
@@ -56,25 +78,13 @@ impl Check {
 
     /// Required text: not blank, at most `max` characters, no control characters.
     pub fn text(&mut self, field: &str, value: &str, max: usize) {
-        if value.trim().is_empty() {
-            self.fail(field, "must not be empty");
-        } else {
-            self.bounded(field, value, max);
-        }
+        self.rule(field, rules::text(value, max), max);
     }
 
     /// Optional text: when present, as [`Check::text`].
     pub fn opt_text(&mut self, field: &str, value: &Option<String>, max: usize) {
         if let Some(value) = value {
             self.text(field, value, max);
-        }
-    }
-
-    fn bounded(&mut self, field: &str, value: &str, max: usize) {
-        if value.chars().count() > max {
-            self.fail(field, format!("must be at most {max} characters"));
-        } else if value.chars().any(|c| c.is_control() && c != '\n') {
-            self.fail(field, "must not contain control characters");
         }
     }
 
@@ -179,15 +189,7 @@ impl Validate for CustomerInput {
     fn validate(&self, check: &mut Check) {
         check.text("name", &self.name, 200);
         if let Some(email) = &self.email {
-            let parts: Vec<&str> = email.split('@').collect();
-            if email.len() > 254
-                || parts.len() != 2
-                || parts[0].is_empty()
-                || !parts[1].contains('.')
-                || email.chars().any(char::is_whitespace)
-            {
-                check.fail("email", "must be an email address");
-            }
+            check.rule("email", rules::email(email), 254);
         }
         check.opt_text("phone", &self.phone, 40);
         check.opt_text("tax_id", &self.tax_id, 50);
@@ -208,9 +210,7 @@ impl Validate for Address {
             check.opt_text(field, value, 200);
         }
         if let Some(country) = &self.country {
-            if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
-                check.fail("country", "must be an ISO 3166-1 alpha-2 code such as DE");
-            }
+            check.rule("country", rules::country(country), 2);
         }
     }
 }

@@ -1,5 +1,7 @@
 use serde::{Deserialize, Serialize};
 
+use super::rules::Problem;
+
 /// The one error body every JSON endpoint answers with:
 /// `{"error": {"code", "message", "fields"?}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,10 +26,13 @@ pub struct ErrorDetail {
     pub return_url: Option<String>,
 }
 
-/// One invalid field: its JSON path (e.g. `lines[2].amount`) and why.
+/// One invalid field: its JSON path (e.g. `lines[2].amount`) and why, in English and as a
+/// code that a user interface can put in its own words.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub message: String,
+    #[serde(default)]
+    pub code: Problem,
 }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod portal;
 pub mod records;
 pub mod routes;
+pub mod rules;
 pub mod session;
 pub mod settings;
 pub mod system;

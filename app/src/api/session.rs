@@ -6,9 +6,11 @@ use serde::{Deserialize, Serialize};
 /// Languages the portal speaks.
 pub const LOCALES: &[&str] = &["en", "de", "fr", "nl"];
 
-/// Where a portal link lands.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Section {
+/// A tab of the portal. This is the one list of the portal's sections: the settings'
+/// list of sections an organisation can show or hide, the tab bar, and the vendor's
+/// names in links all derive from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Tab {
     Overview,
     Invoices,
     Payments,
@@ -16,61 +18,95 @@ pub enum Section {
     Subscriptions,
     PaymentMethods,
     Profile,
+}
+
+impl Tab {
+    /// The tabs, in the order the portal shows them.
+    pub const ALL: [Tab; 7] = [
+        Tab::Overview,
+        Tab::Invoices,
+        Tab::Payments,
+        Tab::Entitlements,
+        Tab::Subscriptions,
+        Tab::PaymentMethods,
+        Tab::Profile,
+    ];
+
+    /// The vendor's name of the tab, in settings and links: `payment_methods`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Tab::Overview => "overview",
+            Tab::Invoices => "invoices",
+            Tab::Payments => "payments",
+            Tab::Entitlements => "entitlements",
+            Tab::Subscriptions => "subscriptions",
+            Tab::PaymentMethods => "payment_methods",
+            Tab::Profile => "profile",
+        }
+    }
+
+    /// The tab's path segment: `payment-methods`.
+    pub const fn slug(self) -> &'static str {
+        match self {
+            Tab::PaymentMethods => "payment-methods",
+            tab => tab.name(),
+        }
+    }
+
+    /// The tab a vendor's name names.
+    pub fn from_name(name: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|tab| tab.name() == name)
+    }
+}
+
+/// The names of [`Tab::ALL`], in order.
+pub const TAB_NAMES: [&str; Tab::ALL.len()] = {
+    let mut names = [""; Tab::ALL.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = Tab::ALL[i].name();
+        i += 1;
+    }
+    names
+};
+
+/// Where a portal link lands: a tab, or one invoice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Section {
+    Tab(Tab),
     /// One invoice, by Portico's id.
     Invoice(String),
 }
 
 impl Section {
-    /// The tabs, in the order the portal shows them.
-    pub const TABS: [Section; 7] = [
-        Section::Overview,
-        Section::Invoices,
-        Section::Payments,
-        Section::Entitlements,
-        Section::Subscriptions,
-        Section::PaymentMethods,
-        Section::Profile,
-    ];
-
     /// Parses the vendor's spelling: a tab name or `invoice:<id>`.
     pub fn parse(text: &str) -> Option<Section> {
-        Some(match text {
-            "overview" => Section::Overview,
-            "invoices" => Section::Invoices,
-            "payments" => Section::Payments,
-            "entitlements" => Section::Entitlements,
-            "subscriptions" => Section::Subscriptions,
-            "payment_methods" => Section::PaymentMethods,
-            "profile" => Section::Profile,
-            other => {
-                let id = other.strip_prefix("invoice:")?;
-                if id.is_empty() {
-                    return None;
-                }
-                Section::Invoice(id.to_owned())
-            }
-        })
+        if let Some(tab) = Tab::from_name(text) {
+            return Some(Section::Tab(tab));
+        }
+        let id = text.strip_prefix("invoice:")?;
+        (!id.is_empty()).then(|| Section::Invoice(id.to_owned()))
     }
 
     /// The vendor's spelling, the inverse of [`Section::parse`].
     pub fn as_string(&self) -> String {
         match self {
             Section::Invoice(id) => format!("invoice:{id}"),
-            tab => tab.slug().replace('-', "_"),
+            Section::Tab(tab) => tab.name().to_owned(),
+        }
+    }
+
+    /// The tab the section belongs to (an invoice to `invoices`).
+    pub fn tab(&self) -> Tab {
+        match self {
+            Section::Tab(tab) => *tab,
+            Section::Invoice(_) => Tab::Invoices,
         }
     }
 
     /// The path segment of the tab (the invoice page lives under `invoices`).
     pub fn slug(&self) -> &'static str {
-        match self {
-            Section::Overview => "overview",
-            Section::Invoices | Section::Invoice(_) => "invoices",
-            Section::Payments => "payments",
-            Section::Entitlements => "entitlements",
-            Section::Subscriptions => "subscriptions",
-            Section::PaymentMethods => "payment-methods",
-            Section::Profile => "profile",
-        }
+        self.tab().slug()
     }
 
     /// The portal path of this section for an organisation, e.g. `/portal/<org>/invoices`.
@@ -205,7 +241,7 @@ pub struct SessionInfo {
 
 #[cfg(test)]
 mod tests {
-    use super::Section;
+    use super::{Section, Tab};
 
     #[test]
     fn sections_parse_and_print_the_vendor_spelling() {
@@ -227,9 +263,28 @@ mod tests {
     }
 
     #[test]
+    fn tab_names_are_the_settings_sections_in_order() {
+        assert_eq!(
+            crate::api::settings::SECTIONS,
+            [
+                "overview",
+                "invoices",
+                "payments",
+                "entitlements",
+                "subscriptions",
+                "payment_methods",
+                "profile"
+            ]
+        );
+        for tab in Tab::ALL {
+            assert_eq!(Tab::from_name(tab.name()), Some(tab));
+        }
+    }
+
+    #[test]
     fn sections_map_to_portal_paths() {
         assert_eq!(
-            Section::PaymentMethods.path("o1"),
+            Section::Tab(Tab::PaymentMethods).path("o1"),
             "/portal/o1/payment-methods"
         );
         assert_eq!(

@@ -1,15 +1,7 @@
 use serde::{Deserialize, Serialize};
 
-/// The portal's tabs an organisation can show or hide.
-pub const SECTIONS: &[&str] = &[
-    "overview",
-    "invoices",
-    "payments",
-    "entitlements",
-    "subscriptions",
-    "payment_methods",
-    "profile",
-];
+/// The portal's tabs an organisation can show or hide, by name.
+pub const SECTIONS: &[&str] = &super::session::TAB_NAMES;
 
 /// Profile fields an organisation can let customers edit.
 pub const PROFILE_FIELDS: &[&str] = &["name", "email", "phone", "address", "tax_id"];

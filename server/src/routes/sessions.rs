@@ -6,7 +6,7 @@ use app::api::routes;
 use app::api::session::{
     CustomerSessionRequest, CustomerSessionResponse, ExchangeRequest, ExchangeResponse,
     PortalSessionCreated, PortalSessionList, PortalSessionRequest, PortalSessionSummary, Section,
-    LOCALES,
+    Tab, LOCALES,
 };
 use app::api::FieldError;
 use axum::extract::{ConnectInfo, Path, State};
@@ -56,6 +56,7 @@ impl Problems {
         self.0.push(FieldError {
             field: field.to_owned(),
             message: message.into(),
+            code: Default::default(),
         });
     }
 
@@ -394,10 +395,11 @@ async fn exchange_session(
                 .await?
                 .map(|o| o.settings.sections)
                 .unwrap_or_default();
-            Section::TABS
+            let tab = Tab::ALL
                 .into_iter()
-                .find(|tab| shown.iter().any(|s| *s == tab.as_string()))
-                .unwrap_or(Section::Invoices)
+                .find(|tab| shown.iter().any(|s| s == tab.name()))
+                .unwrap_or(Tab::Invoices);
+            Section::Tab(tab)
         }
     };
     let body = ExchangeResponse {

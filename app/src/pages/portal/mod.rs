@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_params_map;
 
+use crate::api::session::Tab;
 use crate::branding::Branding;
 use crate::client::{self, ClientError};
 use crate::components::problem::Problem;
@@ -17,18 +18,18 @@ use crate::i18n::{self, use_i18n, Label};
 use crate::session::{self, Persistence, StoredSession};
 use crate::{LocaleChosen, ReturnTo};
 
-/// The tabs in the portal's order: section name, path segment, label.
-const TABS: [(&str, &str, Label); 7] = [
-    ("overview", "overview", |t| t.tab_overview),
-    ("invoices", "invoices", |t| t.tab_invoices),
-    ("payments", "payments", |t| t.tab_payments),
-    ("entitlements", "entitlements", |t| t.tab_entitlements),
-    ("subscriptions", "subscriptions", |t| t.tab_subscriptions),
-    ("payment_methods", "payment-methods", |t| {
-        t.tab_payment_methods
-    }),
-    ("profile", "profile", |t| t.tab_profile),
-];
+/// A tab's label in the tab bar.
+fn tab_label(tab: Tab) -> Label {
+    match tab {
+        Tab::Overview => |t| t.tab_overview,
+        Tab::Invoices => |t| t.tab_invoices,
+        Tab::Payments => |t| t.tab_payments,
+        Tab::Entitlements => |t| t.tab_entitlements,
+        Tab::Subscriptions => |t| t.tab_subscriptions,
+        Tab::PaymentMethods => |t| t.tab_payment_methods,
+        Tab::Profile => |t| t.tab_profile,
+    }
+}
 
 /// Why the portal cannot show the customer's data any more.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -193,7 +194,7 @@ pub fn Portal() -> impl IntoView {
 
     let brand = use_context::<Option<Branding>>().flatten();
     // Without branding (an unknown organisation) every section shows; the API decides.
-    let shows = move |section: &str| brand.as_ref().is_none_or(|b| b.shows(section));
+    let shows = move |tab: Tab| brand.as_ref().is_none_or(|b| b.shows(tab));
 
     // On a phone the tab bar scrolls sideways; keep the current tab in view.
     let tabs_ref = NodeRef::<leptos::html::Nav>::new();
@@ -260,11 +261,11 @@ pub fn Portal() -> impl IntoView {
                             <p class="notice" role="status">{move || i18n.t().storage_notice}</p>
                         })}
                         <nav class="tabs" aria-label=move || i18n.t().sections_label node_ref=tabs_ref>
-                            {TABS
-                                .iter()
-                                .filter(|(section, _, _)| shows(section))
-                                .map(|(_, slug, label)| view! {
-                                    <A href=move || context.path(slug)>{move || label(i18n.t())}</A>
+                            {Tab::ALL
+                                .into_iter()
+                                .filter(|tab| shows(*tab))
+                                .map(|tab| view! {
+                                    <A href=move || context.path(tab.slug())>{move || tab_label(tab)(i18n.t())}</A>
                                 })
                                 .collect_view()}
                         </nav>
@@ -305,7 +306,7 @@ pub fn PortalSkeleton(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let brand = use_context::<Option<Branding>>().flatten();
-    let shows = move |section: &str| brand.as_ref().is_none_or(|b| b.shows(section));
+    let shows = move |tab: Tab| brand.as_ref().is_none_or(|b| b.shows(tab));
     view! {
         <div class="portal" aria-busy="true">
             <p class="visually-hidden" role="status">{status}</p>
@@ -317,10 +318,10 @@ pub fn PortalSkeleton(
                 <span class="button placeholder">{move || i18n.t().sign_out}</span>
             </div>
             <div class="tabs" aria-hidden="true">
-                {TABS
-                    .iter()
-                    .filter(|(section, _, _)| shows(section))
-                    .map(|(_, _, label)| view! { <span>{move || label(i18n.t())}</span> })
+                {Tab::ALL
+                    .into_iter()
+                    .filter(|tab| shows(*tab))
+                    .map(|tab| view! { <span>{move || tab_label(tab)(i18n.t())}</span> })
                     .collect_view()}
             </div>
             <div class="card" aria-hidden="true">

@@ -7,6 +7,7 @@ use super::load::once;
 use super::PortalContext;
 use crate::api::portal::{Profile, ProfilePatch};
 use crate::api::records::Address;
+use crate::api::rules::{self, Problem as FieldProblem};
 use crate::client;
 use crate::components::problem::Problem;
 use crate::i18n::{use_i18n, Label, Messages};
@@ -112,43 +113,30 @@ fn value_of(p: &Profile, name: &str) -> String {
     .unwrap_or_default()
 }
 
-/// What the browser can tell before asking the server; the server checks again.
+/// What the browser can tell before asking the server, by the server's own rules; the
+/// server checks again.
 fn local_problem(name: &str, value: &str, t: &Messages) -> Option<&'static str> {
     let value = value.trim();
-    match name {
-        "name" if value.is_empty() => Some(t.err_required),
-        "email" if !value.is_empty() => {
-            let ok = value.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty() && domain.contains('.') && !domain.contains('@')
-            }) && !value.contains(char::is_whitespace);
-            (!ok).then_some(t.err_email)
-        }
-        "phone" if !value.is_empty() => {
-            let digits = value.chars().filter(char::is_ascii_digit).count();
-            let ok = digits >= 5
-                && value
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || " +-()./".contains(c));
-            (!ok).then_some(t.err_phone)
-        }
-        "address.country" if !value.is_empty() => {
-            let ok = value.len() == 2 && value.chars().all(|c| c.is_ascii_alphabetic());
-            (!ok).then_some(t.err_country)
-        }
-        _ if value.chars().count() > 200 => Some(t.err_too_long),
-        _ => None,
-    }
+    let verdict = match name {
+        "name" => rules::text(value, 200),
+        _ if value.is_empty() => Ok(()),
+        "email" => rules::email(value),
+        "phone" => rules::phone(value),
+        "address.country" => rules::country(&value.to_ascii_uppercase()),
+        _ => rules::text(value, 200),
+    };
+    verdict.err().map(|problem| in_words(problem, t))
 }
 
-/// The server's complaint about a field, in the customer's language.
-fn server_problem(name: &str, message: &str, t: &Messages) -> &'static str {
-    match name {
-        "email" => t.err_email,
-        "phone" => t.err_phone,
-        "address.country" => t.err_country,
-        _ if message.contains("empty") => t.err_required,
-        _ if message.contains("at most") => t.err_too_long,
-        _ => t.err_invalid,
+/// A field's problem in the customer's language.
+fn in_words(problem: FieldProblem, t: &Messages) -> &'static str {
+    match problem {
+        FieldProblem::Required => t.err_required,
+        FieldProblem::TooLong => t.err_too_long,
+        FieldProblem::Email => t.err_email,
+        FieldProblem::Phone => t.err_phone,
+        FieldProblem::Country => t.err_country,
+        FieldProblem::ControlCharacter | FieldProblem::Invalid => t.err_invalid,
     }
 }
 
@@ -248,7 +236,7 @@ pub fn ProfileTab() -> impl IntoView {
                         error
                             .fields
                             .iter()
-                            .map(|f| (f.field.clone(), server_problem(&f.field, &f.message, t)))
+                            .map(|f| (f.field.clone(), in_words(f.code, t)))
                             .collect(),
                     );
                     focus_first_problem();

@@ -1,0 +1,86 @@
+//! What a customer may do to a subscription or a payment method, where allowed.
+
+use app::api::records::{PaymentMethod, Subscription};
+use app::api::session::Tab;
+use axum::extract::{Path, State};
+use axum::Json;
+use chrono::Datelike;
+
+use crate::auth::PortalSession;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+use super::{not_offered, require_section};
+
+/// `POST /api/v1/portal/subscriptions/{id}/cancel`: ends the subscription at the end of
+/// its current period, where the organisation lets customers do so. Asking again changes
+/// nothing and answers the same.
+pub(super) async fn cancel_subscription(
+    State(state): State<AppState>,
+    portal: PortalSession,
+    Path(id): Path<String>,
+) -> Result<Json<Subscription>, ApiError> {
+    let organisation = require_section(&state, &portal, Tab::Subscriptions).await?;
+    if !organisation.settings.allow_subscription_cancel {
+        return Err(not_offered(
+            "Subscriptions cannot be cancelled here; please contact the vendor.",
+        ));
+    }
+    let s = &portal.session;
+    let current = state
+        .store
+        .list_subscriptions(&s.organisation_id, &s.customer_id)
+        .await?
+        .into_iter()
+        .find(|sub| sub.id == id)
+        .ok_or(ApiError::NotFound)?;
+    if !current.cancel_at_period_end && !current.status.is_running() {
+        return Err(ApiError::Conflict(format!(
+            "A {} subscription cannot be cancelled.",
+            current.status.as_str().replace('_', " ")
+        )));
+    }
+    let subscription = state
+        .store
+        .cancel_at_period_end(&s.organisation_id, &s.customer_id, &id, state.clock.now())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(subscription))
+}
+
+/// `POST /api/v1/portal/payment_methods/{id}/default`: makes one of the customer's
+/// payment methods the default, where the organisation allows it. An expired card is
+/// refused.
+pub(super) async fn set_default_payment_method(
+    State(state): State<AppState>,
+    portal: PortalSession,
+    Path(id): Path<String>,
+) -> Result<Json<PaymentMethod>, ApiError> {
+    let organisation = require_section(&state, &portal, Tab::PaymentMethods).await?;
+    if !organisation.settings.allow_default_payment_method_change {
+        return Err(not_offered(
+            "The default payment method cannot be changed here; please contact the vendor.",
+        ));
+    }
+    let s = &portal.session;
+    let method = state
+        .store
+        .list_payment_methods(&s.organisation_id, &s.customer_id)
+        .await?
+        .into_iter()
+        .find(|m| m.id == id)
+        .ok_or(ApiError::NotFound)?;
+    let today = state.clock.now().date_naive();
+    if method.expired_before(today.year(), today.month()) {
+        return Err(ApiError::field(
+            "payment_method",
+            "has expired and cannot become the default",
+        ));
+    }
+    let method = state
+        .store
+        .set_default_payment_method(&s.organisation_id, &s.customer_id, &id, state.clock.now())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(method))
+}

@@ -1,0 +1,169 @@
+//! The portal API: everything here is scoped by the bearer session's organisation and
+//! customer, never by anything in the request.
+
+mod actions;
+mod csv;
+mod exports;
+mod invoices;
+mod lists;
+mod overview;
+mod payments;
+mod profile;
+mod session;
+
+use app::api::records::{Entitlement, PaymentMethod, Subscription};
+use app::api::routes;
+use app::api::session::Tab;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::DateTime;
+use serde::Deserialize;
+
+use crate::auth::PortalSession;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::{Cursor, Organisation};
+
+pub fn router() -> Router<AppState> {
+    let under_api = |path: &'static str| path.strip_prefix("/api").expect("starts with /api");
+    Router::new()
+        .route(
+            under_api(routes::PORTAL_SESSION),
+            get(session::get_session).patch(session::update_session),
+        )
+        .route(
+            under_api(routes::PORTAL_OVERVIEW),
+            get(overview::get_overview),
+        )
+        .route(
+            under_api(routes::PORTAL_INVOICES),
+            get(invoices::list_invoices),
+        )
+        .route(
+            under_api(routes::PORTAL_INVOICES_CSV),
+            get(exports::export_invoices),
+        )
+        .route("/v1/portal/invoices/{id}", get(invoices::get_invoice))
+        .route(
+            "/v1/portal/invoices/{id}/pdf",
+            get(invoices::download_invoice_pdf),
+        )
+        .route(
+            under_api(routes::PORTAL_PAYMENTS),
+            get(payments::list_payments),
+        )
+        .route(
+            under_api(routes::PORTAL_PAYMENTS_CSV),
+            get(exports::export_payments),
+        )
+        .route(
+            "/v1/portal/subscriptions/{id}/cancel",
+            post(actions::cancel_subscription),
+        )
+        .route(
+            "/v1/portal/payment_methods/{id}/default",
+            post(actions::set_default_payment_method),
+        )
+        .route(
+            under_api(routes::PORTAL_PROFILE),
+            get(profile::get_profile).patch(profile::update_profile),
+        )
+        .route(
+            under_api(routes::PORTAL_ENTITLEMENTS),
+            get(lists::list_all::<Entitlement>),
+        )
+        .route(
+            under_api(routes::PORTAL_SUBSCRIPTIONS),
+            get(lists::list_all::<Subscription>),
+        )
+        .route(
+            under_api(routes::PORTAL_PAYMENT_METHODS),
+            get(lists::list_all::<PaymentMethod>),
+        )
+}
+
+/// Refuses a section the organisation hides, with 403: the session is fine, the section
+/// is not offered.
+pub(super) async fn require_section(
+    state: &AppState,
+    portal: &PortalSession,
+    tab: Tab,
+) -> Result<Organisation, ApiError> {
+    let organisation = state
+        .organisation(&portal.session.organisation_id)
+        .await?
+        .ok_or(ApiError::SESSION_EXPIRED)?;
+    if organisation
+        .settings
+        .sections
+        .iter()
+        .any(|s| s == tab.name())
+    {
+        Ok(organisation)
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+/// An action the organisation does not offer its customers.
+pub(super) fn not_offered(message: &'static str) -> ApiError {
+    ApiError::Denied {
+        status: StatusCode::FORBIDDEN,
+        code: "not_allowed",
+        message,
+        return_url: None,
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct ListQuery {
+    cursor: Option<String>,
+    limit: Option<i64>,
+}
+
+/// A cursor is `<epoch ms>.<id>` of the last row of the previous page.
+pub(super) fn parse_cursor(text: &str) -> Result<Cursor, ApiError> {
+    let bad = || ApiError::field("cursor", "is not a cursor this API returned");
+    let (ms, id) = text.split_once('.').ok_or_else(bad)?;
+    let at = ms
+        .parse()
+        .ok()
+        .and_then(DateTime::from_timestamp_millis)
+        .ok_or_else(bad)?;
+    if id.is_empty() || id.len() > 64 {
+        return Err(bad());
+    }
+    Ok(Cursor {
+        at,
+        id: id.to_owned(),
+    })
+}
+
+pub(super) fn format_cursor(at: DateTime<chrono::Utc>, id: &str) -> String {
+    format!("{}.{id}", at.timestamp_millis())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_names_the_field() {
+        let at = DateTime::from_timestamp_millis(1_767_225_600_123).unwrap();
+        let cursor = parse_cursor(&format_cursor(at, "abc-1")).unwrap();
+        assert_eq!(
+            cursor,
+            Cursor {
+                at,
+                id: "abc-1".into()
+            }
+        );
+        for bad in ["", "x.y", "123", "123.", "99999999999999999999.a"] {
+            match parse_cursor(bad) {
+                Err(ApiError::Validation(f)) => assert_eq!(f[0].field, "cursor"),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+    }
+}
