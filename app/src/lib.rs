@@ -150,12 +150,12 @@ pub fn App() -> impl IntoView {
                                 path=path!("invoices/:invoice")
                                 view=pages::portal::invoices::InvoicePage
                             />
-                            <Route path=path!("payments") view=pages::portal::records::PaymentsTab/>
-                            <Route path=path!("entitlements") view=pages::portal::records::EntitlementsTab/>
-                            <Route path=path!("subscriptions") view=pages::portal::records::SubscriptionsTab/>
+                            <Route path=path!("payments") view=pages::portal::payments::PaymentsTab/>
+                            <Route path=path!("entitlements") view=pages::portal::entitlements::EntitlementsTab/>
+                            <Route path=path!("subscriptions") view=pages::portal::subscriptions::SubscriptionsTab/>
                             <Route
                                 path=path!("payment-methods")
-                                view=pages::portal::records::PaymentMethodsTab
+                                view=pages::portal::payment_methods::PaymentMethodsTab
                             />
                         </ParentRoute>
                     </Routes>

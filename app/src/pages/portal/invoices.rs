@@ -451,9 +451,9 @@ pub fn InvoicePage() -> impl IntoView {
                                         {payments.into_iter().map(|p| view! {
                                             <tr>
                                                 <th scope="row">{format::date(p.paid_at.date_naive(), l)}</th>
-                                                <td data-label=t.col_type>{super::records::kind_label(p.kind, t)}</td>
+                                                <td data-label=t.col_type>{super::payments::kind_label(p.kind, t)}</td>
                                                 <td data-label=t.col_method>{p.method.clone()}</td>
-                                                <td data-label=t.col_status>{super::records::payment_status_badge(p.status, t)}</td>
+                                                <td data-label=t.col_status>{super::payments::payment_status_badge(p.status, t)}</td>
                                                 <td class="num" data-label=t.col_amount>
                                                     {format::money(if p.kind == PaymentKind::Refund { -p.amount } else { p.amount }, &p.currency, l)}
                                                 </td>

@@ -1,10 +1,13 @@
 //! The signed-in portal: its shell (header, tabs, session handling) and one module per tab.
 
+pub mod entitlements;
 pub mod invoices;
 pub mod load;
 pub mod overview;
+pub mod payment_methods;
+pub mod payments;
 pub mod profile;
-pub mod records;
+pub mod subscriptions;
 
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
@@ -329,5 +332,13 @@ pub fn PortalSkeleton(
                 <div class="skeleton skeleton-block"></div>
             </div>
         </div>
+    }
+}
+
+/// A failure, or the loading shape, while a short list is not there.
+fn pending_view(failure: Option<ClientError>) -> AnyView {
+    match failure {
+        Some(error) => view! { <Problem code=error.code return_url=None/> }.into_any(),
+        None => view! { <div class="skeleton skeleton-block" aria-busy="true"></div> }.into_any(),
     }
 }

@@ -1,0 +1,183 @@
+//! The subscriptions tab: plans, periods and renewals, and cancellation at period end
+//! where the organisation allows it.
+
+use leptos::prelude::*;
+
+use super::load::once;
+use super::PortalContext;
+use crate::api::records::{BillingInterval, SubscriptionStatus};
+use crate::branding::Branding;
+use crate::client::{self};
+use crate::format;
+use crate::i18n::{fill, use_i18n, Messages};
+
+use super::pending_view;
+
+fn interval_label(interval: BillingInterval, t: &Messages) -> &'static str {
+    match interval {
+        BillingInterval::Week => t.per_week,
+        BillingInterval::Month => t.per_month,
+        BillingInterval::Quarter => t.per_quarter,
+        BillingInterval::Year => t.per_year,
+    }
+}
+
+fn subscription_badge(status: SubscriptionStatus, t: &Messages) -> impl IntoView {
+    let (class, label) = match status {
+        SubscriptionStatus::Active => ("badge status-paid", t.sub_active),
+        SubscriptionStatus::Trialing => ("badge status-open", t.sub_trialing),
+        SubscriptionStatus::PastDue => ("badge status-overdue", t.sub_past_due),
+        SubscriptionStatus::Paused => ("badge", t.sub_paused),
+        SubscriptionStatus::Cancelled => ("badge", t.sub_cancelled),
+    };
+    view! { <span class=class>{label}</span> }
+}
+
+/// Plans, their status, period and next renewal; cancellation at period end where the
+/// organisation allows it, after a confirmation.
+#[component]
+pub fn SubscriptionsTab() -> impl IntoView {
+    let context = expect_context::<PortalContext>();
+    let i18n = use_i18n();
+    let may_cancel = use_context::<Option<Branding>>()
+        .flatten()
+        .is_some_and(|b| b.allow_subscription_cancel);
+    let (data, failure) = once(|token| async move { client::subscriptions(&token).await });
+    // The subscription whose cancellation is being confirmed, and the outcome.
+    let confirming = RwSignal::new(None::<String>);
+    let working = RwSignal::new(false);
+    let done = RwSignal::new(None::<String>);
+    let action_failed = RwSignal::new(false);
+
+    let cancel = move |id: String| {
+        let Some(token) = context.token() else { return };
+        working.set(true);
+        action_failed.set(false);
+        leptos::task::spawn_local(async move {
+            match client::cancel_subscription(&token, &id).await {
+                Ok(updated) => {
+                    let t = i18n.t();
+                    done.set(Some(fill(
+                        t.cancel_done,
+                        &[
+                            &updated.plan,
+                            &format::date(updated.current_period_end, i18n.locale()),
+                        ],
+                    )));
+                    crate::embed::event(
+                        "action",
+                        serde_json::json!({
+                            "action": "subscription_cancellation_requested",
+                            "subscription_id": updated.id,
+                            "ends_at": updated.current_period_end,
+                        }),
+                    );
+                    data.update(|list| {
+                        if let Some(list) = list {
+                            for s in list.data.iter_mut().filter(|s| s.id == updated.id) {
+                                *s = updated.clone();
+                            }
+                        }
+                    });
+                    confirming.set(None);
+                }
+                Err(error) if error.session_over() => context.end(&error),
+                Err(_) => action_failed.set(true),
+            }
+            working.set(false);
+        });
+    };
+
+    view! {
+        <section class="card" aria-labelledby="subscriptions-title">
+            <h2 id="subscriptions-title">{move || i18n.t().tab_subscriptions}</h2>
+            {move || done.get().map(|text| view! { <p class="notice success" role="status">{text}</p> })}
+            {move || {
+                let t = i18n.t();
+                let l = i18n.locale();
+                match data.get() {
+                    None => pending_view(failure.get()),
+                    Some(list) if list.data.is_empty() => view! { <p class="empty">{t.no_subscriptions}</p> }.into_any(),
+                    Some(list) => view! {
+                        <table class="records subscriptions">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t.col_plan}</th>
+                                    <th scope="col">{t.col_status}</th>
+                                    <th scope="col" class="num">{t.col_price}</th>
+                                    <th scope="col">{t.col_current_period}</th>
+                                    <th scope="col">{t.col_next_renewal}</th>
+                                    {may_cancel.then(|| view! { <th scope="col"><span class="visually-hidden">{t.cancel_subscription}</span></th> })}
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {list.data.into_iter().map(|s| {
+                                    let id = s.id.clone();
+                                    let can_cancel = may_cancel && s.renews();
+                                    view! {
+                                        <tr>
+                                            <th scope="row">{s.plan.clone()}</th>
+                                            <td data-label=t.col_status>{subscription_badge(s.status, t)}</td>
+                                            <td class="num" data-label=t.col_price>
+                                                {format!("{} {}", format::money(s.amount, &s.currency, l), interval_label(s.interval, t))}
+                                            </td>
+                                            <td data-label=t.col_current_period>
+                                                {format::date_range(s.current_period_start, s.current_period_end, l)}
+                                            </td>
+                                            <td data-label=t.col_next_renewal>
+                                                {match (s.cancel_at_period_end, s.renews_at) {
+                                                    (true, _) => fill(t.ends_on, &[&format::date(s.current_period_end, l)]),
+                                                    (false, Some(at)) if s.status != SubscriptionStatus::Cancelled => format::date(at, l),
+                                                    _ => t.none.to_owned(),
+                                                }}
+                                            </td>
+                                            {may_cancel.then(|| view! {
+                                                <td class="actions-cell">
+                                                    {can_cancel.then(|| {
+                                                        let id = id.clone();
+                                                        view! {
+                                                            <button type="button" class="button danger-link"
+                                                                aria-haspopup="dialog"
+                                                                on:click=move |_| { done.set(None); confirming.set(Some(id.clone())) }>
+                                                                {t.cancel_subscription}
+                                                            </button>
+                                                        }
+                                                    })}
+                                                </td>
+                                            })}
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }
+                    .into_any(),
+                }
+            }}
+            {move || {
+                let id = confirming.get()?;
+                let sub = data.with(|d| d.as_ref().and_then(|l| l.data.iter().find(|s| s.id == id).cloned()))?;
+                let t = i18n.t();
+                let l = i18n.locale();
+                let confirm_id = sub.id.clone();
+                Some(view! {
+                    <div class="confirm" role="alertdialog" aria-modal="false"
+                        aria-labelledby="cancel-title" aria-describedby="cancel-text"
+                        on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { confirming.set(None) }>
+                        <h3 id="cancel-title">{fill(t.cancel_title, &[&sub.plan])}</h3>
+                        <p id="cancel-text">{fill(t.cancel_text, &[&format::date(sub.current_period_end, l)])}</p>
+                        {move || action_failed.get().then(|| view! { <p class="field-error" role="alert">{i18n.t().action_failed}</p> })}
+                        <div class="actions">
+                            <button type="button" class="button" autofocus
+                                on:click=move |_| confirming.set(None)>{t.cancel_keep}</button>
+                            <button type="button" class="button danger" disabled=move || working.get()
+                                on:click=move |_| cancel(confirm_id.clone())>
+                                {move || if working.get() { i18n.t().working } else { i18n.t().cancel_confirm }}
+                            </button>
+                        </div>
+                    </div>
+                })
+            }}
+        </section>
+    }
+}
