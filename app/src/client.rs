@@ -82,7 +82,7 @@ pub const INVOICES_PER_PAGE: u32 = 10;
 fn with_query(path: &str, pairs: &[(&str, String)]) -> String {
     let query: Vec<String> = pairs
         .iter()
-        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .map(|(k, v)| format!("{k}={}", routes::encode(v)))
         .collect();
     if query.is_empty() {
         path.to_owned()
@@ -156,7 +156,7 @@ pub async fn update_profile(session: &str, patch: &ProfilePatch) -> Result<Profi
 
 /// Asks for a subscription to end at the end of its current period.
 pub async fn cancel_subscription(session: &str, id: &str) -> Result<Subscription, ClientError> {
-    let path = format!("{}/{}/cancel", routes::PORTAL_SUBSCRIPTIONS, encode(id));
+    let path = routes::with_id(routes::PORTAL_SUBSCRIPTION_CANCEL, id);
     send::<_, ()>(Method::Post, &path, Some(session), None).await
 }
 
@@ -164,7 +164,7 @@ pub async fn set_default_payment_method(
     session: &str,
     id: &str,
 ) -> Result<PaymentMethod, ClientError> {
-    let path = format!("{}/{}/default", routes::PORTAL_PAYMENT_METHODS, encode(id));
+    let path = routes::with_id(routes::PORTAL_PAYMENT_METHOD_DEFAULT, id);
     send::<_, ()>(Method::Post, &path, Some(session), None).await
 }
 
@@ -186,7 +186,7 @@ fn payments_path(cursor: Option<&str>) -> String {
     let mut path = format!("{}?limit={INVOICES_PER_PAGE}", routes::PORTAL_PAYMENTS);
     if let Some(cursor) = cursor {
         path.push_str("&cursor=");
-        path.push_str(&encode(cursor));
+        path.push_str(&routes::encode(cursor));
     }
     path
 }
@@ -228,7 +228,7 @@ pub async fn payment_methods(session: &str) -> Result<PaymentMethodList, ClientE
 }
 
 fn invoice_path(id: &str) -> String {
-    format!("{}/{}", routes::PORTAL_INVOICES, encode(id))
+    routes::with_id(routes::PORTAL_INVOICE, id)
 }
 
 /// One invoice with its lines, payments and credit notes.
@@ -241,18 +241,6 @@ pub async fn logout(session: &str) -> Result<(), ClientError> {
     send::<serde::de::IgnoredAny, ()>(Method::Post, routes::SESSION_LOGOUT, Some(session), None)
         .await
         .map(|_| ())
-}
-
-/// Percent-encodes a path segment or query value.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(feature = "hydrate")]
@@ -452,15 +440,4 @@ async fn send<T: DeserializeOwned, B: Serialize>(
     _body: Option<&B>,
 ) -> Result<T, ClientError> {
     Err(ClientError::network("portal data is loaded by the browser"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::encode;
-
-    #[test]
-    fn cursors_and_ids_are_encoded_for_urls() {
-        assert_eq!(encode("1767225600123.abc-1"), "1767225600123.abc-1");
-        assert_eq!(encode("a/b?c=d&e f"), "a%2Fb%3Fc%3Dd%26e%20f");
-    }
 }

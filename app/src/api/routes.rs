@@ -15,6 +15,14 @@ pub const SESSION_LOGOUT: &str = "/api/v1/session/logout";
 pub const PORTAL_SESSION: &str = "/api/v1/portal/session";
 /// The customer's invoices, newest first (drafts never).
 pub const PORTAL_INVOICES: &str = "/api/v1/portal/invoices";
+/// One of the customer's invoices, with its lines (`{id}` is Portico's id).
+pub const PORTAL_INVOICE: &str = "/api/v1/portal/invoices/{id}";
+/// An invoice's PDF.
+pub const PORTAL_INVOICE_PDF: &str = "/api/v1/portal/invoices/{id}/pdf";
+/// Ends a subscription at the end of its current period.
+pub const PORTAL_SUBSCRIPTION_CANCEL: &str = "/api/v1/portal/subscriptions/{id}/cancel";
+/// Makes a payment method the default.
+pub const PORTAL_PAYMENT_METHOD_DEFAULT: &str = "/api/v1/portal/payment_methods/{id}/default";
 /// The customer's payments and refunds, newest first.
 pub const PORTAL_PAYMENTS: &str = "/api/v1/portal/payments";
 /// The customer's entitlements.
@@ -31,3 +39,59 @@ pub const PORTAL_PAYMENTS_CSV: &str = "/api/v1/portal/payments.csv";
 pub const PORTAL_OVERVIEW: &str = "/api/v1/portal/overview";
 /// The customer's own details.
 pub const PORTAL_PROFILE: &str = "/api/v1/portal/profile";
+
+/// A route with its `{id}` filled in, percent-encoded as one path segment: the one way the
+/// client builds such a path, from the same constant the server routes.
+pub fn with_id(route: &str, id: &str) -> String {
+    route.replacen("{id}", &encode(id), 1)
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters, for a path segment or
+/// a query value.
+pub fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The file name a download of an invoice's PDF gets: its number, with anything but
+/// letters, digits, `-` and `_` replaced, so that no vendor text reaches a header or a
+/// path as it is.
+pub fn pdf_file_name(number: &str) -> String {
+    let safe: String = number
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{safe}.pdf")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_fill_routes_as_one_encoded_segment() {
+        assert_eq!(
+            with_id(PORTAL_INVOICE_PDF, "a/b c"),
+            "/api/v1/portal/invoices/a%2Fb%20c/pdf"
+        );
+        assert_eq!(encode("1767225600123.abc-1"), "1767225600123.abc-1");
+        assert_eq!(encode("a/b?c=d&e f"), "a%2Fb%3Fc%3Dd%26e%20f");
+    }
+
+    #[test]
+    fn pdf_names_keep_only_plain_characters() {
+        assert_eq!(pdf_file_name("INV-2026/01 ü\"<"), "INV-2026_01____.pdf");
+    }
+}

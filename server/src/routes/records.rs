@@ -458,22 +458,13 @@ async fn get_invoice_pdf(
 
 /// A PDF as a download named after the invoice number.
 pub fn pdf_response(pdf: Vec<u8>, number: &str) -> Response {
-    let safe: String = number
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let name = app::api::routes::pdf_file_name(number);
     (
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{safe}.pdf\""),
+                format!("attachment; filename=\"{name}\""),
             ),
             (header::CACHE_CONTROL, "private, no-store".to_owned()),
         ],

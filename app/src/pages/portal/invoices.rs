@@ -8,6 +8,7 @@ use super::load::{Download, Load, Paged};
 use super::PortalContext;
 use crate::api::portal::{parse_statuses, InvoiceDetail, InvoiceFilter, InvoiceSort};
 use crate::api::records::{CreditNoteStatus, InvoiceStatus, PaymentKind};
+use crate::api::routes;
 use crate::client::{self, ClientError};
 use crate::components::problem::Problem;
 use crate::format;
@@ -339,19 +340,9 @@ pub fn InvoicePage() -> impl IntoView {
 
     let download = Download::in_portal();
     let download_pdf = move |id: String, number: String| {
-        let name: String = number
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
         download.start(
-            format!("{}/{}/pdf", crate::api::routes::PORTAL_INVOICES, id),
-            format!("{name}.pdf"),
+            routes::with_id(routes::PORTAL_INVOICE_PDF, &id),
+            routes::pdf_file_name(&number),
         );
     };
 

@@ -44,9 +44,12 @@ pub fn router() -> Router<AppState> {
             under_api(routes::PORTAL_INVOICES_CSV),
             get(exports::export_invoices),
         )
-        .route("/v1/portal/invoices/{id}", get(invoices::get_invoice))
         .route(
-            "/v1/portal/invoices/{id}/pdf",
+            under_api(routes::PORTAL_INVOICE),
+            get(invoices::get_invoice),
+        )
+        .route(
+            under_api(routes::PORTAL_INVOICE_PDF),
             get(invoices::download_invoice_pdf),
         )
         .route(
@@ -58,11 +61,11 @@ pub fn router() -> Router<AppState> {
             get(exports::export_payments),
         )
         .route(
-            "/v1/portal/subscriptions/{id}/cancel",
+            under_api(routes::PORTAL_SUBSCRIPTION_CANCEL),
             post(actions::cancel_subscription),
         )
         .route(
-            "/v1/portal/payment_methods/{id}/default",
+            under_api(routes::PORTAL_PAYMENT_METHOD_DEFAULT),
             post(actions::set_default_payment_method),
         )
         .route(
