@@ -6,9 +6,10 @@ use app::api::records::{
 };
 use chrono::{DateTime, Duration, Utc};
 
-use crate::store::{Store, StoreResult};
+use crate::store::Store;
 
-use super::{invoice, line, pay, History};
+use super::{invoice, line, pay, put, History};
+use crate::routes::records::{Entitlements, Invoices, PaymentMethods, Subscriptions};
 
 /// A small US studio that upgraded half a year ago; one invoice went uncollectible.
 pub(super) async fn write(
@@ -17,7 +18,7 @@ pub(super) async fn write(
     customer: &str,
     h: &History,
     now: DateTime<Utc>,
-) -> StoreResult<()> {
+) -> anyhow::Result<()> {
     const CARD: &str = "Mastercard •••• 5454";
     for months_ago in (1..=12u32).rev() {
         let n = 13 - months_ago;
@@ -44,9 +45,7 @@ pub(super) async fn write(
             0,
             0,
         );
-        let (record, _) = store
-            .upsert_invoice(org, &h.id("inv", n), customer, &inv, now)
-            .await?;
+        let record = put::<Invoices>(store, org, &h.id("inv", n), &inv, now).await?;
         let when = issued + Duration::days(1);
         match status {
             InvoiceStatus::Paid => {
@@ -100,9 +99,7 @@ pub(super) async fn write(
         cancel_at_period_end: false,
         cancelled_at: None,
     };
-    store
-        .upsert_subscription(org, &h.id("sub", 1), customer, &sub, now)
-        .await?;
+    put::<Subscriptions>(store, org, &h.id("sub", 1), &sub, now).await?;
 
     for (n, feature, limit, usage, unit) in [
         (1, "Projects", Some(20), 7, "projects"),
@@ -118,9 +115,7 @@ pub(super) async fn write(
             valid_from: h.month(0),
             valid_until: Some(h.month_end(0)),
         };
-        store
-            .upsert_entitlement(org, &h.id("ent", n), customer, &e, now)
-            .await?;
+        put::<Entitlements>(store, org, &h.id("ent", n), &e, now).await?;
     }
 
     for (n, brand, last4, exp, default) in [
@@ -136,9 +131,7 @@ pub(super) async fn write(
             exp_year: Some(exp.1),
             is_default: default,
         };
-        store
-            .upsert_payment_method(org, &h.id("pm", n), customer, &pm, now)
-            .await?;
+        put::<PaymentMethods>(store, org, &h.id("pm", n), &pm, now).await?;
     }
     Ok(())
 }

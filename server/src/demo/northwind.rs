@@ -7,9 +7,10 @@ use app::api::records::{
 };
 use chrono::{DateTime, Datelike, Duration, Utc};
 
-use crate::store::{Store, StoreResult};
+use crate::store::Store;
 
-use super::{invoice, line, pay, History};
+use super::{invoice, line, pay, put, History};
+use crate::routes::records::{CreditNotes, Entitlements, Invoices, PaymentMethods, Subscriptions};
 
 /// A German mid-size customer on a monthly plan with usage: 18 months of invoices in
 /// every everyday status, card payments, a failed attempt, a refund with its credit note.
@@ -19,7 +20,7 @@ pub(super) async fn write(
     customer: &str,
     h: &History,
     now: DateTime<Utc>,
-) -> StoreResult<()> {
+) -> anyhow::Result<()> {
     const CARD: &str = "Visa •••• 4242";
     for months_ago in (0..18u32).rev() {
         let n = 18 - months_ago;
@@ -66,9 +67,7 @@ pub(super) async fn write(
             paid,
         );
         let invoice_external = h.id("inv", n);
-        let (record, _) = store
-            .upsert_invoice(org, &invoice_external, customer, &inv, now)
-            .await?;
+        let record = put::<Invoices>(store, org, &invoice_external, &inv, now).await?;
         let paid_at = issued + Duration::days(3);
         match status {
             InvoiceStatus::Paid => {
@@ -153,9 +152,7 @@ pub(super) async fn write(
                 reason: Some("Service credit for the outage on the 14th".into()),
                 issued_at: paid_at + Duration::days(9),
             };
-            store
-                .upsert_credit_note(org, &h.id("cn", 1), customer, Some(&record.id), &note, now)
-                .await?;
+            put::<CreditNotes>(store, org, &h.id("cn", 1), &note, now).await?;
         }
     }
 
@@ -172,9 +169,7 @@ pub(super) async fn write(
         cancel_at_period_end: false,
         cancelled_at: None,
     };
-    store
-        .upsert_subscription(org, &h.id("sub", 1), customer, &sub, now)
-        .await?;
+    put::<Subscriptions>(store, org, &h.id("sub", 1), &sub, now).await?;
 
     let valid = (h.month(0), Some(h.month_end(0)));
     for (n, feature, limit, usage, unit) in [
@@ -192,9 +187,7 @@ pub(super) async fn write(
             valid_from: valid.0,
             valid_until: valid.1,
         };
-        store
-            .upsert_entitlement(org, &h.id("ent", n), customer, &e, now)
-            .await?;
+        put::<Entitlements>(store, org, &h.id("ent", n), &e, now).await?;
     }
 
     for (n, kind, brand, last4, exp, default) in [
@@ -224,9 +217,7 @@ pub(super) async fn write(
             exp_year: exp.map(|e| e.1),
             is_default: default,
         };
-        store
-            .upsert_payment_method(org, &h.id("pm", n), customer, &pm, now)
-            .await?;
+        put::<PaymentMethods>(store, org, &h.id("pm", n), &pm, now).await?;
     }
     Ok(())
 }

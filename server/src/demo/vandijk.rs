@@ -6,9 +6,10 @@ use app::api::records::{
 };
 use chrono::{DateTime, Datelike, Duration, Months, Utc};
 
-use crate::store::{Store, StoreResult};
+use crate::store::Store;
 
-use super::{invoice, line, pay, History};
+use super::{invoice, line, pay, put, History};
+use crate::routes::records::{Entitlements, Invoices, PaymentMethods, Subscriptions};
 
 /// A Dutch enterprise on an annual contract with quarterly usage billing, paid by bank
 /// transfer, with one add-on cancelled three months ago.
@@ -18,7 +19,7 @@ pub(super) async fn write(
     customer: &str,
     h: &History,
     now: DateTime<Utc>,
-) -> StoreResult<()> {
+) -> anyhow::Result<()> {
     const BANK: &str = "Bank transfer (ING)";
     // Two annual contract invoices: 18 and 6 months ago; the second paid in two parts.
     for (n, months_ago) in [(1u32, 17u32), (2, 5)] {
@@ -47,9 +48,7 @@ pub(super) async fn write(
             21,
             0,
         );
-        let (record, _) = store
-            .upsert_invoice(org, &h.id("inv", n), customer, &inv, now)
-            .await?;
+        let record = put::<Invoices>(store, org, &h.id("inv", n), &inv, now).await?;
         if n == 1 {
             pay(
                 store,
@@ -128,9 +127,7 @@ pub(super) async fn write(
             21,
             0,
         );
-        let (record, _) = store
-            .upsert_invoice(org, &h.id("inv", n), customer, &inv, now)
-            .await?;
+        let record = put::<Invoices>(store, org, &h.id("inv", n), &inv, now).await?;
         if status == InvoiceStatus::Paid {
             pay(
                 store,
@@ -181,9 +178,7 @@ pub(super) async fn write(
         },
     ];
     for (n, sub) in subs.iter().enumerate() {
-        store
-            .upsert_subscription(org, &h.id("sub", n as u32 + 1), customer, sub, now)
-            .await?;
+        put::<Subscriptions>(store, org, &h.id("sub", n as u32 + 1), sub, now).await?;
     }
 
     for (n, feature, limit, usage, unit) in [
@@ -200,9 +195,7 @@ pub(super) async fn write(
             valid_from: contract_start,
             valid_until: Some(contract_end),
         };
-        store
-            .upsert_entitlement(org, &h.id("ent", n), customer, &e, now)
-            .await?;
+        put::<Entitlements>(store, org, &h.id("ent", n), &e, now).await?;
     }
 
     let pm = PaymentMethodInput {
@@ -214,8 +207,6 @@ pub(super) async fn write(
         exp_year: None,
         is_default: true,
     };
-    store
-        .upsert_payment_method(org, &h.id("pm", 1), customer, &pm, now)
-        .await?;
+    put::<PaymentMethods>(store, org, &h.id("pm", 1), &pm, now).await?;
     Ok(())
 }
