@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::store::{rows, Backend, Store, StoreResult, VendorPage};
+use crate::store::{rows, Backend, Store, StoreError, StoreResult, VendorPage};
 
 use super::{Db, SqlStore, BACKEND};
 
@@ -63,6 +63,30 @@ impl SqlStore {
         .bind(id_or_external_id)
         .fetch_optional(&self.pool)
         .await?)
+    }
+
+    /// All of one customer's records of `table` in the order `order_by` (a fixed clause,
+    /// never request input).
+    pub(super) async fn all_of_customer<R, T>(
+        &self,
+        table: &'static str,
+        order_by: &'static str,
+        organisation_id: &str,
+        customer_id: &str,
+    ) -> StoreResult<Vec<T>>
+    where
+        R: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
+        T: TryFrom<R, Error = StoreError>,
+    {
+        let rows = sqlx::query_as::<_, R>(&format!(
+            "SELECT * FROM {table} WHERE organisation_id = $1 AND customer_id = $2 \
+             ORDER BY {order_by}"
+        ))
+        .bind(organisation_id)
+        .bind(customer_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows::convert_all(rows)
     }
 
     /// A page of `table` in the vendor's id order, optionally for one customer.

@@ -117,15 +117,13 @@ impl RecordReader for SqlStore {
         organisation_id: &str,
         customer_id: &str,
     ) -> StoreResult<Vec<CreditNote>> {
-        let rows = sqlx::query_as::<_, rows::CreditNoteRow>(
-            "SELECT * FROM credit_notes WHERE organisation_id = $1 AND customer_id = $2 \
-             ORDER BY issued_at DESC, id DESC",
+        self.all_of_customer::<rows::CreditNoteRow, _>(
+            "credit_notes",
+            "issued_at DESC, id DESC",
+            organisation_id,
+            customer_id,
         )
-        .bind(organisation_id)
-        .bind(customer_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows::convert_all(rows)
+        .await
     }
 
     async fn list_payments(
@@ -164,15 +162,13 @@ impl RecordReader for SqlStore {
         organisation_id: &str,
         customer_id: &str,
     ) -> StoreResult<Vec<Entitlement>> {
-        let rows = sqlx::query_as::<_, rows::EntitlementRow>(
-            "SELECT * FROM entitlements WHERE organisation_id = $1 AND customer_id = $2 \
-             ORDER BY feature, id",
+        self.all_of_customer::<rows::EntitlementRow, _>(
+            "entitlements",
+            "feature, id",
+            organisation_id,
+            customer_id,
         )
-        .bind(organisation_id)
-        .bind(customer_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows::convert_all(rows)
+        .await
     }
 
     async fn list_subscriptions(
@@ -180,15 +176,13 @@ impl RecordReader for SqlStore {
         organisation_id: &str,
         customer_id: &str,
     ) -> StoreResult<Vec<Subscription>> {
-        let rows = sqlx::query_as::<_, rows::SubscriptionRow>(
-            "SELECT * FROM subscriptions WHERE organisation_id = $1 AND customer_id = $2 \
-             ORDER BY current_period_end DESC, id",
+        self.all_of_customer::<rows::SubscriptionRow, _>(
+            "subscriptions",
+            "current_period_end DESC, id",
+            organisation_id,
+            customer_id,
         )
-        .bind(organisation_id)
-        .bind(customer_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows::convert_all(rows)
+        .await
     }
 
     async fn list_payment_methods(
@@ -196,16 +190,13 @@ impl RecordReader for SqlStore {
         organisation_id: &str,
         customer_id: &str,
     ) -> StoreResult<Vec<PaymentMethod>> {
-        let rows = sqlx::query_as::<_, rows::PaymentMethodRow>(
-            "SELECT * FROM payment_methods \
-             WHERE organisation_id = $1 AND customer_id = $2 \
-             ORDER BY is_default DESC, created_at, id",
+        self.all_of_customer::<rows::PaymentMethodRow, _>(
+            "payment_methods",
+            "is_default DESC, created_at, id",
+            organisation_id,
+            customer_id,
         )
-        .bind(organisation_id)
-        .bind(customer_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows::convert_all(rows)
+        .await
     }
 
     async fn find_credit_note(
