@@ -7,6 +7,7 @@ pub mod client;
 pub mod components;
 pub mod csp;
 pub mod embed;
+pub mod focus;
 pub mod format;
 pub mod i18n;
 pub mod pages;

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { freshCustomer } from './vendor';
+import { freshCustomer, vendorCall } from './vendor';
 
 /** What has the keyboard: the focused element's id, else its tag and text. */
 async function focused(page: Page): Promise<string> {
@@ -53,4 +53,58 @@ test.describe('keyboard', () => {
     }
     expect(checked).toBe(7);
   });
+
+  test('Show more and Clear filters leave the keyboard where the list goes on, and results are announced', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!);
+    for (let i = 1; i <= 11; i++) {
+      await vendorCall(request, baseURL!, 'PUT', `/v1/payments/${customer.externalId}_more_${i}`, {
+        customer_id: customer.externalId, kind: 'payment', status: 'succeeded', method: 'Visa •••• 4242',
+        currency: 'EUR', amount: 100 * i, paid_at: `2026-03-${String(i).padStart(2, '0')}T09:00:00Z`,
+      });
+    }
+    await page.goto((await customer.link({ locale: 'en', section: 'invoices' })).url);
+    const rows = page.locator('#invoice-rows tbody tr');
+    await expect(rows).toHaveCount(10);
+
+    // "Show more" leaves the page while the next rows load: the keyboard goes on at the
+    // first new row's invoice link, not at the page body.
+    await tabTo(page, 'button:Show more');
+    await page.keyboard.press('Enter');
+    await expect(rows).toHaveCount(14);
+    await expect.poll(() => page.evaluate(() => {
+      const row = document.querySelector('#invoice-rows tbody tr:nth-child(11)');
+      return !!row && row.contains(document.activeElement) && document.activeElement?.tagName === 'A';
+    })).toBe(true);
+
+    // A search is announced with its count; clearing it hands the keyboard to the list's
+    // heading, since the "Clear filters" button goes away with the filters.
+    await tabTo(page, '#filter-q');
+    await page.keyboard.type('ADA-00');
+    const status = page.locator('section.card p.visually-hidden[role="status"]');
+    await expect(status).toHaveText('Showing 9 invoices');
+    await tabTo(page, 'button:Clear filters');
+    await page.keyboard.press('Enter');
+    await expect(rows).toHaveCount(10);
+    await expect.poll(() => focused(page)).toBe('#invoices-title');
+    await expect(status).toHaveText('Showing 10 invoices');
+
+    // The payments list does the same: its first new row gets the keyboard.
+    await page.goto((await customer.link({ locale: 'en', section: 'payments' })).url);
+    const payments = page.locator('#payment-rows tbody tr');
+    await expect(payments).toHaveCount(10);
+    await tabTo(page, 'button:Show more');
+    await page.keyboard.press('Enter');
+    await expect(payments).toHaveCount(12);
+    await expect.poll(() => page.evaluate(() =>
+      document.activeElement === document.querySelector('#payment-rows tbody tr:nth-child(11)'))).toBe(true);
+  });
 });
+
+/** Presses Tab until `target` (as `focused` names it) has the keyboard. */
+async function tabTo(page: Page, target: string): Promise<void> {
+  for (let presses = 0; presses < 80; presses++) {
+    if ((await focused(page)) === target) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Tab never reached ${target}; the keyboard is on ${await focused(page)}`);
+}

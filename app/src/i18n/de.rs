@@ -70,6 +70,8 @@ pub const DE: Messages = Messages {
 
     no_invoices: "Sie haben noch keine Rechnungen.",
     no_matching_invoices: "Keine Rechnungen entsprechen diesen Filtern.",
+    invoices_shown_one: "1 Rechnung wird angezeigt",
+    invoices_shown_many: "{0} Rechnungen werden angezeigt",
     col_invoice_id: "Rechnungsnr.",
     col_status: "Status",
     col_invoice_total: "Rechnungsbetrag",

@@ -70,6 +70,8 @@ pub const EN: Messages = Messages {
 
     no_invoices: "You have no invoices yet.",
     no_matching_invoices: "No invoices match these filters.",
+    invoices_shown_one: "Showing 1 invoice",
+    invoices_shown_many: "Showing {0} invoices",
     col_invoice_id: "Invoice ID",
     col_status: "Status",
     col_invoice_total: "Invoice total",

@@ -70,6 +70,8 @@ pub const FR: Messages = Messages {
 
     no_invoices: "Vous n’avez pas encore de factures.",
     no_matching_invoices: "Aucune facture ne correspond à ces filtres.",
+    invoices_shown_one: "1 facture affichée",
+    invoices_shown_many: "{0} factures affichées",
     col_invoice_id: "N° de facture",
     col_status: "Statut",
     col_invoice_total: "Montant total",

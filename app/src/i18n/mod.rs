@@ -169,6 +169,10 @@ messages! {
 
     no_invoices,
     no_matching_invoices,
+    /// Said after a filter, search or sort, when one invoice is shown.
+    invoices_shown_one,
+    /// `{0}`: how many invoices are shown, after a filter, search or sort.
+    invoices_shown_many,
     col_invoice_id,
     col_status,
     col_invoice_total,

@@ -70,6 +70,8 @@ pub const NL: Messages = Messages {
 
     no_invoices: "U hebt nog geen facturen.",
     no_matching_invoices: "Geen facturen voldoen aan deze filters.",
+    invoices_shown_one: "1 factuur wordt getoond",
+    invoices_shown_many: "{0} facturen worden getoond",
     col_invoice_id: "Factuurnummer",
     col_status: "Status",
     col_invoice_total: "Factuurbedrag",

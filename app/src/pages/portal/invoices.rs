@@ -102,13 +102,32 @@ pub fn InvoicesTab() -> impl IntoView {
     let Paged {
         rows, next, state, ..
     } = paged;
-    // Any change of filter or order starts again from the first page.
+    // Any change of filter or order starts again from the first page, and its result is
+    // announced once it is in.
+    let announce = RwSignal::new(false);
     Effect::new(move |first: Option<()>| {
         filter.track();
         if first.is_some() {
+            announce.set(true);
             paged.reload();
         }
     });
+    let shown = move || {
+        let count = rows.with(Vec::len);
+        if !announce.get() || state.get() != Load::Ready || count == 0 {
+            // An empty result has its own status message.
+            return String::new();
+        }
+        let t = i18n.t();
+        if count == 1 {
+            t.invoices_shown_one.to_owned()
+        } else {
+            fill(
+                t.invoices_shown_many,
+                &[&format::number(count as i64, i18n.locale())],
+            )
+        }
+    };
 
     // The search box waits for a pause in typing before it asks.
     let search_text = RwSignal::new(filter.get_untracked().search);
@@ -145,9 +164,12 @@ pub fn InvoicesTab() -> impl IntoView {
             });
         }
     };
+    // The button leaves the page with the filters it clears; the list's heading gets the
+    // keyboard instead of the page body.
     let clear = move |_| {
         search_text.set(String::new());
         filter.set(InvoiceFilter::default());
+        crate::focus::focus_by_id("invoices-title");
     };
     let sort_value = move || {
         let f = filter.get();
@@ -175,7 +197,7 @@ pub fn InvoicesTab() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="invoices-title">
             <div class="card-head">
-                <h2 id="invoices-title">{move || i18n.t().tab_invoices}</h2>
+                <h2 id="invoices-title" tabindex="-1">{move || i18n.t().tab_invoices}</h2>
                 <button type="button" class="button" on:click=export disabled=move || download.busy.get()>
                     {move || if download.busy.get() { i18n.t().downloading } else { i18n.t().download_csv }}
                 </button>
@@ -225,6 +247,7 @@ pub fn InvoicesTab() -> impl IntoView {
                     <button type="button" class="button link" on:click=clear>{i18n.t().clear_filters}</button>
                 })}
             </form>
+            <p class="visually-hidden" role="status">{shown}</p>
             {move || match state.get() {
                 Load::Failed(error) => view! {
                     <Problem code=error.code return_url=None retry=Callback::new(move |_| paged.reload())/>
@@ -237,7 +260,7 @@ pub fn InvoicesTab() -> impl IntoView {
                 }
                 _ => view! {
                     <div class="table-wrap">
-                    <table class="records invoices-table">
+                    <table id="invoice-rows" class="records invoices-table">
                         <thead>
                             <tr>
                                 <th scope="col">{move || i18n.t().col_invoice_id}</th>
@@ -293,7 +316,7 @@ pub fn InvoicesTab() -> impl IntoView {
                         <div class="skeleton skeleton-rows" aria-hidden="true"></div>
                     })}
                     {move || next.get().filter(|_| state.get() == Load::Ready).map(|_| view! {
-                        <button type="button" class="button more" on:click=move |_| paged.more()>
+                        <button type="button" class="button more" on:click=move |_| paged.more_and_focus("invoice-rows")>
                             {i18n.t().show_more}
                         </button>
                     })}

@@ -23,6 +23,8 @@ pub struct Paged<T: Send + Sync + 'static> {
     pub state: RwSignal<Load>,
     /// Counts reloads, so that an answer to an earlier query is dropped.
     generation: RwSignal<u64>,
+    /// The table and row index that get the keyboard when the next page is in.
+    focus_after: StoredValue<Option<(&'static str, usize)>>,
     load: StoredValue<Box<dyn Fn(Option<String>) + Send + Sync>>,
 }
 
@@ -46,6 +48,7 @@ impl<T: Clone + Send + Sync + 'static> Paged<T> {
         let next = RwSignal::new(None);
         let state = RwSignal::new(Load::Loading);
         let generation = RwSignal::new(0u64);
+        let focus_after = StoredValue::new(None::<(&'static str, usize)>);
         let load = move |cursor: Option<String>| {
             let Some(token) = context.token() else { return };
             state.set(Load::Loading);
@@ -60,6 +63,11 @@ impl<T: Clone + Send + Sync + 'static> Paged<T> {
                         rows.update(|r| r.extend(page.data));
                         next.set(page.next_cursor);
                         state.set(Load::Ready);
+                        if let Some((table, index)) =
+                            focus_after.try_update_value(Option::take).flatten()
+                        {
+                            crate::focus::focus_row(table, index);
+                        }
                     }
                     Err(error) if error.session_over() => context.end(&error),
                     Err(error) => state.set(Load::Failed(error)),
@@ -71,6 +79,7 @@ impl<T: Clone + Send + Sync + 'static> Paged<T> {
             next,
             state,
             generation,
+            focus_after,
             load: StoredValue::new(Box::new(load)),
         };
         Effect::new(move |_| paged.reload());
@@ -83,9 +92,19 @@ impl<T: Clone + Send + Sync + 'static> Paged<T> {
         self.load.with_value(|load| load(cursor));
     }
 
+    /// "Show more" as a person uses it: the next page, appended, and then the keyboard on
+    /// the first new row of the table with id `table_id`, since the button itself leaves
+    /// the page while the rows load.
+    pub fn more_and_focus(&self, table_id: &'static str) {
+        let first_new = self.rows.with_untracked(Vec::len);
+        self.focus_after.set_value(Some((table_id, first_new)));
+        self.more();
+    }
+
     /// From the first page again (after a failure, or with other filters).
     pub fn reload(&self) {
         self.generation.update(|g| *g += 1);
+        self.focus_after.set_value(None);
         self.rows.set(Vec::new());
         self.next.set(None);
         self.load.with_value(|load| load(None));

@@ -70,7 +70,7 @@ pub fn PaymentsTab() -> impl IntoView {
                     }
                     .into_any(),
                     _ => view! {
-                        <table class="records">
+                        <table id="payment-rows" class="records">
                             <thead>
                                 <tr>
                                     <th scope="col">{t.col_date}</th>
@@ -108,7 +108,7 @@ pub fn PaymentsTab() -> impl IntoView {
                             <div class="skeleton skeleton-rows" aria-hidden="true"></div>
                         })}
                         {next.get().filter(|_| state.get() == Load::Ready).map(|_| view! {
-                            <button type="button" class="button more" on:click=move |_| paged.more()>
+                            <button type="button" class="button more" on:click=move |_| paged.more_and_focus("payment-rows")>
                                 {t.show_more}
                             </button>
                         })}

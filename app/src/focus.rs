@@ -1,0 +1,49 @@
+//! Moving the keyboard focus where a person expects it after an action removed the control
+//! they used (a "Show more" button, a "Clear filters" link), instead of letting it fall back
+//! to the page body.
+
+/// Focuses the element with `id` after the next paint (it may be about to be drawn).
+/// Elements that are not focusable by nature get `tabindex="-1"` in their markup.
+pub fn focus_by_id(id: &'static str) {
+    #[cfg(feature = "hydrate")]
+    leptos::prelude::request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(element) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
+/// Focuses row `index` (from 0) of the body of the table with `table_id` after the next
+/// paint: the link in its row header (an invoice's number), or else the row itself.
+pub fn focus_row(table_id: &'static str, index: usize) {
+    #[cfg(feature = "hydrate")]
+    leptos::prelude::request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let selector = format!("#{table_id} tbody tr:nth-child({})", index + 1);
+        let Ok(Some(row)) = document.query_selector(&selector) else {
+            return;
+        };
+        let target = match row.query_selector("th a") {
+            Ok(Some(link)) => link,
+            _ => {
+                let _ = row.set_attribute("tabindex", "-1");
+                row
+            }
+        };
+        if let Ok(element) = target.dyn_into::<web_sys::HtmlElement>() {
+            let _ = element.focus();
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (table_id, index);
+}
