@@ -55,7 +55,7 @@ pub struct VendorPage<'a> {
 }
 
 /// How many records of each kind an organisation holds.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct RecordCounts {
     pub customers: i64,
     pub invoices: i64,

@@ -450,18 +450,6 @@ pub(super) const SESSION_COLUMNS: &str = "s.id, s.organisation_id, s.customer_id
     s.locale, s.idle_timeout_secs, s.created_at, s.last_seen_at, s.expires_at, s.ended_at, \
     s.end_reason, l.return_url, l.section";
 
-#[derive(sqlx::FromRow)]
-pub(super) struct CountsRow {
-    pub customers: i64,
-    pub invoices: i64,
-    pub invoice_lines: i64,
-    pub credit_notes: i64,
-    pub payments: i64,
-    pub entitlements: i64,
-    pub subscriptions: i64,
-    pub payment_methods: i64,
-}
-
 /// Converts a list of rows, failing on the first unreadable one.
 pub(super) fn convert_all<R, T>(rows: Vec<R>) -> StoreResult<Vec<T>>
 where

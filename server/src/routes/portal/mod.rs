@@ -11,7 +11,7 @@ mod payments;
 mod profile;
 mod session;
 
-use app::api::records::{Entitlement, PaymentMethod, Subscription};
+use app::api::records::{Customer, Entitlement, PaymentMethod, Subscription};
 use app::api::routes;
 use app::api::session::Tab;
 use axum::http::StatusCode;
@@ -107,6 +107,16 @@ pub(super) async fn require_section(
     } else {
         Err(ApiError::Forbidden)
     }
+}
+
+/// The customer the session is for; a customer deleted since the session began ends it.
+async fn session_customer(state: &AppState, portal: &PortalSession) -> Result<Customer, ApiError> {
+    let s = &portal.session;
+    state
+        .store
+        .get_customer(&s.organisation_id, &s.customer_id)
+        .await?
+        .ok_or(ApiError::SESSION_EXPIRED)
 }
 
 /// An action the organisation does not offer its customers.

@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::store::Organisation;
 use crate::validate::{Check, Validate};
 
-use super::require_section;
+use super::{require_section, session_customer};
 
 /// `GET /api/v1/portal/profile`.
 pub(super) async fn get_profile(
@@ -23,12 +23,7 @@ pub(super) async fn get_profile(
     portal: PortalSession,
 ) -> Result<Json<Profile>, ApiError> {
     let organisation = require_section(&state, &portal, Tab::Profile).await?;
-    let s = &portal.session;
-    let customer = state
-        .store
-        .get_customer(&s.organisation_id, &s.customer_id)
-        .await?
-        .ok_or(ApiError::SESSION_EXPIRED)?;
+    let customer = session_customer(&state, &portal).await?;
     Ok(Json(profile_of(customer, &organisation)))
 }
 
@@ -65,11 +60,7 @@ pub(super) async fn update_profile(
 ) -> Result<Json<Profile>, ApiError> {
     let organisation = require_section(&state, &portal, Tab::Profile).await?;
     let s = &portal.session;
-    let customer = state
-        .store
-        .get_customer(&s.organisation_id, &s.customer_id)
-        .await?
-        .ok_or(ApiError::SESSION_EXPIRED)?;
+    let customer = session_customer(&state, &portal).await?;
     let editable = &organisation.settings.editable_profile_fields;
     let sent: Vec<&str> = [
         ("name", patch.name.is_some()),

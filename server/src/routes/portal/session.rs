@@ -1,4 +1,5 @@
-//! The session tab-independent calls: who is signed in, and the language they picked.
+//! Calls about the session itself, whatever the tab: who is signed in, and the language
+//! they picked.
 
 use app::api::portal::SessionPatch;
 use app::api::session::{SessionInfo, LOCALES};
@@ -11,19 +12,17 @@ use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::state::AppState;
 
+use super::session_customer;
+
 /// `GET /api/v1/portal/session`: who is signed in, for whom.
 pub(super) async fn get_session(
     State(state): State<AppState>,
     portal: PortalSession,
 ) -> Result<Json<SessionInfo>, ApiError> {
+    let customer = session_customer(&state, &portal).await?;
     let s = portal.session;
     let organisation = state
         .organisation(&s.organisation_id)
-        .await?
-        .ok_or(ApiError::SESSION_EXPIRED)?;
-    let customer = state
-        .store
-        .get_customer(&s.organisation_id, &s.customer_id)
         .await?
         .ok_or(ApiError::SESSION_EXPIRED)?;
     Ok(Json(SessionInfo {

@@ -335,7 +335,7 @@ impl RecordReader for SqlStore {
     }
 
     async fn record_counts(&self, organisation_id: &str) -> StoreResult<RecordCounts> {
-        let c = sqlx::query_as::<_, rows::CountsRow>(
+        Ok(sqlx::query_as::<_, RecordCounts>(
             "SELECT \
              (SELECT COUNT(*) FROM customers WHERE organisation_id = $1) AS customers, \
              (SELECT COUNT(*) FROM invoices WHERE organisation_id = $1) AS invoices, \
@@ -349,17 +349,7 @@ impl RecordReader for SqlStore {
         )
         .bind(organisation_id)
         .fetch_one(&self.pool)
-        .await?;
-        Ok(RecordCounts {
-            customers: c.customers,
-            invoices: c.invoices,
-            invoice_lines: c.invoice_lines,
-            credit_notes: c.credit_notes,
-            payments: c.payments,
-            entitlements: c.entitlements,
-            subscriptions: c.subscriptions,
-            payment_methods: c.payment_methods,
-        })
+        .await?)
     }
 }
 
