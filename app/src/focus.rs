@@ -47,3 +47,38 @@ pub fn focus_row(table_id: &'static str, index: usize) {
     #[cfg(not(feature = "hydrate"))]
     let _ = (table_id, index);
 }
+
+/// After moving to another tab or an invoice: focuses the heading of the page's first card
+/// once it is drawn (an invoice's waits for the invoice), trying for about two seconds.
+pub fn focus_page_heading() {
+    // The first look waits a moment, so that the page being left is gone.
+    #[cfg(feature = "hydrate")]
+    leptos::prelude::set_timeout(|| heading_attempt(40), std::time::Duration::from_millis(50));
+}
+
+#[cfg(feature = "hydrate")]
+fn heading_attempt(tries_left: u32) {
+    leptos::prelude::request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        let heading = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector("main .card h2").ok().flatten())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        match heading {
+            Some(heading) => {
+                if !heading.has_attribute("tabindex") {
+                    let _ = heading.set_attribute("tabindex", "-1");
+                }
+                // Inside an iframe, scrolling to it could move the vendor's own page.
+                let options = web_sys::FocusOptions::new();
+                options.set_prevent_scroll(true);
+                let _ = heading.focus_with_options(&options);
+            }
+            None if tries_left > 0 => leptos::prelude::set_timeout(
+                move || heading_attempt(tries_left - 1),
+                std::time::Duration::from_millis(50),
+            ),
+            None => {}
+        }
+    });
+}

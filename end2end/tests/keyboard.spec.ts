@@ -88,6 +88,15 @@ test.describe('keyboard', () => {
     await expect.poll(() => focused(page)).toBe('#invoices-title');
     await expect(status).toHaveText('Showing 10 invoices');
 
+    // A date field shows the page's own focus ring (not Chromium's faint one) while one of
+    // its parts has the keyboard.
+    await tabTo(page, '#filter-from');
+    const ring = await page.locator('#filter-from').evaluate((e) => {
+      const style = getComputedStyle(e);
+      return `${style.outlineStyle} ${style.outlineWidth}`;
+    });
+    expect(ring).toBe('solid 3px');
+
     // The payments list does the same: its first new row gets the keyboard.
     await page.goto((await customer.link({ locale: 'en', section: 'payments' })).url);
     const payments = page.locator('#payment-rows tbody tr');
@@ -98,13 +107,77 @@ test.describe('keyboard', () => {
     await expect.poll(() => page.evaluate(() =>
       document.activeElement === document.querySelector('#payment-rows tbody tr:nth-child(11)'))).toBe(true);
   });
+
+  test('the cancel dialog takes the keyboard, keeps it, and gives it back', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 1 });
+    await page.goto((await customer.link({ locale: 'en', section: 'subscriptions' })).url);
+    await expect(page.getByRole('row', { name: /Engine Pro/ })).toContainText('Active');
+    const dialog = page.getByRole('alertdialog', { name: 'Cancel Engine Pro?' });
+
+    await tabTo(page, 'button:Cancel subscription');
+    await page.keyboard.press('Enter');
+    await expect(dialog).toBeVisible();
+    await expect.poll(() => focused(page)).toBe('#cancel-keep');
+    // Tab and Shift+Tab go round inside the dialog, never to the page behind it.
+    for (const key of ['Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab']) {
+      await page.keyboard.press(key);
+      const inside = await page.evaluate(() => {
+        const e = document.activeElement;
+        return e === document.body || !!e?.closest('dialog');
+      });
+      expect(inside, key).toBe(true);
+    }
+    // Escape closes it from wherever the keyboard is, and the opener has the keyboard again.
+    await page.keyboard.press('Escape');
+    await expect(dialog).toHaveCount(0);
+    await expect.poll(() => focused(page)).toBe('button:Cancel subscription');
+
+    // "Keep subscription" does the same.
+    await page.keyboard.press('Enter');
+    await expect.poll(() => focused(page)).toBe('#cancel-keep');
+    await page.keyboard.press('Enter');
+    await expect(dialog).toHaveCount(0);
+    await expect.poll(() => focused(page)).toBe('button:Cancel subscription');
+
+    // Confirming removes the opener with the cancellation: the tab's heading takes over.
+    await page.keyboard.press('Enter');
+    await expect.poll(() => focused(page)).toBe('#cancel-keep');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('button:Yes, cancel at period end');
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('status').filter({ hasText: 'Engine Pro will end on 30 Nov 2030.' })).toBeVisible();
+    await expect(dialog).toHaveCount(0);
+    await expect.poll(() => focused(page)).toBe('#subscriptions-title');
+  });
+
+  test('a new tab, an invoice and the signed-out page each give the keyboard to their heading', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 3 });
+    await page.goto((await customer.link({ locale: 'en', section: 'invoices' })).url);
+    await expect(page.locator('#invoice-rows tbody tr')).toHaveCount(3);
+
+    await tabTo(page, 'a:Payments');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => focused(page)).toBe('#payments-title');
+    await tabTo(page, 'a:Invoices', 'Shift+Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => focused(page)).toBe('#invoices-title');
+    await tabTo(page, 'a:ADA-003');
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: /ADA-003/ })).toBeVisible();
+    await expect.poll(() => focused(page)).toBe('#invoice-title');
+
+    await tabTo(page, 'button:Sign out', 'Shift+Tab');
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: 'You have signed out' })).toBeVisible();
+    await expect.poll(() => focused(page)).toBe('#problem-title');
+  });
 });
 
-/** Presses Tab until `target` (as `focused` names it) has the keyboard. */
-async function tabTo(page: Page, target: string): Promise<void> {
+/** Presses Tab (or `key`) until `target` (as `focused` names it) has the keyboard. */
+async function tabTo(page: Page, target: string, key: 'Tab' | 'Shift+Tab' = 'Tab'): Promise<void> {
   for (let presses = 0; presses < 80; presses++) {
     if ((await focused(page)) === target) return;
-    await page.keyboard.press('Tab');
+    await page.keyboard.press(key);
   }
   throw new Error(`Tab never reached ${target}; the keyboard is on ${await focused(page)}`);
 }

@@ -28,7 +28,7 @@ pub fn Problem(
     };
     view! {
         <section class="card narrow problem" role="alert" data-code=code>
-            <h1>{move || texts(i18n.t()).0}</h1>
+            <h1 id="problem-title" tabindex="-1">{move || texts(i18n.t()).0}</h1>
             <p>{move || texts(i18n.t()).1}</p>
             <div class="actions">
                 {retry.map(|retry| view! {

@@ -202,6 +202,15 @@ pub fn Portal() -> impl IntoView {
     // On a phone the tab bar scrolls sideways; keep the current tab in view.
     let tabs_ref = NodeRef::<leptos::html::Nav>::new();
     let location = leptos_router::hooks::use_location();
+    // A new tab or an invoice takes the keyboard to its heading, as a page load would take
+    // it to the top; the first page keeps the browser's own start.
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.as_ref().is_some_and(|p| *p != path) {
+            crate::focus::focus_page_heading();
+        }
+        path
+    });
     Effect::new(move |_| {
         let _ = (location.pathname.get(), ready.get(), ended.get());
         // Scrolled by hand: scrollIntoView could also scroll an embedding page.
@@ -231,6 +240,8 @@ pub fn Portal() -> impl IntoView {
                 code: "signed_out".into(),
                 return_url: stored.return_url,
             }));
+            // The button went away with the portal: the page saying so takes the keyboard.
+            crate::focus::focus_by_id("problem-title");
         });
     };
 

@@ -48,6 +48,25 @@ pub fn SubscriptionsTab() -> impl IntoView {
     let working = RwSignal::new(false);
     let done = RwSignal::new(None::<String>);
     let action_failed = RwSignal::new(false);
+    // The confirmation is a native modal dialog: the browser moves focus in, keeps it
+    // there, closes on Escape from anywhere and hands focus back to the opener.
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    Effect::new(move |_| {
+        let open = confirming.with(Option::is_some);
+        #[cfg(feature = "hydrate")]
+        if let Some(dialog) = dialog.get() {
+            if open && !dialog.open() {
+                let _ = dialog.show_modal();
+                // Its content is drawn with the signal that opened it; the safe choice
+                // gets the keyboard once it is there.
+                crate::focus::focus_by_id("cancel-keep");
+            } else if !open && dialog.open() {
+                dialog.close();
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (open, dialog);
+    });
 
     let cancel = move |id: String| {
         let Some(token) = context.token() else { return };
@@ -80,6 +99,8 @@ pub fn SubscriptionsTab() -> impl IntoView {
                         }
                     });
                     confirming.set(None);
+                    // The button that opened the dialog went away with the cancellation.
+                    crate::focus::focus_by_id("subscriptions-title");
                 }
                 Err(error) if error.session_over() => context.end(&error),
                 Err(_) => action_failed.set(true),
@@ -90,7 +111,7 @@ pub fn SubscriptionsTab() -> impl IntoView {
 
     view! {
         <section class="card" aria-labelledby="subscriptions-title">
-            <h2 id="subscriptions-title">{move || i18n.t().tab_subscriptions}</h2>
+            <h2 id="subscriptions-title" tabindex="-1">{move || i18n.t().tab_subscriptions}</h2>
             {move || done.get().map(|text| view! { <p class="notice success" role="status">{text}</p> })}
             {move || {
                 let t = i18n.t();
@@ -154,30 +175,30 @@ pub fn SubscriptionsTab() -> impl IntoView {
                     .into_any(),
                 }
             }}
-            {move || {
-                let id = confirming.get()?;
-                let sub = data.with(|d| d.as_ref().and_then(|l| l.data.iter().find(|s| s.id == id).cloned()))?;
-                let t = i18n.t();
-                let l = i18n.locale();
-                let confirm_id = sub.id.clone();
-                Some(view! {
-                    <div class="confirm" role="alertdialog" aria-modal="false"
-                        aria-labelledby="cancel-title" aria-describedby="cancel-text"
-                        on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { confirming.set(None) }>
+            <dialog class="confirm" role="alertdialog" node_ref=dialog
+                aria-labelledby="cancel-title" aria-describedby="cancel-text"
+                on:close=move |_| confirming.set(None)>
+                {move || {
+                    let id = confirming.get()?;
+                    let sub = data.with(|d| d.as_ref().and_then(|l| l.data.iter().find(|s| s.id == id).cloned()))?;
+                    let t = i18n.t();
+                    let l = i18n.locale();
+                    let confirm_id = sub.id.clone();
+                    Some(view! {
                         <h3 id="cancel-title">{fill(t.cancel_title, &[&sub.plan])}</h3>
                         <p id="cancel-text">{fill(t.cancel_text, &[&format::date(sub.current_period_end, l)])}</p>
                         {move || action_failed.get().then(|| view! { <p class="field-error" role="alert">{i18n.t().action_failed}</p> })}
                         <div class="actions">
-                            <button type="button" class="button" autofocus
+                            <button type="button" class="button" id="cancel-keep" autofocus
                                 on:click=move |_| confirming.set(None)>{t.cancel_keep}</button>
                             <button type="button" class="button danger" disabled=move || working.get()
                                 on:click=move |_| cancel(confirm_id.clone())>
                                 {move || if working.get() { i18n.t().working } else { i18n.t().cancel_confirm }}
                             </button>
                         </div>
-                    </div>
-                })
-            }}
+                    })
+                }}
+            </dialog>
         </section>
     }
 }
