@@ -20,6 +20,28 @@ pub fn focus_by_id(id: &'static str) {
     let _ = id;
 }
 
+/// Focuses the element with `id` after the next paint, unless the keyboard is already
+/// inside the element with `container_id` (where the browser's own autofocus put it).
+pub fn focus_into(container_id: &'static str, id: &'static str) {
+    #[cfg(feature = "hydrate")]
+    leptos::prelude::request_animation_frame(move || {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let inside = document
+            .get_element_by_id(container_id)
+            .zip(document.active_element())
+            .is_some_and(|(container, active)| {
+                container.contains(Some(&active)) && container != active
+            });
+        if !inside {
+            focus_by_id(id);
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (container_id, id);
+}
+
 /// Focuses row `index` (from 0) of the body of the table with `table_id` after the next
 /// paint: the link in its row header (an invoice's number), or else the row itself.
 pub fn focus_row(table_id: &'static str, index: usize) {

@@ -89,7 +89,11 @@ test.describe('keyboard', () => {
     await expect(status).toHaveText('Showing 10 invoices');
 
     // A date field shows the page's own focus ring (not Chromium's faint one) while one of
-    // its parts has the keyboard.
+    // its parts has the keyboard. On a phone it is folded behind the Filters button.
+    if (await page.locator('.filters-toggle').isVisible()) {
+      await tabTo(page, 'button:Filters');
+      await page.keyboard.press('Enter');
+    }
     await tabTo(page, '#filter-from');
     const ring = await page.locator('#filter-from').evaluate((e) => {
       const style = getComputedStyle(e);
@@ -170,6 +174,38 @@ test.describe('keyboard', () => {
     await page.keyboard.press('Enter');
     await expect(page.getByRole('heading', { name: 'You have signed out' })).toBeVisible();
     await expect.poll(() => focused(page)).toBe('#problem-title');
+  });
+
+  test('on a phone the filters fold behind one button that counts them, and the first invoice shows at once', async ({ page, request, baseURL }, info) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 3 });
+    await page.goto((await customer.link({ locale: 'en', section: 'invoices' })).url);
+    const firstRow = page.locator('#invoice-rows tbody tr').first();
+    await expect(firstRow).toBeVisible();
+    const status = page.locator('#filter-status');
+    const toggle = page.getByRole('button', { name: /^Filters/ });
+    if (info.project.name !== 'phone') {
+      // A wide screen shows every filter and no fold.
+      await expect(status).toBeVisible();
+      await expect(toggle).toBeHidden();
+      return;
+    }
+    await expect(firstRow).toBeInViewport();
+    await expect(status).toBeHidden();
+    await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+
+    await tabTo(page, 'button:Filters');
+    await page.keyboard.press('Enter');
+    await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    await expect(status).toBeVisible();
+    await tabTo(page, '#filter-status');
+    await page.keyboard.press('ArrowDown');
+    await expect(toggle).toHaveText('Filters (1)');
+    // Folding them again keeps what they filter.
+    await tabTo(page, 'button:Filters (1)', 'Shift+Tab');
+    await page.keyboard.press('Enter');
+    await expect(status).toBeHidden();
+    await expect(toggle).toHaveText('Filters (1)');
+    await expect(page.getByRole('button', { name: 'Clear filters' })).toBeVisible();
   });
 });
 

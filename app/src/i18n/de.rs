@@ -87,6 +87,8 @@ pub const DE: Messages = Messages {
     status_void: "Storniert",
     status_uncollectible: "Uneinbringlich",
     filters_label: "Rechnungen filtern",
+    filters_button: "Filter",
+    filters_button_active: "Filter ({0})",
     all_statuses: "Alle Status",
     date_from: "Von",
     date_to: "Bis",

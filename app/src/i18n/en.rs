@@ -87,6 +87,8 @@ pub const EN: Messages = Messages {
     status_void: "Void",
     status_uncollectible: "Uncollectible",
     filters_label: "Filter invoices",
+    filters_button: "Filters",
+    filters_button_active: "Filters ({0})",
     all_statuses: "All statuses",
     date_from: "From",
     date_to: "To",

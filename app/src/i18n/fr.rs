@@ -87,6 +87,8 @@ pub const FR: Messages = Messages {
     status_void: "Annulée",
     status_uncollectible: "Irrécouvrable",
     filters_label: "Filtrer les factures",
+    filters_button: "Filtres",
+    filters_button_active: "Filtres ({0})",
     all_statuses: "Tous les statuts",
     date_from: "Du",
     date_to: "Au",

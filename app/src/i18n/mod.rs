@@ -188,6 +188,10 @@ messages! {
     status_void,
     status_uncollectible,
     filters_label,
+    /// The phone's button that shows the folded filters.
+    filters_button,
+    /// `{0}`: how many of the folded filters narrow the list.
+    filters_button_active,
     all_statuses,
     date_from,
     date_to,

@@ -87,6 +87,8 @@ pub const NL: Messages = Messages {
     status_void: "Geannuleerd",
     status_uncollectible: "Oninbaar",
     filters_label: "Facturen filteren",
+    filters_button: "Filters",
+    filters_button_active: "Filters ({0})",
     all_statuses: "Alle statussen",
     date_from: "Van",
     date_to: "Tot en met",

@@ -166,6 +166,15 @@ pub fn InvoicesTab() -> impl IntoView {
     };
     // The button leaves the page with the filters it clears; the list's heading gets the
     // keyboard instead of the page body.
+    let filters_open = RwSignal::new(false);
+    // The filters folded on a phone that narrow the list (the search box stays in view).
+    let active_filters = move || {
+        filter.with(|f| {
+            usize::from(!f.statuses.is_empty())
+                + usize::from(f.from.is_some())
+                + usize::from(f.to.is_some())
+        })
+    };
     let clear = move |_| {
         search_text.set(String::new());
         filter.set(InvoiceFilter::default());
@@ -213,35 +222,47 @@ pub fn InvoicesTab() -> impl IntoView {
                         placeholder=move || i18n.t().search_placeholder
                         prop:value=move || search_text.get() on:input=on_search/>
                 </div>
-                <div class="field">
-                    <label for="filter-status">{move || i18n.t().col_status}</label>
-                    <select id="filter-status" name="status" on:change=on_status
-                        prop:value=move || filter.with(|f| f.statuses.first().map(|s| s.as_str()).unwrap_or_default().to_owned())>
-                        <option value="">{move || i18n.t().all_statuses}</option>
-                        {FILTER_STATUSES.into_iter().map(|s| view! {
-                            <option value=s.as_str() selected=move || filter.with(|f| f.statuses.first() == Some(&s))>
-                                {move || status_label(s, i18n.t())}
-                            </option>
-                        }).collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="filter-from">{move || i18n.t().date_from}</label>
-                    <input type="date" id="filter-from" name="from" on:change=on_date(false)
-                        prop:value=move || filter.with(|f| f.from.map(|d| d.to_string()).unwrap_or_default())/>
-                </div>
-                <div class="field">
-                    <label for="filter-to">{move || i18n.t().date_to}</label>
-                    <input type="date" id="filter-to" name="to" on:change=on_date(true)
-                        prop:value=move || filter.with(|f| f.to.map(|d| d.to_string()).unwrap_or_default())/>
-                </div>
-                <div class="field">
-                    <label for="filter-sort">{move || i18n.t().sort_by}</label>
-                    <select id="filter-sort" name="sort" on:change=on_sort prop:value=sort_value>
-                        {SORTS.into_iter().map(|(value, _, _, label)| view! {
-                            <option value=value selected=move || sort_value() == value>{move || label(i18n.t())}</option>
-                        }).collect_view()}
-                    </select>
+                // On a phone the other filters fold behind one button, so that the first
+                // invoice shows without scrolling; wider screens show them all.
+                <button type="button" class="button filters-toggle" aria-controls="more-filters"
+                    aria-expanded=move || filters_open.get().to_string()
+                    on:click=move |_| filters_open.update(|open| *open = !*open)>
+                    {move || match active_filters() {
+                        0 => i18n.t().filters_button.to_owned(),
+                        n => fill(i18n.t().filters_button_active, &[&n.to_string()]),
+                    }}
+                </button>
+                <div id="more-filters" class="more-filters" class:open=move || filters_open.get()>
+                    <div class="field">
+                        <label for="filter-status">{move || i18n.t().col_status}</label>
+                        <select id="filter-status" name="status" on:change=on_status
+                            prop:value=move || filter.with(|f| f.statuses.first().map(|s| s.as_str()).unwrap_or_default().to_owned())>
+                            <option value="">{move || i18n.t().all_statuses}</option>
+                            {FILTER_STATUSES.into_iter().map(|s| view! {
+                                <option value=s.as_str() selected=move || filter.with(|f| f.statuses.first() == Some(&s))>
+                                    {move || status_label(s, i18n.t())}
+                                </option>
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="filter-from">{move || i18n.t().date_from}</label>
+                        <input type="date" id="filter-from" name="from" on:change=on_date(false)
+                            prop:value=move || filter.with(|f| f.from.map(|d| d.to_string()).unwrap_or_default())/>
+                    </div>
+                    <div class="field">
+                        <label for="filter-to">{move || i18n.t().date_to}</label>
+                        <input type="date" id="filter-to" name="to" on:change=on_date(true)
+                            prop:value=move || filter.with(|f| f.to.map(|d| d.to_string()).unwrap_or_default())/>
+                    </div>
+                    <div class="field">
+                        <label for="filter-sort">{move || i18n.t().sort_by}</label>
+                        <select id="filter-sort" name="sort" on:change=on_sort prop:value=sort_value>
+                            {SORTS.into_iter().map(|(value, _, _, label)| view! {
+                                <option value=value selected=move || sort_value() == value>{move || label(i18n.t())}</option>
+                            }).collect_view()}
+                        </select>
+                    </div>
                 </div>
                 {move || filter.with(InvoiceFilter::narrows).then(|| view! {
                     <button type="button" class="button link" on:click=clear>{i18n.t().clear_filters}</button>

@@ -57,9 +57,9 @@ pub fn SubscriptionsTab() -> impl IntoView {
         if let Some(dialog) = dialog.get() {
             if open && !dialog.open() {
                 let _ = dialog.show_modal();
-                // Its content is drawn with the signal that opened it; the safe choice
-                // gets the keyboard once it is there.
-                crate::focus::focus_by_id("cancel-keep");
+                // Its content is drawn with the signal that opened it, so the browser's
+                // autofocus may find it empty: the safe choice then gets the keyboard.
+                crate::focus::focus_into("cancel-dialog", "cancel-keep");
             } else if !open && dialog.open() {
                 dialog.close();
             }
@@ -175,7 +175,7 @@ pub fn SubscriptionsTab() -> impl IntoView {
                     .into_any(),
                 }
             }}
-            <dialog class="confirm" role="alertdialog" node_ref=dialog
+            <dialog id="cancel-dialog" class="confirm" role="alertdialog" node_ref=dialog
                 aria-labelledby="cancel-title" aria-describedby="cancel-text"
                 on:close=move |_| confirming.set(None)>
                 {move || {
