@@ -48,9 +48,11 @@ test.describe('the first visit', () => {
       expect(file.cache, file.url).toBe('public, max-age=31536000, immutable');
     }
 
-    // The link's page already has the portal's head and tab bar where they end up.
+    // The link's page already has the portal's head and tab bar where they end up: the
+    // cumulative layout shift of the landing tab stays within 0.02.
     const shift = await page.evaluate(() => (window as any).__shift as number);
-    expect(shift).toBeLessThan(0.1);
+    console.log(`layout shift on landing: ${shift.toFixed(4)}`);
+    expect(shift).toBeLessThanOrEqual(0.02);
   });
 
   test("the link's page is the portal's frame before any script runs", async ({ browser, request, baseURL }) => {
