@@ -3,11 +3,10 @@
 use leptos::prelude::*;
 
 use super::load::once;
-use crate::client::{self};
+use super::pending_view;
+use crate::client;
 use crate::format;
 use crate::i18n::{fill, use_i18n};
-
-use super::pending_view;
 
 /// What the customer may use, and how much of it they have used.
 #[component]

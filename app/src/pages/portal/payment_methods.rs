@@ -4,14 +4,13 @@
 use leptos::prelude::*;
 
 use super::load::once;
+use super::pending_view;
 use super::PortalContext;
 use crate::api::records::{PaymentMethod, PaymentMethodKind};
 use crate::branding::Branding;
-use crate::client::{self};
+use crate::client;
 use crate::format;
 use crate::i18n::{fill, use_i18n, Messages};
-
-use super::pending_view;
 
 fn method_kind(kind: PaymentMethodKind, t: &Messages) -> &'static str {
     match kind {

@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use super::load::{Download, Load, Paged};
 use super::PortalContext;
 use crate::api::records::{PaymentKind, PaymentStatus};
-use crate::client::{self};
+use crate::client;
 use crate::components::problem::Problem;
 use crate::format;
 use crate::i18n::{use_i18n, Messages};
