@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { demoVendor, portalLink, revokeLink, zenskarLink } from './vendor';
+import { demoVendor, freshCustomer, revokeLink, vendorCall, zenskarLink } from './vendor';
 
 test.describe('portal links and sessions', () => {
   test('a vendor link lands on the overview in the customer\'s language, the token leaves the address bar, and a reload keeps the session', async ({
@@ -7,8 +7,15 @@ test.describe('portal links and sessions', () => {
     request,
     baseURL,
   }) => {
-    // Northwind's language is German.
-    const link = await zenskarLink(request, baseURL!, 'cus_northwind');
+    // A customer of this test's own whose language is German, with a draft newer than
+    // every invoice it may see.
+    const customer = await freshCustomer(request, baseURL!, { locale: 'de' });
+    await vendorCall(request, baseURL!, 'PUT', `/v1/invoices/${customer.externalId}_draft`, {
+      customer_id: customer.externalId, number: 'ADA-DRAFT', status: 'draft', currency: 'EUR', total: 100,
+      amount_due: 100, issued_at: '2026-11-01T08:00:00Z',
+      lines: [{ description: 'Not billed yet', quantity: 1, unit_amount: 100, amount: 100 }],
+    });
+    const link = await zenskarLink(request, baseURL!, customer.externalId);
     const token = new URL(link).pathname.split('/').pop()!;
 
     await page.goto('about:blank');
@@ -16,7 +23,7 @@ test.describe('portal links and sessions', () => {
     await expect(page).toHaveURL(new RegExp(`/portal/${demoVendor().organisation}/overview$`));
     expect(page.url()).not.toContain(token);
     await expect(page.getByRole('heading', { name: 'Offener Betrag' })).toBeVisible();
-    await expect(page.getByRole('heading', { name: 'Northwind Traders GmbH' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Ada Lovelace Ltd' })).toBeVisible();
     await expect(page.locator('html')).toHaveAttribute('lang', 'de');
 
     // The link token is in no history entry: going back leaves the portal entirely.
@@ -28,18 +35,20 @@ test.describe('portal links and sessions', () => {
     await page.getByRole('navigation', { name: 'Abrechnungsbereiche' }).getByRole('link', { name: 'Rechnungen' }).click();
     const rows = page.locator('table.records tbody tr');
     await expect(rows.first()).toBeVisible();
-    // Drafts are never shown; the newest invoice the customer can see is open.
+    // Drafts are never shown; the newest invoice the customer can see is ADA-014, paid.
+    await expect(page.getByText('ADA-DRAFT')).toHaveCount(0);
     await expect(page.getByText('Entwurf', { exact: true })).toHaveCount(0);
-    await expect(rows.first().getByText('Offen', { exact: true })).toBeVisible();
+    await expect(rows.first().locator('th')).toHaveText('ADA-014');
+    await expect(rows.first().getByText('Bezahlt', { exact: true })).toBeVisible();
 
     await page.reload();
-    await expect(page.getByRole('heading', { name: 'Northwind Traders GmbH' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Ada Lovelace Ltd' })).toBeVisible();
     await expect(rows.first()).toBeVisible();
 
     // Ten at a time; older invoices load on demand, without duplicates.
     await expect(rows).toHaveCount(10);
     await page.getByRole('button', { name: 'Mehr anzeigen' }).click();
-    await expect(rows).toHaveCount(17);
+    await expect(rows).toHaveCount(14);
     await expect(page.getByRole('button', { name: 'Mehr anzeigen' })).toHaveCount(0);
     const numbers = await page.locator('table.records tbody th').allTextContents();
     expect(new Set(numbers).size).toBe(numbers.length);
@@ -47,13 +56,14 @@ test.describe('portal links and sessions', () => {
     // An invoice opens on its own page with its lines.
     await rows.first().getByRole('link').click();
     await expect(page.getByRole('heading', { name: /^Rechnung / })).toBeVisible();
-    await expect(page.getByRole('cell', { name: 'Business plan' })).toBeVisible();
+    await expect(page.getByRole('cell', { name: 'Analytical Engine rental' })).toBeVisible();
   });
 
   test('opening the same link again fails cleanly with a way back', async ({ page, browser, request, baseURL }) => {
-    const link = await zenskarLink(request, baseURL!, 'cus_blueharbor');
+    const customer = await freshCustomer(request, baseURL!, { invoices: 2 });
+    const link = await zenskarLink(request, baseURL!, customer.externalId);
     await page.goto(link);
-    await expect(page.getByRole('heading', { name: 'Blue Harbor Studio LLC' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Ada Lovelace Ltd' })).toBeVisible();
 
     const other = await browser.newContext();
     const second = await other.newPage();
@@ -73,9 +83,9 @@ test.describe('portal links and sessions', () => {
   });
 
   test('signing out ends the session for good', async ({ page, request, baseURL }) => {
-    // Van Dijk's language is Dutch.
-    await page.goto(await zenskarLink(request, baseURL!, 'cus_vandijk'));
-    await expect(page.getByRole('heading', { name: 'Van Dijk Logistiek B.V.' })).toBeVisible();
+    const customer = await freshCustomer(request, baseURL!, { locale: 'nl', invoices: 2 });
+    await page.goto(await zenskarLink(request, baseURL!, customer.externalId));
+    await expect(page.getByRole('heading', { name: 'Ada Lovelace Ltd' })).toBeVisible();
     await page.getByRole('button', { name: 'Afmelden' }).click();
     await expect(page.getByRole('heading', { name: 'U bent afgemeld' })).toBeVisible();
     await expect(page.getByRole('link', { name: 'Terug naar uw account' })).toHaveAttribute('href', `${baseURL}/`);
@@ -84,9 +94,10 @@ test.describe('portal links and sessions', () => {
   });
 
   test('a session revoked by the vendor while open shows the ended page', async ({ page, request, baseURL }) => {
-    const link = await portalLink(request, baseURL!, { external_id: 'cus_northwind', locale: 'en' });
+    const customer = await freshCustomer(request, baseURL!, { invoices: 2 });
+    const link = await customer.link({ locale: 'en' });
     await page.goto(link.url);
-    await expect(page.getByRole('heading', { name: 'Northwind Traders GmbH' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Ada Lovelace Ltd' })).toBeVisible();
     expect(await revokeLink(request, baseURL!, link.id)).toBe(204);
     await page.reload();
     await expect(page.getByRole('heading', { name: 'Your session has ended' })).toBeVisible();
@@ -96,9 +107,10 @@ test.describe('portal links and sessions', () => {
   test('a session left idle past its timeout shows the ended page', async ({ page, request, baseURL }, testInfo) => {
     test.skip(testInfo.project.name !== 'desktop', 'one real minute of waiting is enough');
     test.setTimeout(120_000);
-    const link = await portalLink(request, baseURL!, { external_id: 'cus_blueharbor', idle_timeout: 60 });
+    const customer = await freshCustomer(request, baseURL!, { invoices: 2 });
+    const link = await customer.link({ idle_timeout: 60 });
     await page.goto(link.url);
-    await expect(page.getByRole('heading', { name: 'Blue Harbor Studio LLC' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Ada Lovelace Ltd' })).toBeVisible();
     // The page notices by itself, without a click or a reload.
     await page.waitForTimeout(60_000);
     await expect(page.getByRole('heading', { name: 'Your session has ended' })).toBeVisible({ timeout: 15_000 });
@@ -110,7 +122,8 @@ test.describe('portal links and sessions', () => {
 
   test('a deep link opens one invoice', async ({ page, request, baseURL }) => {
     const vendor = demoVendor();
-    const first = await portalLink(request, baseURL!, { external_id: 'cus_northwind', section: 'invoices', locale: 'en' });
+    const customer = await freshCustomer(request, baseURL!, { invoices: 3 });
+    const first = await customer.link({ section: 'invoices', locale: 'en' });
     await page.goto(first.url);
     const firstRow = page.locator('table.records tbody tr').first();
     await expect(firstRow).toBeVisible();
@@ -118,7 +131,7 @@ test.describe('portal links and sessions', () => {
     const invoiceId = href!.split('/').pop()!;
     const number = (await firstRow.locator('th').textContent())!.trim();
 
-    const deep = await portalLink(request, baseURL!, { external_id: 'cus_northwind', section: `invoice:${invoiceId}`, locale: 'en' });
+    const deep = await customer.link({ section: `invoice:${invoiceId}`, locale: 'en' });
     await page.goto(deep.url);
     await expect(page).toHaveURL(`${baseURL}/portal/${vendor.organisation}/invoices/${invoiceId}`);
     await expect(page.getByRole('heading', { name: `Invoice ${number}` })).toBeVisible();
