@@ -8,7 +8,6 @@ use app::api::session::{
     PortalSessionCreated, PortalSessionList, PortalSessionRequest, PortalSessionSummary, Section,
     Tab, LOCALES,
 };
-use app::api::FieldError;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -22,6 +21,7 @@ use crate::links::{self, LinkRequest};
 use crate::state::AppState;
 use crate::store::Organisation;
 use crate::token;
+use crate::validate::Check;
 use app::api::records::Customer;
 
 /// Idle timeouts a vendor may ask for: one minute to seven days.
@@ -47,28 +47,6 @@ pub fn portal_router() -> Router<AppState> {
         .route(under_api(routes::SESSION_LOGOUT), post(logout_session))
 }
 
-/// Collects field errors so that a request hears about all of them at once.
-#[derive(Default)]
-struct Problems(Vec<FieldError>);
-
-impl Problems {
-    fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.to_owned(),
-            message: message.into(),
-            code: Default::default(),
-        });
-    }
-
-    fn finish(self) -> Result<(), ApiError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(self.0))
-        }
-    }
-}
-
 /// A link request checked against the organisation, ready to store.
 struct Checked {
     customer: Customer,
@@ -82,16 +60,16 @@ async fn check_link_request(
     customer_ref: Option<&str>,
     request: &PortalSessionRequest,
 ) -> Result<Checked, ApiError> {
-    let mut problems = Problems::default();
+    let mut problems = Check::default();
     let settings = &organisation.settings;
 
     let customer = match customer_ref.map(str::trim).filter(|c| !c.is_empty()) {
         None => {
-            problems.add(customer_field, "is required");
+            problems.fail(customer_field, "is required");
             None
         }
         Some(reference) if reference.len() > 255 => {
-            problems.add(customer_field, "must be at most 255 characters");
+            problems.fail(customer_field, "must be at most 255 characters");
             None
         }
         Some(reference) => {
@@ -100,7 +78,7 @@ async fn check_link_request(
                 .find_customer(&organisation.id, reference)
                 .await?;
             if found.is_none() {
-                problems.add(
+                problems.fail(
                     customer_field,
                     "does not name a customer of this organisation",
                 );
@@ -114,7 +92,7 @@ async fn check_link_request(
         Some(url) => match links::validate_return_url(url, &settings.return_origins) {
             Ok(url) => Some(url),
             Err(why) => {
-                problems.add("return_url", why);
+                problems.fail("return_url", why);
                 None
             }
         },
@@ -122,13 +100,13 @@ async fn check_link_request(
 
     if let Some(idle) = request.idle_timeout {
         if !IDLE_TIMEOUT_RANGE.contains(&idle) {
-            problems.add("idle_timeout", "must be between 60 and 604800 seconds");
+            problems.fail("idle_timeout", "must be between 60 and 604800 seconds");
         }
     }
 
     if let Some(expires_in) = request.expires_in {
         if !(60..=settings.link_lifetime_secs).contains(&expires_in) {
-            problems.add(
+            problems.fail(
                 "expires_in",
                 format!(
                     "must be between 60 and {} seconds (the organisation's link lifetime)",
@@ -140,7 +118,7 @@ async fn check_link_request(
 
     if let Some(locale) = request.locale.as_deref() {
         if !LOCALES.contains(&locale) {
-            problems.add("locale", format!("must be one of: {}", LOCALES.join(", ")));
+            problems.fail("locale", format!("must be one of: {}", LOCALES.join(", ")));
         }
     }
 
@@ -148,7 +126,7 @@ async fn check_link_request(
         None => None,
         Some(text) => match Section::parse(text) {
             None => {
-                problems.add(
+                problems.fail(
                     "section",
                     "must be one of overview, invoices, payments, entitlements, subscriptions, \
                      payment_methods, profile, or invoice:<id>",
@@ -166,7 +144,7 @@ async fn check_link_request(
                         Some(Section::Invoice(invoice.id))
                     }
                     _ => {
-                        problems.add("section", "does not name an invoice of this customer");
+                        problems.fail("section", "does not name an invoice of this customer");
                         None
                     }
                 }
@@ -182,7 +160,7 @@ async fn check_link_request(
             .next()
             .map(|t| if t == "invoice" { "invoices" } else { t });
         if tab.is_some_and(|tab| !settings.sections.iter().any(|s| s == tab)) {
-            problems.add("section", "is hidden by this organisation's settings");
+            problems.fail("section", "is hidden by this organisation's settings");
         }
     }
 
