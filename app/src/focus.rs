@@ -7,13 +7,8 @@
 pub fn focus_by_id(id: &'static str) {
     #[cfg(feature = "hydrate")]
     leptos::prelude::request_animation_frame(move || {
-        use wasm_bindgen::JsCast;
-        if let Some(element) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(id))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = element.focus();
+        if let Some(element) = dom::document().and_then(|d| d.get_element_by_id(id)) {
+            dom::focus(element, false);
         }
     });
     #[cfg(not(feature = "hydrate"))]
@@ -25,7 +20,7 @@ pub fn focus_by_id(id: &'static str) {
 pub fn focus_into(container_id: &'static str, id: &'static str) {
     #[cfg(feature = "hydrate")]
     leptos::prelude::request_animation_frame(move || {
-        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        let Some(document) = dom::document() else {
             return;
         };
         let inside = document
@@ -34,8 +29,8 @@ pub fn focus_into(container_id: &'static str, id: &'static str) {
             .is_some_and(|(container, active)| {
                 container.contains(Some(&active)) && container != active
             });
-        if !inside {
-            focus_by_id(id);
+        if let Some(element) = document.get_element_by_id(id).filter(|_| !inside) {
+            dom::focus(element, false);
         }
     });
     #[cfg(not(feature = "hydrate"))]
@@ -47,8 +42,7 @@ pub fn focus_into(container_id: &'static str, id: &'static str) {
 pub fn focus_row(table_id: &'static str, index: usize) {
     #[cfg(feature = "hydrate")]
     leptos::prelude::request_animation_frame(move || {
-        use wasm_bindgen::JsCast;
-        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        let Some(document) = dom::document() else {
             return;
         };
         let selector = format!("#{table_id} tbody tr:nth-child({})", index + 1);
@@ -62,9 +56,7 @@ pub fn focus_row(table_id: &'static str, index: usize) {
                 row
             }
         };
-        if let Ok(element) = target.dyn_into::<web_sys::HtmlElement>() {
-            let _ = element.focus();
-        }
+        dom::focus(target, false);
     });
     #[cfg(not(feature = "hydrate"))]
     let _ = (table_id, index);
@@ -81,20 +73,15 @@ pub fn focus_page_heading() {
 #[cfg(feature = "hydrate")]
 fn heading_attempt(tries_left: u32) {
     leptos::prelude::request_animation_frame(move || {
-        use wasm_bindgen::JsCast;
-        let heading = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.query_selector("main .card h2").ok().flatten())
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        let heading =
+            dom::document().and_then(|d| d.query_selector("main .card h2").ok().flatten());
         match heading {
             Some(heading) => {
                 if !heading.has_attribute("tabindex") {
                     let _ = heading.set_attribute("tabindex", "-1");
                 }
                 // Inside an iframe, scrolling to it could move the vendor's own page.
-                let options = web_sys::FocusOptions::new();
-                options.set_prevent_scroll(true);
-                let _ = heading.focus_with_options(&options);
+                dom::focus(heading, true);
             }
             None if tries_left > 0 => leptos::prelude::set_timeout(
                 move || heading_attempt(tries_left - 1),
@@ -103,4 +90,23 @@ fn heading_attempt(tries_left: u32) {
             None => {}
         }
     });
+}
+
+#[cfg(feature = "hydrate")]
+mod dom {
+    use wasm_bindgen::JsCast;
+
+    pub fn document() -> Option<web_sys::Document> {
+        web_sys::window().and_then(|w| w.document())
+    }
+
+    /// Focuses an element, optionally without scrolling it into view.
+    pub fn focus(element: web_sys::Element, prevent_scroll: bool) {
+        let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() else {
+            return;
+        };
+        let options = web_sys::FocusOptions::new();
+        options.set_prevent_scroll(prevent_scroll);
+        let _ = element.focus_with_options(&options);
+    }
 }
