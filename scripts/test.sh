@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# The whole test suite, as `make test` runs it (the Makefile installs the tools first):
-#   1. Rust tests of every crate, the store suite on SQLite and on a fresh PostgreSQL database;
-#   2. the release site, served by a fresh server on a free port over a fresh SQLite file;
-#   3. the Playwright suite in Chromium against that server.
+# The test suite in its two halves, as `make test` runs them (the Makefile installs the
+# tools and builds the release site first):
+#   rust     Rust tests of every crate, the store suite on SQLite and on a fresh PostgreSQL
+#            database;
+#   browser  the release site, served by a fresh server on a free port over a fresh SQLite
+#            file, and the Playwright suite in Chromium against it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 : "${CARGO_TARGET_DIR:?run through make test}"
+mode=${1:?usage: scripts/test.sh rust|browser [playwright arguments]}
+shift
 PG_BASE=${PG_BASE:-postgres://postgres@127.0.0.1:5432}
 work=$(mktemp -d)
 db_name="portico_test_$(date +%s)_$$"
@@ -24,19 +28,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Cargo never deletes old artifacts, so a long-lived cache only grows; past 20 GiB it is
-# cleared rather than let it fill the disk (the next build simply takes longer).
-if [ -d "$CARGO_TARGET_DIR" ] && [ "$(du -s -BG "$CARGO_TARGET_DIR" | cut -f1 | tr -d G)" -gt 20 ]; then
-  echo "== The build cache passed 20 GiB; clearing it"
-  rm -rf "$CARGO_TARGET_DIR"
+if [ "$mode" = rust ]; then
+  echo "== Rust tests (SQLite, and PostgreSQL database $db_name)"
+  psql -q "$PG_BASE/test" -c "CREATE DATABASE $db_name" >/dev/null
+  PORTICO_TEST_POSTGRES_URL="$PG_BASE/$db_name" cargo test -p app -p server --locked
+  exit 0
 fi
-
-echo "== Rust tests (SQLite, and PostgreSQL database $db_name)"
-psql -q "$PG_BASE/test" -c "CREATE DATABASE $db_name" >/dev/null
-PORTICO_TEST_POSTGRES_URL="$PG_BASE/$db_name" cargo test -p app -p server --locked
-
-echo "== Release build"
-cargo leptos build --release --precompress --cargo-locked
+[ "$mode" = browser ] || { echo "unknown mode $mode"; exit 2; }
 
 echo "== Browser tests"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -67,4 +65,4 @@ curl -sf "$base/api/v1/health" >/dev/null
 
 cd end2end
 PORTICO_BASE_URL="$base" PORTICO_DEMO_OUTPUT="$work/demo.txt" \
-  PORTICO_RESTRICTED_ORG="$work/restricted.json" npx playwright test
+  PORTICO_RESTRICTED_ORG="$work/restricted.json" npx playwright test "$@"
