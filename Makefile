@@ -119,7 +119,7 @@ rust-test: trim-cache postgres
 	CARGO_TARGET_DIR=$(TEST_TARGET_DIR) scripts/test.sh rust
 
 bench: site node-tools chromium postgres lighthouse wrk
-	cargo build --release --locked -p server --example bare
+	cargo build --release --locked -p server --example bare --example batched_insert
 	LIGHTHOUSE=$(LIGHTHOUSE) scripts/bench.py
 
 wrk:

@@ -1,27 +1,37 @@
-//! `POST /v1/import`: NDJSON of mixed records, validated and written line by line while the
-//! body streams in, so an import of any length needs memory for one line only.
+//! `POST /v1/import`: NDJSON of mixed records, validated line by line while the body streams
+//! in and written in batches of [`BATCH_LINES`] lines or [`BATCH_TIME`], whichever comes
+//! first, each in one transaction; so an import of any length needs memory for one batch,
+//! and keeps each write transaction short. The answer is sent only once the last batch is
+//! committed: an accepted line is never lost.
 
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
-use futures_util::future::BoxFuture;
+use std::time::Duration;
+
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use tokio::time::Instant;
 
-use super::records::{each_kind, singular_names, write_one, Kind, KindVisitor};
+use super::records::{checked, each_kind, singular_names, verdict, Kind, KindVisitor};
 use crate::auth::VendorKey;
 use crate::error::ApiError;
 use crate::extract::{media_type, parse_json};
 use crate::state::AppState;
-use crate::store::{Store, Upserted};
+use crate::store::{BatchItem, Store, Upserted};
+use crate::validate::Check;
 
 /// The longest line accepted (an invoice with 1000 lines fits comfortably).
 const MAX_LINE_BYTES: usize = 1024 * 1024;
 /// How many rejected lines are described in the answer; the rest are only counted.
 const MAX_REPORTED: usize = 1000;
+/// A batch is written when it holds this many records…
+const BATCH_LINES: usize = 500;
+/// …or when its first record has waited this long, whichever comes first.
+const BATCH_TIME: Duration = Duration::from_millis(50);
 
 pub fn router() -> Router<AppState> {
     Router::new().route(
@@ -103,9 +113,15 @@ async fn import_records(
     ) {
         return Err(ApiError::UnsupportedMediaType);
     }
-    let store = state.store.as_ref();
-    let org = vendor.organisation.id.as_str();
-    let mut report = ImportReport::default();
+    let mut batch = Batch {
+        store: state.store.as_ref(),
+        org: vendor.organisation.id.as_str(),
+        state: &state,
+        items: Vec::with_capacity(BATCH_LINES),
+        lines: Vec::with_capacity(BATCH_LINES),
+        since: None,
+        report: ImportReport::default(),
+    };
     let mut stream = body.into_data_stream();
     let mut buffer: Vec<u8> = Vec::new();
     let mut number: u64 = 0;
@@ -118,8 +134,16 @@ async fn import_records(
     let mut received: u64 = 0;
 
     loop {
-        let next = tokio::time::timeout_at(deadline, stream.next()).await;
+        // A batch that has waited long enough is written even while the body stalls.
+        let due = batch.since.map(|since| since + BATCH_TIME);
+        let next =
+            tokio::time::timeout_at(due.unwrap_or(deadline).min(deadline), stream.next()).await;
         let Ok(next) = next else {
+            if Instant::now() < deadline {
+                batch.flush().await?;
+                continue;
+            }
+            batch.flush().await?;
             return Err(stopped(
                 StatusCode::REQUEST_TIMEOUT,
                 "import_timeout",
@@ -128,7 +152,7 @@ async fn import_records(
                     state.config.import_max_secs
                 ),
                 number,
-                &report,
+                &batch.report,
             ));
         };
         let Some(chunk) = next else { break };
@@ -150,15 +174,16 @@ async fn import_records(
             }
             number += 1;
             if skipping || buffer.len() > MAX_LINE_BYTES {
-                report.reject(number, too_long());
+                batch.refuse(number, too_long()).await?;
             } else {
-                import_line(store, org, &buffer, number, &state, &mut report).await?;
+                batch.line(&buffer, number).await?;
             }
             buffer.clear();
             skipping = false;
             rest = &rest[newline + 1..];
         }
         if over {
+            batch.flush().await?;
             return Err(stopped(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "import_too_large",
@@ -167,7 +192,7 @@ async fn import_records(
                     state.config.import_max_bytes
                 ),
                 number,
-                &report,
+                &batch.report,
             ));
         }
         if !skipping {
@@ -181,12 +206,13 @@ async fn import_records(
     if skipping || !buffer.is_empty() {
         number += 1;
         if skipping {
-            report.reject(number, too_long());
+            batch.refuse(number, too_long()).await?;
         } else {
-            import_line(store, org, &buffer, number, &state, &mut report).await?;
+            batch.line(&buffer, number).await?;
         }
     }
-    Ok(Json(report))
+    batch.flush().await?;
+    Ok(Json(batch.report))
 }
 
 /// An import stopped at a limit: says which lines were processed, so the vendor knows
@@ -215,105 +241,130 @@ fn too_long() -> ApiError {
     ApiError::BadRequest(format!("The line is longer than {MAX_LINE_BYTES} bytes."))
 }
 
-/// Validates and writes one line. Rejections go in the report; only a failing database
-/// stops the import (with the lines before it written).
-async fn import_line(
-    store: &dyn Store,
-    org: &str,
-    bytes: &[u8],
-    number: u64,
-    state: &AppState,
-    report: &mut ImportReport,
-) -> Result<(), ApiError> {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text.trim(),
-        Err(_) => {
-            report.reject(
-                number,
-                ApiError::BadRequest("The line is not UTF-8.".into()),
-            );
-            return Ok(());
-        }
-    };
-    if text.is_empty() {
-        // Blank lines (a trailing newline, separators) are not records.
-        return Ok(());
-    }
-    let line: ImportLine = match parse_json(text.as_bytes()) {
-        Ok(line) => line,
-        Err(error) => {
-            report.reject(number, error);
-            return Ok(());
-        }
-    };
-    let now = state.clock.now();
-    let outcome = match dispatch(store, org, &line, now) {
-        Some(write) => write.await,
-        None => Err(ApiError::field(
-            "type",
-            format!("must be one of {}", singular_names().join(", ")),
-        )),
-    };
-    match outcome {
-        Ok(Upserted::Created) => {
-            report.accepted += 1;
-            report.created += 1;
-        }
-        Ok(Upserted::Updated) => {
-            report.accepted += 1;
-            report.updated += 1;
-        }
-        Err(ApiError::Internal(error)) => return Err(ApiError::Internal(error)),
-        Err(error) => report.reject(number, error),
-    }
-    Ok(())
+enum Line {
+    Record(Check),
+    Refused(ApiError),
 }
 
-/// The write of the kind a line's `type` names, if any.
-fn dispatch<'a>(
+/// The lines read but not yet written, and the report so far.
+struct Batch<'a> {
     store: &'a dyn Store,
     org: &'a str,
-    line: &'a ImportLine,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Option<BoxFuture<'a, Result<Upserted, ApiError>>> {
-    struct Dispatch<'a> {
-        store: &'a dyn Store,
-        org: &'a str,
-        line: &'a ImportLine,
-        now: chrono::DateTime<chrono::Utc>,
-        write: Option<BoxFuture<'a, Result<Upserted, ApiError>>>,
+    state: &'a AppState,
+    items: Vec<BatchItem>,
+    /// Every line read since the last write, in order, with its number: a record (the
+    /// next of `items`) with its field check, or a line refused as it was read.
+    lines: Vec<(u64, Line)>,
+    /// When the first item of the batch arrived.
+    since: Option<Instant>,
+    report: ImportReport,
+}
+
+impl Batch<'_> {
+    /// Reads one line into the batch, and writes the batch once it is full. Rejections go
+    /// in the report; only a failing database stops the import (with the batches before
+    /// it written).
+    async fn line(&mut self, bytes: &[u8], number: u64) -> Result<(), ApiError> {
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text.trim(),
+            Err(_) => {
+                let error = ApiError::BadRequest("The line is not UTF-8.".into());
+                return self.refuse(number, error).await;
+            }
+        };
+        if text.is_empty() {
+            // Blank lines (a trailing newline, separators) are not records.
+            return Ok(());
+        }
+        let parsed = parse_json::<ImportLine>(text.as_bytes()).and_then(|line| {
+            parse(&line).unwrap_or_else(|| {
+                Err(ApiError::field(
+                    "type",
+                    format!("must be one of {}", singular_names().join(", ")),
+                ))
+            })
+        });
+        match parsed {
+            Ok((item, check)) => {
+                self.items.push(item);
+                self.push(number, Line::Record(check)).await
+            }
+            Err(error) => self.refuse(number, error).await,
+        }
     }
-    impl KindVisitor for Dispatch<'_> {
+
+    /// Notes a line refused as it was read; it is reported in its place among the others.
+    async fn refuse(&mut self, number: u64, error: ApiError) -> Result<(), ApiError> {
+        self.push(number, Line::Refused(error)).await
+    }
+
+    async fn push(&mut self, number: u64, line: Line) -> Result<(), ApiError> {
+        self.lines.push((number, line));
+        let since = *self.since.get_or_insert_with(Instant::now);
+        if self.lines.len() >= BATCH_LINES || since.elapsed() >= BATCH_TIME {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the batch in one transaction and reports each of its lines.
+    async fn flush(&mut self) -> Result<(), ApiError> {
+        self.since = None;
+        let mut outcomes = if self.items.is_empty() {
+            Vec::new()
+        } else {
+            self.store
+                .write_batch(self.org, &self.items, self.state.clock.now())
+                .await?
+        }
+        .into_iter();
+        self.items.clear();
+        for (number, line) in std::mem::take(&mut self.lines) {
+            let check = match line {
+                Line::Record(check) => check,
+                Line::Refused(error) => {
+                    self.report.reject(number, error);
+                    continue;
+                }
+            };
+            match verdict(check, outcomes.next().unwrap_or_default()) {
+                Ok((_, Upserted::Created)) => {
+                    self.report.accepted += 1;
+                    self.report.created += 1;
+                }
+                Ok((_, Upserted::Updated)) => {
+                    self.report.accepted += 1;
+                    self.report.updated += 1;
+                }
+                Err(ApiError::Internal(error)) => return Err(ApiError::Internal(error)),
+                Err(error) => self.report.reject(number, under_data(error)),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The line's record, of the kind its `type` names, with its field check; none for a
+/// `type` that names no kind.
+fn parse(line: &ImportLine) -> Option<Result<(BatchItem, Check), ApiError>> {
+    struct Parse<'a> {
+        line: &'a ImportLine,
+        parsed: Option<Result<(BatchItem, Check), ApiError>>,
+    }
+    impl KindVisitor for Parse<'_> {
         fn visit<K: Kind>(&mut self) {
-            if self.write.is_none() && self.line.kind == K::SINGULAR {
-                self.write = Some(Box::pin(write::<K>(
-                    self.store, self.org, self.line, self.now,
-                )));
+            if self.parsed.is_none() && self.line.kind == K::SINGULAR {
+                self.parsed = Some(
+                    parse_json::<K::Input>(self.line.data.get().as_bytes())
+                        .map(|input| checked::<K>(&self.line.id, input))
+                        .map_err(under_data),
+                );
             }
         }
     }
-    let mut dispatch = Dispatch {
-        store,
-        org,
-        line,
-        now,
-        write: None,
-    };
-    each_kind(&mut dispatch);
-    dispatch.write
-}
-
-async fn write<K: Kind>(
-    store: &dyn Store,
-    org: &str,
-    line: &ImportLine,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Upserted, ApiError> {
-    let input: K::Input = parse_json(line.data.get().as_bytes()).map_err(under_data)?;
-    write_one::<K>(store, org, &line.id, &input, now)
-        .await
-        .map(|(_, outcome)| outcome)
-        .map_err(under_data)
+    let mut parse = Parse { line, parsed: None };
+    each_kind(&mut parse);
+    parse.parsed
 }
 
 /// Names a record's fields as the line spells them (`data.total`); the line's own `id`

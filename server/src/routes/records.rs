@@ -23,13 +23,15 @@ use crate::auth::VendorKey;
 use crate::error::ApiError;
 use crate::extract::{media_type, read_body, ApiJson, ApiQuery};
 use crate::state::AppState;
-use crate::store::{RecordKind, Store, StoreResult, Upserted, VendorPage};
+use crate::store::{
+    BatchItem, BatchOutcome, BatchRecord, RecordKind, Store, StoreResult, Upserted, VendorPage,
+};
 use crate::validate::{self, Check, Validate};
 
 /// One kind of record, as the vendor API sees it.
 #[async_trait::async_trait]
 pub trait Kind: Send + Sync + 'static {
-    type Input: DeserializeOwned + Validate + utoipa::ToSchema + Send + Sync;
+    type Input: DeserializeOwned + Validate + utoipa::ToSchema + Clone + Send + Sync;
     type Record: Serialize + utoipa::ToSchema + Send;
     /// The path segment and import `type`: `customers`, `invoices`, …
     const PLURAL: &'static str;
@@ -40,16 +42,8 @@ pub trait Kind: Send + Sync + 'static {
     /// and subscriptions are voided or cancelled through their status instead.
     const DELETABLE: bool;
 
-    /// Resolves the input's references (customer, invoice) in the organisation and
-    /// writes the record. Problems are added to `check` and nothing is written.
-    async fn write(
-        store: &dyn Store,
-        organisation_id: &str,
-        external_id: &str,
-        input: &Self::Input,
-        check: &mut Check,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<(Self::Record, Upserted)>>;
+    /// The input as a record of a write batch.
+    fn batch(input: Self::Input) -> BatchRecord;
 
     async fn find(
         store: &dyn Store,
@@ -64,54 +58,6 @@ pub trait Kind: Send + Sync + 'static {
     ) -> StoreResult<Vec<Self::Record>>;
 
     fn ids(record: &Self::Record) -> (&str, &str);
-}
-
-/// Finds the customer a record belongs to, or says why not.
-async fn customer_ref(
-    store: &dyn Store,
-    organisation_id: &str,
-    reference: &str,
-    check: &mut Check,
-) -> StoreResult<Option<Customer>> {
-    let found = store.find_customer(organisation_id, reference).await?;
-    if found.is_none() && !reference.trim().is_empty() {
-        check.fail(
-            "customer_id",
-            "does not name a customer of this organisation",
-        );
-    }
-    Ok(found)
-}
-
-/// Finds the invoice a record points at, which must be the same customer's.
-async fn invoice_ref(
-    store: &dyn Store,
-    organisation_id: &str,
-    reference: Option<&str>,
-    customer: Option<&Customer>,
-    check: &mut Check,
-) -> StoreResult<Option<String>> {
-    let Some(reference) = reference else {
-        return Ok(None);
-    };
-    let invoice = store.find_invoice(organisation_id, reference).await?;
-    match (invoice, customer) {
-        (Some(invoice), Some(customer)) if invoice.customer_id == customer.id => {
-            Ok(Some(invoice.id))
-        }
-        (Some(_), Some(_)) => {
-            check.fail("invoice_id", "belongs to another customer");
-            Ok(None)
-        }
-        (None, _) => {
-            check.fail(
-                "invoice_id",
-                "does not name an invoice of this organisation",
-            );
-            Ok(None)
-        }
-        (Some(_), None) => Ok(None),
-    }
 }
 
 pub struct Customers;
@@ -131,21 +77,8 @@ impl Kind for Customers {
     const KIND: RecordKind = RecordKind::Customer;
     const DELETABLE: bool = true;
 
-    async fn write(
-        store: &dyn Store,
-        org: &str,
-        external_id: &str,
-        input: &CustomerInput,
-        check: &mut Check,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<(Customer, Upserted)>> {
-        if !check.is_ok() {
-            return Ok(None);
-        }
-        store
-            .upsert_customer(org, external_id, input, now)
-            .await
-            .map(Some)
+    fn batch(input: CustomerInput) -> BatchRecord {
+        BatchRecord::Customer(input)
     }
 
     async fn find(store: &dyn Store, org: &str, reference: &str) -> StoreResult<Option<Customer>> {
@@ -165,37 +98,21 @@ impl Kind for Customers {
     }
 }
 
-/// Writes a record that belongs to a customer and maybe points at an invoice.
+/// A kind of record that belongs to a customer.
 macro_rules! owned_kind {
-    ($kind:ident, $input:ty, $record:ty, $plural:literal, $singular:literal, $rk:expr,
-     deletable: $deletable:literal, invoice: |$i:ident| $invoice:expr,
-     upsert: |$s:ident, $o:ident, $e:ident, $c:ident, $inv:ident, $in:ident, $n:ident| $upsert:expr,
-     find: $find:ident, page: $page:ident) => {
+    ($kind:ident, $input:ty, $record:ty, $plural:literal, $singular:literal, $rk:ident,
+     deletable: $deletable:literal, find: $find:ident, page: $page:ident) => {
         #[async_trait::async_trait]
         impl Kind for $kind {
             type Input = $input;
             type Record = $record;
             const PLURAL: &'static str = $plural;
             const SINGULAR: &'static str = $singular;
-            const KIND: RecordKind = $rk;
+            const KIND: RecordKind = RecordKind::$rk;
             const DELETABLE: bool = $deletable;
 
-            async fn write(
-                $s: &dyn Store,
-                $o: &str,
-                $e: &str,
-                $in: &$input,
-                check: &mut Check,
-                $n: DateTime<Utc>,
-            ) -> StoreResult<Option<($record, Upserted)>> {
-                let customer = customer_ref($s, $o, &$in.customer_id, check).await?;
-                let $i = $in;
-                let $inv = invoice_ref($s, $o, $invoice, customer.as_ref(), check).await?;
-                let Some(customer) = customer.filter(|_| check.is_ok()) else {
-                    return Ok(None);
-                };
-                let $c = customer.id.as_str();
-                $upsert.await.map(Some)
+            fn batch(input: $input) -> BatchRecord {
+                BatchRecord::$rk(input)
             }
 
             async fn find(
@@ -221,30 +138,19 @@ macro_rules! owned_kind {
     };
 }
 
-owned_kind!(Invoices, InvoiceInput, Invoice, "invoices", "invoice", RecordKind::Invoice,
-    deletable: false, invoice: |_i| None,
-    upsert: |s, o, e, c, _inv, input, now| s.upsert_invoice(o, e, c, input, now),
-    find: find_invoice, page: page_invoices);
+owned_kind!(Invoices, InvoiceInput, Invoice, "invoices", "invoice", Invoice,
+    deletable: false, find: find_invoice, page: page_invoices);
 owned_kind!(CreditNotes, CreditNoteInput, CreditNote, "credit_notes", "credit_note",
-    RecordKind::CreditNote, deletable: false, invoice: |i| i.invoice_id.as_deref(),
-    upsert: |s, o, e, c, inv, input, now| s.upsert_credit_note(o, e, c, inv.as_deref(), input, now),
-    find: find_credit_note, page: page_credit_notes);
-owned_kind!(Payments, PaymentInput, Payment, "payments", "payment", RecordKind::Payment,
-    deletable: false, invoice: |i| i.invoice_id.as_deref(),
-    upsert: |s, o, e, c, inv, input, now| s.upsert_payment(o, e, c, inv.as_deref(), input, now),
-    find: find_payment, page: page_payments);
+    CreditNote, deletable: false, find: find_credit_note, page: page_credit_notes);
+owned_kind!(Payments, PaymentInput, Payment, "payments", "payment", Payment,
+    deletable: false, find: find_payment, page: page_payments);
 owned_kind!(Entitlements, EntitlementInput, Entitlement, "entitlements", "entitlement",
-    RecordKind::Entitlement, deletable: true, invoice: |_i| None,
-    upsert: |s, o, e, c, _inv, input, now| s.upsert_entitlement(o, e, c, input, now),
-    find: find_entitlement, page: page_entitlements);
+    Entitlement, deletable: true, find: find_entitlement, page: page_entitlements);
 owned_kind!(Subscriptions, SubscriptionInput, Subscription, "subscriptions", "subscription",
-    RecordKind::Subscription, deletable: false, invoice: |_i| None,
-    upsert: |s, o, e, c, _inv, input, now| s.upsert_subscription(o, e, c, input, now),
-    find: find_subscription, page: page_subscriptions);
+    Subscription, deletable: false, find: find_subscription, page: page_subscriptions);
 owned_kind!(PaymentMethods, PaymentMethodInput, PaymentMethod, "payment_methods",
-    "payment_method", RecordKind::PaymentMethod, deletable: true, invoice: |_i| None,
-    upsert: |s, o, e, c, _inv, input, now| s.upsert_payment_method(o, e, c, input, now),
-    find: find_payment_method, page: page_payment_methods);
+    "payment_method", PaymentMethod, deletable: true, find: find_payment_method,
+    page: page_payment_methods);
 
 /// Something done once for each record kind.
 pub trait KindVisitor {
@@ -277,6 +183,31 @@ pub fn singular_names() -> Vec<&'static str> {
     names.0
 }
 
+/// Checks a record's vendor id and field rules, for a write batch.
+pub fn checked<K: Kind>(external_id: &str, input: K::Input) -> (BatchItem, Check) {
+    let mut check = Check::default();
+    validate::external_id(&mut check, "id", external_id);
+    input.validate(&mut check);
+    let item = BatchItem {
+        external_id: external_id.to_owned(),
+        record: K::batch(input),
+        valid: check.is_ok(),
+    };
+    (item, check)
+}
+
+/// Adds the store's verdict on a batch item to its field check: the item's problems, or
+/// what was written.
+pub fn verdict(mut check: Check, outcome: BatchOutcome) -> Result<(String, Upserted), ApiError> {
+    for (field, reason) in outcome.problems {
+        check.fail(field, reason);
+    }
+    check.finish()?;
+    outcome
+        .written
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a valid record was not written")))
+}
+
 /// Validates and writes one record: field rules, then references.
 pub async fn write_one<K: Kind>(
     store: &dyn Store,
@@ -285,20 +216,17 @@ pub async fn write_one<K: Kind>(
     input: &K::Input,
     now: DateTime<Utc>,
 ) -> Result<(K::Record, Upserted), ApiError> {
-    let mut check = Check::default();
-    validate::external_id(&mut check, "id", external_id);
-    input.validate(&mut check);
-    let written = K::write(store, organisation_id, external_id, input, &mut check, now).await?;
-    match written {
-        Some(done) if check.is_ok() => Ok(done),
-        _ => {
-            check.finish()?;
-            Err(ApiError::Internal(anyhow::anyhow!(
-                "{} not written",
-                K::SINGULAR
-            )))
-        }
-    }
+    let (item, check) = checked::<K>(external_id, input.clone());
+    let outcome = store
+        .write_batch(organisation_id, std::slice::from_ref(&item), now)
+        .await?
+        .pop()
+        .unwrap_or_default();
+    let (id, upserted) = verdict(check, outcome)?;
+    let record = K::find(store, organisation_id, &id)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("{} {id} vanished", K::SINGULAR)))?;
+    Ok((record, upserted))
 }
 
 async fn put_record<K: Kind>(

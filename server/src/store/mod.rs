@@ -31,7 +31,8 @@ pub use orgs::{ApiKey, KeyScope, Logo, OrgStore, Organisation};
 pub use portal::{no_due_date, BalanceRow, InvoiceSearch, PortalStore, SortCursor, SortValue};
 pub use postgres::PgStore;
 pub use records::{
-    Cursor, RecordCounts, RecordKind, RecordReader, RecordWriter, Upserted, VendorPage,
+    refused, BatchItem, BatchOutcome, BatchRecord, Cursor, RecordCounts, RecordKind, RecordReader,
+    RecordWriter, Upserted, VendorPage,
 };
 pub use sqlite::SqliteStore;
 

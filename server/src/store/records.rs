@@ -18,7 +18,8 @@ pub enum Upserted {
     Updated,
 }
 
-/// The kinds of billing record a vendor writes, each in its own table.
+/// The kinds of billing record a vendor writes, each in its own table, in the order of
+/// their references: a kind points only at kinds before it. A write batch relies on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RecordKind {
     Customer,
@@ -74,68 +75,96 @@ pub struct Cursor {
     pub id: String,
 }
 
+/// One record of a write batch: the vendor's id and the input, already checked against
+/// its field rules. The store resolves its references (`customer_id`, `invoice_id`) inside
+/// the batch, so that a record may point at one written earlier in the same batch.
+#[derive(Clone, Debug)]
+pub struct BatchItem {
+    pub external_id: String,
+    pub record: BatchRecord,
+    /// False when the input failed its field rules: its references are still checked, so
+    /// that every problem is reported at once, but nothing is written.
+    pub valid: bool,
+}
+
+/// A record of any kind, as the vendor writes it.
+#[derive(Clone, Debug)]
+pub enum BatchRecord {
+    Customer(CustomerInput),
+    Invoice(InvoiceInput),
+    CreditNote(CreditNoteInput),
+    Payment(PaymentInput),
+    Entitlement(EntitlementInput),
+    Subscription(SubscriptionInput),
+    PaymentMethod(PaymentMethodInput),
+}
+
+impl BatchRecord {
+    pub fn kind(&self) -> RecordKind {
+        match self {
+            BatchRecord::Customer(_) => RecordKind::Customer,
+            BatchRecord::Invoice(_) => RecordKind::Invoice,
+            BatchRecord::CreditNote(_) => RecordKind::CreditNote,
+            BatchRecord::Payment(_) => RecordKind::Payment,
+            BatchRecord::Entitlement(_) => RecordKind::Entitlement,
+            BatchRecord::Subscription(_) => RecordKind::Subscription,
+            BatchRecord::PaymentMethod(_) => RecordKind::PaymentMethod,
+        }
+    }
+
+    /// The customer the record belongs to, as the vendor named it; none for a customer.
+    pub fn customer_ref(&self) -> Option<&str> {
+        match self {
+            BatchRecord::Customer(_) => None,
+            BatchRecord::Invoice(r) => Some(&r.customer_id),
+            BatchRecord::CreditNote(r) => Some(&r.customer_id),
+            BatchRecord::Payment(r) => Some(&r.customer_id),
+            BatchRecord::Entitlement(r) => Some(&r.customer_id),
+            BatchRecord::Subscription(r) => Some(&r.customer_id),
+            BatchRecord::PaymentMethod(r) => Some(&r.customer_id),
+        }
+    }
+
+    /// The invoice the record points at, as the vendor named it, if any.
+    pub fn invoice_ref(&self) -> Option<&str> {
+        match self {
+            BatchRecord::CreditNote(r) => r.invoice_id.as_deref(),
+            BatchRecord::Payment(r) => r.invoice_id.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// What became of one [`BatchItem`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BatchOutcome {
+    /// Portico's id of the record and whether it was made or changed, when it was written.
+    pub written: Option<(String, Upserted)>,
+    /// References that name nothing the record may point at: (field, reason).
+    pub problems: Vec<(&'static str, &'static str)>,
+}
+
+/// Why a reference was refused; the same words for a `PUT` and an import line.
+pub mod refused {
+    pub const NO_CUSTOMER: &str = "does not name a customer of this organisation";
+    pub const NO_INVOICE: &str = "does not name an invoice of this organisation";
+    pub const OTHER_CUSTOMERS_INVOICE: &str = "belongs to another customer";
+}
+
 /// The vendor's writes: idempotent upserts keyed by the vendor's ids, deletes and PDFs.
 #[async_trait]
 pub trait RecordWriter: Send + Sync {
-    async fn upsert_customer(
+    /// Writes the valid items whose references resolve, in order, in one transaction:
+    /// all of them or, when the database fails, none. Records are keyed by the vendor's id,
+    /// so writing an item again changes the record in place; an invoice's lines are
+    /// replaced with the input's, and a default payment method makes the customer's
+    /// others stop being so. Answers one outcome per item.
+    async fn write_batch(
         &self,
         organisation_id: &str,
-        external_id: &str,
-        input: &CustomerInput,
+        items: &[BatchItem],
         now: DateTime<Utc>,
-    ) -> StoreResult<(Customer, Upserted)>;
-    /// Writes an invoice and replaces its lines, atomically.
-    async fn upsert_invoice(
-        &self,
-        organisation_id: &str,
-        external_id: &str,
-        customer_id: &str,
-        input: &InvoiceInput,
-        now: DateTime<Utc>,
-    ) -> StoreResult<(Invoice, Upserted)>;
-    async fn upsert_credit_note(
-        &self,
-        organisation_id: &str,
-        external_id: &str,
-        customer_id: &str,
-        invoice_id: Option<&str>,
-        input: &CreditNoteInput,
-        now: DateTime<Utc>,
-    ) -> StoreResult<(CreditNote, Upserted)>;
-    async fn upsert_payment(
-        &self,
-        organisation_id: &str,
-        external_id: &str,
-        customer_id: &str,
-        invoice_id: Option<&str>,
-        input: &PaymentInput,
-        now: DateTime<Utc>,
-    ) -> StoreResult<(Payment, Upserted)>;
-    async fn upsert_entitlement(
-        &self,
-        organisation_id: &str,
-        external_id: &str,
-        customer_id: &str,
-        input: &EntitlementInput,
-        now: DateTime<Utc>,
-    ) -> StoreResult<(Entitlement, Upserted)>;
-    async fn upsert_subscription(
-        &self,
-        organisation_id: &str,
-        external_id: &str,
-        customer_id: &str,
-        input: &SubscriptionInput,
-        now: DateTime<Utc>,
-    ) -> StoreResult<(Subscription, Upserted)>;
-    /// Writes a payment method; when it is the default, the customer's others stop being so.
-    async fn upsert_payment_method(
-        &self,
-        organisation_id: &str,
-        external_id: &str,
-        customer_id: &str,
-        input: &PaymentMethodInput,
-        now: DateTime<Utc>,
-    ) -> StoreResult<(PaymentMethod, Upserted)>;
+    ) -> StoreResult<Vec<BatchOutcome>>;
     /// Deletes one record of the organisation by Portico's id; returns whether it existed.
     /// Deleting a customer deletes everything of theirs.
     async fn delete_record(

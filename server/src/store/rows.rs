@@ -169,6 +169,7 @@ impl InvoiceRow {
 
 #[derive(sqlx::FromRow)]
 pub(super) struct InvoiceLineRow {
+    pub(super) invoice_id: String,
     description: String,
     quantity: i64,
     unit_amount: i64,
@@ -498,32 +499,3 @@ impl TryFrom<EventRow> for super::Event {
         })
     }
 }
-
-/// An upsert keyed by `(organisation_id, external_id)` that works the same on both
-/// backends: insert unless the key exists, otherwise update. Neither statement can lose a
-/// concurrent write; if the row vanishes between them (a concurrent delete) it tries again.
-///
-/// Both statements take the same binds. The fresh id is the last one; the update uses it
-/// only as `id <> $n`, which is always true, because SQLite refuses a bound parameter that
-/// a statement never names.
-macro_rules! upsert {
-    ($exec:expr, $row:ty, insert: $insert:expr, update: $update:expr, binds: |$q:ident| $binds:expr) => {{
-        let mut outcome = None;
-        for _ in 0..3 {
-            let $q = sqlx::query_as::<_, $row>($insert);
-            if let Some(row) = $binds.fetch_optional(&mut *$exec).await? {
-                outcome = Some((row, $crate::store::Upserted::Created));
-                break;
-            }
-            let $q = sqlx::query_as::<_, $row>($update);
-            if let Some(row) = $binds.fetch_optional(&mut *$exec).await? {
-                outcome = Some((row, $crate::store::Upserted::Updated));
-                break;
-            }
-        }
-        outcome.ok_or_else(|| {
-            $crate::store::StoreError::Corrupt("upsert raced with a delete three times".into())
-        })?
-    }};
-}
-pub(super) use upsert;

@@ -1,3 +1,4 @@
+use crate::upserts::Upserts;
 use std::str::FromStr;
 use std::sync::Arc;
 

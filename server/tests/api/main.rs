@@ -13,3 +13,4 @@ mod server;
 mod sessions;
 mod settings;
 mod store;
+mod upserts;

@@ -16,6 +16,8 @@ on_both_backends!(
     invoice_pdfs_upload_and_download,
     an_import_reports_every_line_and_writes_only_good_ones,
     an_import_streams_thousands_of_lines,
+    an_import_in_batches_numbers_lines_and_resolves_earlier_lines,
+    a_stalled_import_writes_its_batch_before_the_body_ends,
 );
 
 impl TestApp {
@@ -361,6 +363,23 @@ async fn lists_page_by_the_vendors_ids(db: TestStore) {
         seen,
         ["cus_1", "cus_2", "cus_3", "cus_4", "cus_5", "cus_6", "cus_7"]
     );
+    // A page of invoices carries each invoice's lines, as one invoice does.
+    let mut lineless = invoice("cus_1");
+    lineless["lines"] = json!([]);
+    app.put(&vendor, "/v1/invoices/inv_a", &invoice("cus_1"))
+        .await;
+    app.put(&vendor, "/v1/invoices/inv_b", &lineless).await;
+    app.put(&vendor, "/v1/invoices/inv_c", &invoice("cus_2"))
+        .await;
+    let (_, page) = app.get_json(&vendor, "/v1/invoices?limit=10").await;
+    let lines: Vec<usize> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["lines"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(lines, [2, 0, 2]);
+    assert_eq!(page["data"][2]["lines"][1]["description"], "VAT 19 %");
     for bad in ["limit=0", "limit=201", "limit=x"] {
         let (status, body) = app.get_json(&vendor, &format!("/v1/customers?{bad}")).await;
         assert!(status == 422 || status == 400, "{bad}: {status}");
@@ -544,4 +563,110 @@ async fn an_import_streams_thousands_of_lines(db: TestStore) {
         .await
         .unwrap();
     assert_eq!(counts.customers, 2 + 2_001);
+}
+
+async fn an_import_in_batches_numbers_lines_and_resolves_earlier_lines(db: TestStore) {
+    let app = spawn_app(db).await;
+    let vendor = app.vendor("Vendor").await;
+    // 1,204 lines, so three batches of up to 500: each customer, then an invoice that
+    // names it, then a payment of that invoice.
+    let mut lines = Vec::new();
+    for n in 0..401 {
+        lines.push(json!({"type": "customer", "id": format!("c{n}"), "data": customer("Batch")}));
+        lines.push(
+            json!({"type": "invoice", "id": format!("i{n}"), "data": invoice(&format!("c{n}"))}),
+        );
+        lines.push(json!({"type": "payment", "id": format!("p{n}"), "data": {
+            "customer_id": format!("c{n}"), "invoice_id": format!("i{n}"), "kind": "payment",
+            "status": "succeeded", "method": "card", "currency": "EUR", "amount": 100,
+            "paid_at": "2026-06-03T10:00:00Z"}}));
+    }
+    // An unknown customer: its invoice is refused, and so the payment of that invoice.
+    lines[1]["data"]["customer_id"] = json!("nobody");
+    // Another customer's invoice.
+    lines[1_199]["data"]["invoice_id"] = json!("i5");
+    // An invoice before its customer: refused, though both are in one batch.
+    lines.swap(1_200, 1_201);
+    // A bad field and a bad reference on one line.
+    lines[1_202]["data"]["amount"] = json!(-1);
+    // The same customer twice in one batch: the second line changes the first's record.
+    lines.insert(
+        100,
+        json!({"type": "customer", "id": "c10", "data": customer("Twice")}),
+    );
+    let body: Vec<String> = lines.iter().map(Value::to_string).collect();
+    let (status, report) = import(&app, &vendor, body.join("\n")).await;
+    assert_eq!(status, 200, "{report}");
+    let rejected: Vec<(u64, &str)> = report["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            (2, "data.customer_id"),
+            (3, "data.invoice_id"),
+            (1_201, "data.invoice_id"),
+            (1_202, "data.customer_id"),
+            (1_204, "data.amount"),
+            (1_204, "data.invoice_id"),
+        ]
+    );
+    assert_eq!(report["rejected_count"], 5);
+    assert_eq!(report["accepted"], 1_204 - 5);
+    assert_eq!(report["updated"], 1);
+    let (_, twice) = app.get_json(&vendor, "/v1/customers/c10").await;
+    assert_eq!(twice["name"], "Twice");
+    let (_, payment) = app.get_json(&vendor, "/v1/payments/p398").await;
+    let (_, invoice) = app.get_json(&vendor, "/v1/invoices/i398").await;
+    assert_eq!(payment["invoice_id"], invoice["id"]);
+    assert_eq!(invoice["lines"].as_array().unwrap().len(), 2);
+    assert_eq!(app.get_json(&vendor, "/v1/invoices/i0").await.0, 404);
+    assert_eq!(app.get_json(&vendor, "/v1/invoices/i400").await.0, 404);
+    assert_eq!(app.get_json(&vendor, "/v1/customers/c400").await.0, 200);
+}
+
+async fn a_stalled_import_writes_its_batch_before_the_body_ends(db: TestStore) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app(db).await;
+    let vendor = app.vendor("Vendor").await;
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let line = format!(
+        "{}\n",
+        json!({"type": "customer", "id": "early", "data": customer("Early")})
+    );
+    let request = format!(
+        "POST /v1/import HTTP/1.1\r\nHost: {address}\r\norganisation: {}\r\n\
+         X-API-KEY: {}\r\nContent-Type: application/x-ndjson\r\nConnection: close\r\n\
+         Transfer-Encoding: chunked\r\n\r\n{:x}\r\n{line}\r\n",
+        vendor.organisation,
+        vendor.key,
+        line.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    // The body is still open; its first batch is written once it has waited 50 ms.
+    let mut seen = false;
+    for _ in 0..40 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        if app.get_json(&vendor, "/v1/customers/early").await.0 == 200 {
+            seen = true;
+            break;
+        }
+    }
+    assert!(seen, "a stalled batch was not written");
+    stream.write_all(b"0\r\n\r\n").await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut answer),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"accepted\":1"), "{answer}");
 }

@@ -1,6 +1,7 @@
 //! Portal links and sessions: creation by the vendor, exchange by the browser, timeouts,
 //! logout and revocation.
 
+use crate::upserts::Upserts;
 use chrono::Duration;
 use reqwest::Method;
 use serde_json::{json, Value};

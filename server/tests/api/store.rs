@@ -1,5 +1,6 @@
 //! The store conformance suite: every case runs on SQLite and on PostgreSQL.
 
+use crate::upserts::Upserts;
 use app::api::records::*;
 use app::api::settings::OrganisationSettings;
 use chrono::NaiveDate;

@@ -2,13 +2,15 @@
 //!
 //! Compiled once per backend: see `sql/mod.rs`.
 
+use std::collections::HashMap;
+
 use app::api::records::{
-    CreditNote, Customer, Entitlement, Invoice, Payment, PaymentMethod, Subscription,
+    CreditNote, Customer, Entitlement, Invoice, InvoiceLine, Payment, PaymentMethod, Subscription,
 };
 
 use crate::store::{rows, Cursor, RecordCounts, RecordReader, StoreResult, VendorPage};
 
-use super::SqlStore;
+use super::{Db, SqlStore};
 
 #[async_trait::async_trait]
 impl RecordReader for SqlStore {
@@ -263,11 +265,10 @@ impl RecordReader for SqlStore {
         organisation_id: &str,
         page: VendorPage<'_>,
     ) -> StoreResult<Vec<Invoice>> {
-        self.page_of::<rows::InvoiceRow>("invoices", organisation_id, page)
-            .await?
-            .into_iter()
-            .map(|r| r.into_invoice(Vec::new()))
-            .collect()
+        let rows = self
+            .page_of::<rows::InvoiceRow>("invoices", organisation_id, page)
+            .await?;
+        self.with_all_lines(rows).await
     }
 
     async fn page_credit_notes(
@@ -356,14 +357,37 @@ impl RecordReader for SqlStore {
 impl SqlStore {
     /// The invoice a row holds, with its lines.
     async fn with_lines(&self, row: Option<rows::InvoiceRow>) -> StoreResult<Option<Invoice>> {
-        let Some(row) = row else { return Ok(None) };
-        let lines = sqlx::query_as::<_, rows::InvoiceLineRow>(
-            "SELECT * FROM invoice_lines WHERE invoice_id = $1 ORDER BY position",
-        )
-        .bind(&row.id)
-        .fetch_all(&self.pool)
-        .await?;
-        row.into_invoice(lines.into_iter().map(Into::into).collect())
-            .map(Some)
+        Ok(self.with_all_lines(row.into_iter().collect()).await?.pop())
+    }
+
+    /// The invoices rows hold, with their lines, read in one query.
+    async fn with_all_lines(&self, rows: Vec<rows::InvoiceRow>) -> StoreResult<Vec<Invoice>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q =
+            sqlx::QueryBuilder::<Db>::new("SELECT * FROM invoice_lines WHERE invoice_id IN (");
+        let mut ids = q.separated(", ");
+        for row in &rows {
+            ids.push_bind(row.id.as_str());
+        }
+        q.push(") ORDER BY invoice_id, position");
+        let mut lines: HashMap<String, Vec<InvoiceLine>> = HashMap::new();
+        for line in q
+            .build_query_as::<rows::InvoiceLineRow>()
+            .fetch_all(&self.pool)
+            .await?
+        {
+            lines
+                .entry(line.invoice_id.clone())
+                .or_default()
+                .push(line.into());
+        }
+        rows.into_iter()
+            .map(|row| {
+                let lines = lines.remove(&row.id).unwrap_or_default();
+                row.into_invoice(lines)
+            })
+            .collect()
     }
 }

@@ -1,358 +1,63 @@
-//! [`RecordWriter`](crate::store::RecordWriter) in SQL.
+//! [`RecordWriter`](crate::store::RecordWriter) in SQL: every vendor write, one record
+//! or an import's batch, goes through [`write_batch`](RecordWriter::write_batch), which
+//! writes each run of records of one kind with one multi-row statement.
 //!
 //! Compiled once per backend: see `sql/mod.rs`.
 
-use app::api::records::{
-    CreditNote, CreditNoteInput, Customer, CustomerInput, Entitlement, EntitlementInput, Invoice,
-    InvoiceInput, Payment, PaymentInput, PaymentMethod, PaymentMethodInput, Subscription,
-    SubscriptionInput,
-};
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
+use sqlx::query_builder::Separated;
+use sqlx::{QueryBuilder, Row};
 
-use crate::store::rows::upsert;
-use crate::store::{rows, RecordKind, RecordWriter, StoreResult, Upserted};
+use crate::store::{
+    refused, rows, Backend, BatchItem, BatchOutcome, BatchRecord, RecordKind, RecordWriter,
+    StoreResult, Upserted,
+};
 
-use super::SqlStore;
+use super::{Db, SqlStore, BACKEND};
+
+type Conn = <Db as sqlx::Database>::Connection;
+
+/// Records per multi-row statement at most, and invoice lines per statement: well within
+/// both backends' limit on parameters (SQLite 32,766, PostgreSQL 65,535).
+const MAX_ROWS: usize = 500;
+const MAX_LINES: usize = 2000;
 
 #[async_trait::async_trait]
 impl RecordWriter for SqlStore {
-    async fn upsert_customer(
+    async fn write_batch(
         &self,
         organisation_id: &str,
-        external_id: &str,
-        input: &CustomerInput,
+        items: &[BatchItem],
         now: DateTime<Utc>,
-    ) -> StoreResult<(Customer, Upserted)> {
+    ) -> StoreResult<Vec<BatchOutcome>> {
+        let mut outcomes = vec![BatchOutcome::default(); items.len()];
+        if items.is_empty() {
+            return Ok(outcomes);
+        }
         let now = now.timestamp_millis();
-        let id = rows::new_id();
-        let a = &input.address;
-        let mut conn = self.pool.acquire().await?;
-        let (row, outcome) = upsert!(
-            conn,
-            rows::CustomerRow,
-            insert: "INSERT INTO customers (organisation_id, external_id, name, email, \
-                phone, tax_id, address_line1, address_line2, address_postal_code, \
-                address_city, address_region, address_country, locale, updated_at, \
-                created_at, id) \
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15) \
-                ON CONFLICT (organisation_id, external_id) DO NOTHING RETURNING *",
-            update: "UPDATE customers SET name = $3, email = $4, phone = $5, \
-                tax_id = $6, address_line1 = $7, address_line2 = $8, \
-                address_postal_code = $9, address_city = $10, address_region = $11, \
-                address_country = $12, locale = $13, updated_at = $14 \
-                WHERE organisation_id = $1 AND external_id = $2 AND id <> $15 \
-                RETURNING *",
-            binds: |q| q
-                .bind(organisation_id)
-                .bind(external_id)
-                .bind(&input.name)
-                .bind(&input.email)
-                .bind(&input.phone)
-                .bind(&input.tax_id)
-                .bind(&a.line1)
-                .bind(&a.line2)
-                .bind(&a.postal_code)
-                .bind(&a.city)
-                .bind(&a.region)
-                .bind(&a.country)
-                .bind(&input.locale)
-                .bind(now)
-                .bind(&id)
-        );
-        Ok((row.try_into()?, outcome))
-    }
-
-    async fn upsert_invoice(
-        &self,
-        organisation_id: &str,
-        external_id: &str,
-        customer_id: &str,
-        input: &InvoiceInput,
-        now: DateTime<Utc>,
-    ) -> StoreResult<(Invoice, Upserted)> {
-        let now = now.timestamp_millis();
-        let id = rows::new_id();
+        // Kinds are written in the order of their references (customers, invoices, then
+        // what points at them), and each kind in line order, so that runs are long even
+        // when the lines interleave kinds.
+        let mut order: Vec<usize> = (0..items.len()).collect();
+        order.sort_by_key(|&n| items[n].record.kind() as u8);
+        let mut created = HashMap::new();
         let mut tx = self.write_tx().await?;
-        let (row, outcome) = upsert!(
-            tx,
-            rows::InvoiceRow,
-            insert: "INSERT INTO invoices (organisation_id, external_id, customer_id, \
-                number, status, currency, total, amount_due, due_date, period_start, \
-                period_end, issued_at, pdf_url, updated_at, created_at, id) \
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15) \
-                ON CONFLICT (organisation_id, external_id) DO NOTHING RETURNING *",
-            update: "UPDATE invoices SET customer_id = $3, number = $4, status = $5, \
-                currency = $6, total = $7, amount_due = $8, due_date = $9, \
-                period_start = $10, period_end = $11, issued_at = $12, pdf_url = $13, \
-                updated_at = $14 \
-                WHERE organisation_id = $1 AND external_id = $2 AND id <> $15 \
-                RETURNING *",
-            binds: |q| q
-                .bind(organisation_id)
-                .bind(external_id)
-                .bind(customer_id)
-                .bind(&input.number)
-                .bind(input.status.as_str())
-                .bind(&input.currency)
-                .bind(input.total)
-                .bind(input.amount_due)
-                .bind(input.due_date)
-                .bind(input.period_start)
-                .bind(input.period_end)
-                .bind(input.issued_at.timestamp_millis())
-                .bind(&input.pdf_url)
-                .bind(now)
-                .bind(&id)
-        );
-        sqlx::query("DELETE FROM invoice_lines WHERE invoice_id = $1")
-            .bind(&row.id)
-            .execute(&mut *tx)
-            .await?;
-        for (position, line) in input.lines.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO invoice_lines (invoice_id, position, description, \
-                 quantity, unit_amount, amount, period_start, period_end) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(&row.id)
-            .bind(i32::try_from(position).unwrap_or(i32::MAX))
-            .bind(&line.description)
-            .bind(line.quantity)
-            .bind(line.unit_amount)
-            .bind(line.amount)
-            .bind(line.period_start)
-            .bind(line.period_end)
-            .execute(&mut *tx)
-            .await?;
+        let mut start = 0;
+        while start < order.len() {
+            let end = run_end(items, &order, start);
+            let run = Run {
+                organisation_id,
+                items,
+                order: &order[start..end],
+                now,
+            };
+            run.write(&mut tx, &mut outcomes, &mut created).await?;
+            start = end;
         }
         tx.commit().await?;
-        Ok((row.into_invoice(input.lines.clone())?, outcome))
-    }
-
-    async fn upsert_credit_note(
-        &self,
-        organisation_id: &str,
-        external_id: &str,
-        customer_id: &str,
-        invoice_id: Option<&str>,
-        input: &CreditNoteInput,
-        now: DateTime<Utc>,
-    ) -> StoreResult<(CreditNote, Upserted)> {
-        let now = now.timestamp_millis();
-        let id = rows::new_id();
-        let mut conn = self.pool.acquire().await?;
-        let (row, outcome) = upsert!(
-            conn,
-            rows::CreditNoteRow,
-            insert: "INSERT INTO credit_notes (organisation_id, external_id, \
-                customer_id, invoice_id, number, status, currency, total, reason, \
-                issued_at, updated_at, created_at, id) \
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) \
-                ON CONFLICT (organisation_id, external_id) DO NOTHING RETURNING *",
-            update: "UPDATE credit_notes SET customer_id = $3, invoice_id = $4, \
-                number = $5, status = $6, currency = $7, total = $8, reason = $9, \
-                issued_at = $10, updated_at = $11 \
-                WHERE organisation_id = $1 AND external_id = $2 AND id <> $12 \
-                RETURNING *",
-            binds: |q| q
-                .bind(organisation_id)
-                .bind(external_id)
-                .bind(customer_id)
-                .bind(invoice_id)
-                .bind(&input.number)
-                .bind(input.status.as_str())
-                .bind(&input.currency)
-                .bind(input.total)
-                .bind(&input.reason)
-                .bind(input.issued_at.timestamp_millis())
-                .bind(now)
-                .bind(&id)
-        );
-        Ok((row.try_into()?, outcome))
-    }
-
-    async fn upsert_payment(
-        &self,
-        organisation_id: &str,
-        external_id: &str,
-        customer_id: &str,
-        invoice_id: Option<&str>,
-        input: &PaymentInput,
-        now: DateTime<Utc>,
-    ) -> StoreResult<(Payment, Upserted)> {
-        let now = now.timestamp_millis();
-        let id = rows::new_id();
-        let mut conn = self.pool.acquire().await?;
-        let (row, outcome) = upsert!(
-            conn,
-            rows::PaymentRow,
-            insert: "INSERT INTO payments (organisation_id, external_id, customer_id, \
-                invoice_id, kind, status, method, currency, amount, paid_at, \
-                updated_at, created_at, id) \
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) \
-                ON CONFLICT (organisation_id, external_id) DO NOTHING RETURNING *",
-            update: "UPDATE payments SET customer_id = $3, invoice_id = $4, kind = $5, \
-                status = $6, method = $7, currency = $8, amount = $9, paid_at = $10, \
-                updated_at = $11 \
-                WHERE organisation_id = $1 AND external_id = $2 AND id <> $12 \
-                RETURNING *",
-            binds: |q| q
-                .bind(organisation_id)
-                .bind(external_id)
-                .bind(customer_id)
-                .bind(invoice_id)
-                .bind(input.kind.as_str())
-                .bind(input.status.as_str())
-                .bind(&input.method)
-                .bind(&input.currency)
-                .bind(input.amount)
-                .bind(input.paid_at.timestamp_millis())
-                .bind(now)
-                .bind(&id)
-        );
-        Ok((row.try_into()?, outcome))
-    }
-
-    async fn upsert_entitlement(
-        &self,
-        organisation_id: &str,
-        external_id: &str,
-        customer_id: &str,
-        input: &EntitlementInput,
-        now: DateTime<Utc>,
-    ) -> StoreResult<(Entitlement, Upserted)> {
-        let now = now.timestamp_millis();
-        let id = rows::new_id();
-        let mut conn = self.pool.acquire().await?;
-        let (row, outcome) = upsert!(
-            conn,
-            rows::EntitlementRow,
-            insert: "INSERT INTO entitlements (organisation_id, external_id, \
-                customer_id, feature, limit_value, usage, unit, valid_from, \
-                valid_until, updated_at, created_at, id) \
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) \
-                ON CONFLICT (organisation_id, external_id) DO NOTHING RETURNING *",
-            update: "UPDATE entitlements SET customer_id = $3, feature = $4, \
-                limit_value = $5, usage = $6, unit = $7, valid_from = $8, \
-                valid_until = $9, updated_at = $10 \
-                WHERE organisation_id = $1 AND external_id = $2 AND id <> $11 \
-                RETURNING *",
-            binds: |q| q
-                .bind(organisation_id)
-                .bind(external_id)
-                .bind(customer_id)
-                .bind(&input.feature)
-                .bind(input.limit)
-                .bind(input.usage)
-                .bind(&input.unit)
-                .bind(input.valid_from)
-                .bind(input.valid_until)
-                .bind(now)
-                .bind(&id)
-        );
-        Ok((row.try_into()?, outcome))
-    }
-
-    async fn upsert_subscription(
-        &self,
-        organisation_id: &str,
-        external_id: &str,
-        customer_id: &str,
-        input: &SubscriptionInput,
-        now: DateTime<Utc>,
-    ) -> StoreResult<(Subscription, Upserted)> {
-        let now = now.timestamp_millis();
-        let id = rows::new_id();
-        let mut conn = self.pool.acquire().await?;
-        let (row, outcome) = upsert!(
-            conn,
-            rows::SubscriptionRow,
-            insert: "INSERT INTO subscriptions (organisation_id, external_id, \
-                customer_id, plan, status, currency, amount, billing_interval, \
-                current_period_start, current_period_end, renews_at, \
-                cancel_at_period_end, cancelled_at, updated_at, created_at, id) \
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15) \
-                ON CONFLICT (organisation_id, external_id) DO NOTHING RETURNING *",
-            update: "UPDATE subscriptions SET customer_id = $3, plan = $4, status = $5, \
-                currency = $6, amount = $7, billing_interval = $8, \
-                current_period_start = $9, current_period_end = $10, renews_at = $11, \
-                cancel_at_period_end = $12, cancelled_at = $13, updated_at = $14 \
-                WHERE organisation_id = $1 AND external_id = $2 AND id <> $15 \
-                RETURNING *",
-            binds: |q| q
-                .bind(organisation_id)
-                .bind(external_id)
-                .bind(customer_id)
-                .bind(&input.plan)
-                .bind(input.status.as_str())
-                .bind(&input.currency)
-                .bind(input.amount)
-                .bind(input.interval.as_str())
-                .bind(input.current_period_start)
-                .bind(input.current_period_end)
-                .bind(input.renews_at)
-                .bind(input.cancel_at_period_end)
-                .bind(input.cancelled_at.map(|t| t.timestamp_millis()))
-                .bind(now)
-                .bind(&id)
-        );
-        Ok((row.try_into()?, outcome))
-    }
-
-    async fn upsert_payment_method(
-        &self,
-        organisation_id: &str,
-        external_id: &str,
-        customer_id: &str,
-        input: &PaymentMethodInput,
-        now: DateTime<Utc>,
-    ) -> StoreResult<(PaymentMethod, Upserted)> {
-        let now = now.timestamp_millis();
-        let id = rows::new_id();
-        let mut tx = self.write_tx().await?;
-        if input.is_default {
-            sqlx::query(
-                "UPDATE payment_methods SET is_default = $4, updated_at = $5 \
-                 WHERE organisation_id = $1 AND customer_id = $2 \
-                 AND external_id <> $3 AND is_default = $6",
-            )
-            .bind(organisation_id)
-            .bind(customer_id)
-            .bind(external_id)
-            .bind(false)
-            .bind(now)
-            .bind(true)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let (row, outcome) = upsert!(
-            tx,
-            rows::PaymentMethodRow,
-            insert: "INSERT INTO payment_methods (organisation_id, external_id, \
-                customer_id, kind, brand, last4, exp_month, exp_year, is_default, \
-                updated_at, created_at, id) \
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) \
-                ON CONFLICT (organisation_id, external_id) DO NOTHING RETURNING *",
-            update: "UPDATE payment_methods SET customer_id = $3, kind = $4, \
-                brand = $5, last4 = $6, exp_month = $7, exp_year = $8, \
-                is_default = $9, updated_at = $10 \
-                WHERE organisation_id = $1 AND external_id = $2 AND id <> $11 \
-                RETURNING *",
-            binds: |q| q
-                .bind(organisation_id)
-                .bind(external_id)
-                .bind(customer_id)
-                .bind(input.kind.as_str())
-                .bind(&input.brand)
-                .bind(&input.last4)
-                .bind(input.exp_month)
-                .bind(input.exp_year)
-                .bind(input.is_default)
-                .bind(now)
-                .bind(&id)
-        );
-        tx.commit().await?;
-        Ok((row.try_into()?, outcome))
+        Ok(outcomes)
     }
 
     async fn delete_record(
@@ -389,5 +94,511 @@ impl RecordWriter for SqlStore {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+}
+
+/// Where the run that starts at `order[start]` ends: records of one kind, no vendor id
+/// twice (one statement may change a row only once), at most [`MAX_ROWS`]. A payment
+/// method is a run of its own, because a default one changes the customer's others first.
+fn run_end(items: &[BatchItem], order: &[usize], start: usize) -> usize {
+    let kind = items[order[start]].record.kind();
+    if kind == RecordKind::PaymentMethod {
+        return start + 1;
+    }
+    let mut seen = HashSet::new();
+    let mut end = start;
+    while end < order.len()
+        && end - start < MAX_ROWS
+        && items[order[end]].record.kind() == kind
+        && seen.insert(items[order[end]].external_id.as_str())
+    {
+        end += 1;
+    }
+    end
+}
+
+/// A record's resolved references: Portico's ids.
+#[derive(Clone, Copy)]
+struct Refs<'q> {
+    customer_id: &'q str,
+    invoice_id: Option<&'q str>,
+}
+
+/// Records of one kind, written with one statement.
+struct Run<'a> {
+    organisation_id: &'a str,
+    items: &'a [BatchItem],
+    /// The run's items, as indexes into `items`.
+    order: &'a [usize],
+    now: i64,
+}
+
+impl Run<'_> {
+    /// Resolves the run's references, notes those that do not resolve, and writes the
+    /// records that are valid and fully resolved. `created` holds the records this batch
+    /// made so far, with the index of the item that made each: a reference to one made by
+    /// a later line does not resolve, as it would not if the lines were written one by one.
+    async fn write(
+        &self,
+        tx: &mut Conn,
+        outcomes: &mut [BatchOutcome],
+        created: &mut HashMap<String, usize>,
+    ) -> StoreResult<()> {
+        let items = || self.order.iter().map(|&n| (n, &self.items[n]));
+        let org = self.organisation_id;
+        let customers = resolve(
+            tx,
+            org,
+            "customers",
+            "id",
+            items().filter_map(|(_, i)| i.record.customer_ref()),
+        )
+        .await?;
+        let invoices = resolve(
+            tx,
+            org,
+            "invoices",
+            "customer_id",
+            items().filter_map(|(_, i)| i.record.invoice_ref()),
+        )
+        .await?;
+        // Made by this line or an earlier one, or before the batch.
+        let in_time = |n: usize, id: &str| created.get(id).is_none_or(|&at| at < n);
+        let mut rows = Vec::with_capacity(self.order.len());
+        for (n, item) in items() {
+            let outcome = &mut outcomes[n];
+            let mut resolved = true;
+            let customer_id = match item.record.customer_ref() {
+                None => None,
+                Some(reference) => match customers.get(reference) {
+                    Some((id, _)) if in_time(n, id) => Some(id.as_str()),
+                    _ => {
+                        // A blank reference has already failed the field rules.
+                        if !reference.trim().is_empty() {
+                            outcome.problems.push(("customer_id", refused::NO_CUSTOMER));
+                        }
+                        resolved = false;
+                        None
+                    }
+                },
+            };
+            let invoice = item
+                .record
+                .invoice_ref()
+                .map(|r| invoices.get(r).filter(|(id, _)| in_time(n, id)));
+            let invoice_id = match (invoice, customer_id) {
+                (None, _) => None,
+                (Some(Some((id, owner))), Some(customer)) if owner == customer => Some(id.as_str()),
+                (Some(Some(_)), Some(_)) => {
+                    outcome
+                        .problems
+                        .push(("invoice_id", refused::OTHER_CUSTOMERS_INVOICE));
+                    None
+                }
+                (Some(None), _) => {
+                    outcome.problems.push(("invoice_id", refused::NO_INVOICE));
+                    None
+                }
+                (Some(Some(_)), None) => None,
+            };
+            if item.valid && resolved && outcome.problems.is_empty() {
+                let refs = Refs {
+                    customer_id: customer_id.unwrap_or_default(),
+                    invoice_id,
+                };
+                rows.push((n, item, refs));
+            }
+        }
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let kind = rows[0].1.record.kind();
+        if let BatchRecord::PaymentMethod(method) = &rows[0].1.record {
+            if method.is_default {
+                sqlx::query(
+                    "UPDATE payment_methods SET is_default = $4, updated_at = $5 \
+                     WHERE organisation_id = $1 AND customer_id = $2 \
+                     AND external_id <> $3 AND is_default = $6",
+                )
+                .bind(org)
+                .bind(rows[0].2.customer_id)
+                .bind(&rows[0].1.external_id)
+                .bind(false)
+                .bind(self.now)
+                .bind(true)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        let written = upsert_rows(tx, org, kind, &rows, self.now).await?;
+        if kind == RecordKind::Invoice {
+            replace_lines(tx, &rows, &written).await?;
+        }
+        for (n, item, _) in &rows {
+            let done = written.get(item.external_id.as_str()).cloned();
+            if let Some((id, Upserted::Created)) = &done {
+                created.insert(id.clone(), *n);
+            }
+            outcomes[*n].written = done;
+        }
+        Ok(())
+    }
+}
+
+/// Finds the records of `table` that references name, by Portico's id or, failing that,
+/// the vendor's: reference → (id, the `owner` column).
+async fn resolve<'r>(
+    tx: &mut Conn,
+    organisation_id: &str,
+    table: &'static str,
+    owner: &'static str,
+    references: impl Iterator<Item = &'r str>,
+) -> StoreResult<HashMap<&'r str, (String, String)>> {
+    let references: Vec<&str> = references
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .filter(|r| !r.trim().is_empty())
+        .collect();
+    let mut found = HashMap::new();
+    if references.is_empty() {
+        return Ok(found);
+    }
+    let mut q = QueryBuilder::<Db>::new(format!(
+        "SELECT id, external_id, {owner} AS owner FROM {table} WHERE organisation_id = "
+    ));
+    q.push_bind(organisation_id).push(" AND (id IN (");
+    let mut list = q.separated(", ");
+    for r in &references {
+        list.push_bind(*r);
+    }
+    q.push(") OR external_id IN (");
+    let mut list = q.separated(", ");
+    for r in &references {
+        list.push_bind(*r);
+    }
+    q.push("))");
+    let rows = q.build().fetch_all(&mut *tx).await?;
+    let mut by_id = HashMap::new();
+    let mut by_external = HashMap::new();
+    for row in rows {
+        let id: String = row.try_get("id")?;
+        let external: String = row.try_get("external_id")?;
+        let owner: String = row.try_get("owner")?;
+        by_external.insert(external, (id.clone(), owner.clone()));
+        by_id.insert(id, owner);
+    }
+    for r in references {
+        // Portico's id wins over a vendor id that happens to spell it.
+        if let Some(owner) = by_id.get(r) {
+            found.insert(r, (r.to_owned(), owner.clone()));
+        } else if let Some(hit) = by_external.get(r) {
+            found.insert(r, hit.clone());
+        }
+    }
+    Ok(found)
+}
+
+/// Inserts or updates one run of records of `kind` with one statement; answers, by vendor
+/// id, Portico's id and whether the record is new.
+async fn upsert_rows(
+    tx: &mut Conn,
+    organisation_id: &str,
+    kind: RecordKind,
+    rows: &[(usize, &BatchItem, Refs<'_>)],
+    now: i64,
+) -> StoreResult<HashMap<String, (String, Upserted)>> {
+    let table = kind.table();
+    // Whether each record is new: PostgreSQL says so of each row it returns (a row it has
+    // just inserted has no `xmax`), which holds even when another transaction inserts the
+    // same record at the same moment. SQLite has no such column; but its write
+    // transactions run one at a time, so what exists before the statement is the answer.
+    let existing: HashSet<String> = if BACKEND == Backend::Postgres {
+        HashSet::new()
+    } else {
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT external_id FROM {table} WHERE organisation_id = "
+        ));
+        q.push_bind(organisation_id).push(" AND external_id IN (");
+        let mut list = q.separated(", ");
+        for (_, item, _) in rows {
+            list.push_bind(item.external_id.as_str());
+        }
+        q.push(")");
+        q.build()
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|row| row.try_get("external_id"))
+            .collect::<Result<_, _>>()?
+    };
+
+    let columns = columns(kind);
+    let mut q = QueryBuilder::<Db>::new(format!(
+        "INSERT INTO {table} (organisation_id, external_id, {}, updated_at, created_at, id) ",
+        columns.join(", ")
+    ));
+    q.push_values(rows, |mut row, (_, item, refs)| {
+        row.push_bind(organisation_id)
+            .push_bind(item.external_id.as_str());
+        push_values(&item.record, *refs, &mut row);
+        row.push_bind(now).push_bind(now).push_bind(rows::new_id());
+    });
+    q.push(" ON CONFLICT (organisation_id, external_id) DO UPDATE SET ");
+    for column in columns {
+        q.push(format!("{column} = excluded.{column}, "));
+    }
+    q.push("updated_at = excluded.updated_at RETURNING id, external_id");
+    if BACKEND == Backend::Postgres {
+        q.push(", (xmax = 0) AS inserted");
+    }
+    let mut written = HashMap::with_capacity(rows.len());
+    for row in q.build().fetch_all(&mut *tx).await? {
+        let id: String = row.try_get("id")?;
+        let external: String = row.try_get("external_id")?;
+        let inserted = if BACKEND == Backend::Postgres {
+            row.try_get("inserted")?
+        } else {
+            !existing.contains(&external)
+        };
+        let outcome = if inserted {
+            Upserted::Created
+        } else {
+            Upserted::Updated
+        };
+        written.insert(external, (id, outcome));
+    }
+    Ok(written)
+}
+
+/// Replaces the lines of a run of invoices just written with their inputs' lines.
+async fn replace_lines(
+    tx: &mut Conn,
+    rows: &[(usize, &BatchItem, Refs<'_>)],
+    written: &HashMap<String, (String, Upserted)>,
+) -> StoreResult<()> {
+    let invoices: Vec<(&str, &app::api::records::InvoiceInput, Upserted)> = rows
+        .iter()
+        .filter_map(
+            |(_, item, _)| match (&item.record, written.get(&item.external_id)) {
+                (BatchRecord::Invoice(input), Some((id, outcome))) => {
+                    Some((id.as_str(), input, *outcome))
+                }
+                _ => None,
+            },
+        )
+        .collect();
+    let changed: Vec<&str> = invoices
+        .iter()
+        .filter(|(_, _, outcome)| *outcome == Upserted::Updated)
+        .map(|(id, _, _)| *id)
+        .collect();
+    if !changed.is_empty() {
+        let mut q = QueryBuilder::<Db>::new("DELETE FROM invoice_lines WHERE invoice_id IN (");
+        let mut list = q.separated(", ");
+        for id in &changed {
+            list.push_bind(*id);
+        }
+        q.push(")");
+        q.build().execute(&mut *tx).await?;
+    }
+    let lines: Vec<_> = invoices
+        .iter()
+        .flat_map(|(id, input, _)| {
+            input
+                .lines
+                .iter()
+                .enumerate()
+                .map(move |(position, line)| (*id, position, line))
+        })
+        .collect();
+    for chunk in lines.chunks(MAX_LINES) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT INTO invoice_lines (invoice_id, position, description, quantity, \
+             unit_amount, amount, period_start, period_end) ",
+        );
+        q.push_values(chunk, |mut row, (id, position, line)| {
+            row.push_bind(*id)
+                .push_bind(i32::try_from(*position).unwrap_or(i32::MAX))
+                .push_bind(&line.description)
+                .push_bind(line.quantity)
+                .push_bind(line.unit_amount)
+                .push_bind(line.amount)
+                .push_bind(line.period_start)
+                .push_bind(line.period_end);
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
+/// The columns a kind's input fills, between the vendor's id and the timestamps; in the
+/// order [`push_values`] binds them.
+fn columns(kind: RecordKind) -> &'static [&'static str] {
+    match kind {
+        RecordKind::Customer => &[
+            "name",
+            "email",
+            "phone",
+            "tax_id",
+            "address_line1",
+            "address_line2",
+            "address_postal_code",
+            "address_city",
+            "address_region",
+            "address_country",
+            "locale",
+        ],
+        RecordKind::Invoice => &[
+            "customer_id",
+            "number",
+            "status",
+            "currency",
+            "total",
+            "amount_due",
+            "due_date",
+            "period_start",
+            "period_end",
+            "issued_at",
+            "pdf_url",
+        ],
+        RecordKind::CreditNote => &[
+            "customer_id",
+            "invoice_id",
+            "number",
+            "status",
+            "currency",
+            "total",
+            "reason",
+            "issued_at",
+        ],
+        RecordKind::Payment => &[
+            "customer_id",
+            "invoice_id",
+            "kind",
+            "status",
+            "method",
+            "currency",
+            "amount",
+            "paid_at",
+        ],
+        RecordKind::Entitlement => &[
+            "customer_id",
+            "feature",
+            "limit_value",
+            "usage",
+            "unit",
+            "valid_from",
+            "valid_until",
+        ],
+        RecordKind::Subscription => &[
+            "customer_id",
+            "plan",
+            "status",
+            "currency",
+            "amount",
+            "billing_interval",
+            "current_period_start",
+            "current_period_end",
+            "renews_at",
+            "cancel_at_period_end",
+            "cancelled_at",
+        ],
+        RecordKind::PaymentMethod => &[
+            "customer_id",
+            "kind",
+            "brand",
+            "last4",
+            "exp_month",
+            "exp_year",
+            "is_default",
+        ],
+    }
+}
+
+/// Binds a record's values for [`columns`].
+fn push_values<'q>(
+    record: &'q BatchRecord,
+    refs: Refs<'q>,
+    row: &mut Separated<'_, 'q, Db, &'static str>,
+) {
+    match record {
+        BatchRecord::Customer(c) => {
+            let a = &c.address;
+            row.push_bind(&c.name)
+                .push_bind(&c.email)
+                .push_bind(&c.phone)
+                .push_bind(&c.tax_id)
+                .push_bind(&a.line1)
+                .push_bind(&a.line2)
+                .push_bind(&a.postal_code)
+                .push_bind(&a.city)
+                .push_bind(&a.region)
+                .push_bind(&a.country)
+                .push_bind(&c.locale);
+        }
+        BatchRecord::Invoice(i) => {
+            row.push_bind(refs.customer_id)
+                .push_bind(&i.number)
+                .push_bind(i.status.as_str())
+                .push_bind(&i.currency)
+                .push_bind(i.total)
+                .push_bind(i.amount_due)
+                .push_bind(i.due_date)
+                .push_bind(i.period_start)
+                .push_bind(i.period_end)
+                .push_bind(i.issued_at.timestamp_millis())
+                .push_bind(&i.pdf_url);
+        }
+        BatchRecord::CreditNote(n) => {
+            row.push_bind(refs.customer_id)
+                .push_bind(refs.invoice_id)
+                .push_bind(&n.number)
+                .push_bind(n.status.as_str())
+                .push_bind(&n.currency)
+                .push_bind(n.total)
+                .push_bind(&n.reason)
+                .push_bind(n.issued_at.timestamp_millis());
+        }
+        BatchRecord::Payment(p) => {
+            row.push_bind(refs.customer_id)
+                .push_bind(refs.invoice_id)
+                .push_bind(p.kind.as_str())
+                .push_bind(p.status.as_str())
+                .push_bind(&p.method)
+                .push_bind(&p.currency)
+                .push_bind(p.amount)
+                .push_bind(p.paid_at.timestamp_millis());
+        }
+        BatchRecord::Entitlement(e) => {
+            row.push_bind(refs.customer_id)
+                .push_bind(&e.feature)
+                .push_bind(e.limit)
+                .push_bind(e.usage)
+                .push_bind(&e.unit)
+                .push_bind(e.valid_from)
+                .push_bind(e.valid_until);
+        }
+        BatchRecord::Subscription(s) => {
+            row.push_bind(refs.customer_id)
+                .push_bind(&s.plan)
+                .push_bind(s.status.as_str())
+                .push_bind(&s.currency)
+                .push_bind(s.amount)
+                .push_bind(s.interval.as_str())
+                .push_bind(s.current_period_start)
+                .push_bind(s.current_period_end)
+                .push_bind(s.renews_at)
+                .push_bind(s.cancel_at_period_end)
+                .push_bind(s.cancelled_at.map(|t| t.timestamp_millis()));
+        }
+        BatchRecord::PaymentMethod(m) => {
+            row.push_bind(refs.customer_id)
+                .push_bind(m.kind.as_str())
+                .push_bind(&m.brand)
+                .push_bind(&m.last4)
+                .push_bind(m.exp_month)
+                .push_bind(m.exp_year)
+                .push_bind(m.is_default);
+        }
     }
 }
