@@ -1,8 +1,9 @@
 //! The baseline of `make bench`'s import figure: the customers, invoices and invoice lines
 //! of an import file written with plain multi-row INSERTs through sqlx, 500 records per
-//! transaction, with no validation, no reference lookups and no upserts. What the import
-//! achieves is reported against this. `batched_insert <database-url> <organisation> <file>`;
-//! it prints the lines written per second.
+//! transaction, with ids made as the store makes them, and no validation, no reference
+//! lookups and no upserts. What the import achieves is reported against this.
+//! `batched_insert <database-url> <organisation> <file>`; it prints the lines written per
+//! second.
 
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -35,7 +36,7 @@ fn rows(path: &str) -> Vec<Row> {
     let mut rows = Vec::new();
     for line in file.lines() {
         let line: Value = serde_json::from_str(&line.expect("a line")).expect("JSON");
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = uuid::Uuid::now_v7().to_string();
         let external_id = line["id"].as_str().expect("id").to_owned();
         let data = &line["data"];
         match line["type"].as_str() {

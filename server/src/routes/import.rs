@@ -1,7 +1,7 @@
 //! `POST /v1/import`: NDJSON of mixed records, validated line by line while the body streams
 //! in and written in batches of [`BATCH_LINES`] lines or [`BATCH_TIME`], whichever comes
-//! first, each in one transaction; so an import of any length needs memory for one batch,
-//! and keeps each write transaction short. The answer is sent only once the last batch is
+//! first, each in one transaction, while the next batch is read; so an import of any
+//! length needs memory for two batches, and keeps each write transaction short. The answer is sent only once the last batch is
 //! committed: an accepted line is never lost.
 
 use axum::body::Body;
@@ -9,11 +9,13 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::records::{checked, each_kind, singular_names, verdict, Kind, KindVisitor};
@@ -21,7 +23,7 @@ use crate::auth::VendorKey;
 use crate::error::ApiError;
 use crate::extract::{media_type, parse_json};
 use crate::state::AppState;
-use crate::store::{BatchItem, Store, Upserted};
+use crate::store::{BatchItem, BatchOutcome, Store, StoreResult, Upserted};
 use crate::validate::Check;
 
 /// The longest line accepted (an invoice with 1000 lines fits comfortably).
@@ -114,9 +116,10 @@ async fn import_records(
         return Err(ApiError::UnsupportedMediaType);
     }
     let mut batch = Batch {
-        store: state.store.as_ref(),
-        org: vendor.organisation.id.as_str(),
+        store: state.store.clone(),
+        org: vendor.organisation.id.clone(),
         state: &state,
+        writing: None,
         items: Vec::with_capacity(BATCH_LINES),
         lines: Vec::with_capacity(BATCH_LINES),
         since: None,
@@ -143,7 +146,7 @@ async fn import_records(
                 batch.flush().await?;
                 continue;
             }
-            batch.flush().await?;
+            batch.finish().await?;
             return Err(stopped(
                 StatusCode::REQUEST_TIMEOUT,
                 "import_timeout",
@@ -183,7 +186,7 @@ async fn import_records(
             rest = &rest[newline + 1..];
         }
         if over {
-            batch.flush().await?;
+            batch.finish().await?;
             return Err(stopped(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "import_too_large",
@@ -211,7 +214,7 @@ async fn import_records(
             batch.line(&buffer, number).await?;
         }
     }
-    batch.flush().await?;
+    batch.finish().await?;
     Ok(Json(batch.report))
 }
 
@@ -248,9 +251,11 @@ enum Line {
 
 /// The lines read but not yet written, and the report so far.
 struct Batch<'a> {
-    store: &'a dyn Store,
-    org: &'a str,
+    store: Arc<dyn Store>,
+    org: String,
     state: &'a AppState,
+    /// The batch being written while the next one is read: its lines, and the write.
+    writing: Option<(Vec<(u64, Line)>, JoinHandle<StoreResult<Vec<BatchOutcome>>>)>,
     items: Vec<BatchItem>,
     /// Every line read since the last write, in order, with its number: a record (the
     /// next of `items`) with its field check, or a line refused as it was read.
@@ -307,19 +312,44 @@ impl Batch<'_> {
         Ok(())
     }
 
-    /// Writes the batch in one transaction and reports each of its lines.
+    /// Hands the batch to be written, in one transaction, while the next one is read;
+    /// first waits for the batch before it, so that batches commit in order and a line may
+    /// name a record of an earlier batch.
     async fn flush(&mut self) -> Result<(), ApiError> {
         self.since = None;
-        let mut outcomes = if self.items.is_empty() {
-            Vec::new()
-        } else {
-            self.store
-                .write_batch(self.org, &self.items, self.state.clock.now())
-                .await?
+        self.settle().await?;
+        if self.lines.is_empty() {
+            return Ok(());
         }
-        .into_iter();
-        self.items.clear();
-        for (number, line) in std::mem::take(&mut self.lines) {
+        let items = std::mem::take(&mut self.items);
+        let lines = std::mem::take(&mut self.lines);
+        let (store, org, now) = (self.store.clone(), self.org.clone(), self.state.clock.now());
+        let write = tokio::spawn(async move {
+            if items.is_empty() {
+                return Ok(Vec::new());
+            }
+            store.write_batch(&org, &items, now).await
+        });
+        self.writing = Some((lines, write));
+        Ok(())
+    }
+
+    /// Writes what is left and waits until every batch is committed.
+    async fn finish(&mut self) -> Result<(), ApiError> {
+        self.flush().await?;
+        self.settle().await
+    }
+
+    /// Waits for the batch being written, and reports each of its lines.
+    async fn settle(&mut self) -> Result<(), ApiError> {
+        let Some((lines, write)) = self.writing.take() else {
+            return Ok(());
+        };
+        let outcomes = write
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("an import batch failed: {e}")))??;
+        let mut outcomes = outcomes.into_iter();
+        for (number, line) in lines {
             let check = match line {
                 Line::Record(check) => check,
                 Line::Refused(error) => {

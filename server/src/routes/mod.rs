@@ -17,7 +17,7 @@ use axum::routing::any;
 use axum::Router;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -29,6 +29,8 @@ pub use assets::BundleNames;
 /// Dynamic answers smaller than this go out as they are: compressing them saves less
 /// than the encoding's own overhead.
 const COMPRESS_ABOVE_BYTES: u16 = 1024;
+/// Brotli and gzip level for answers compressed as they go out.
+const DYNAMIC_COMPRESSION_LEVEL: i32 = 4;
 
 /// The whole application: JSON APIs, server-rendered pages and static files.
 pub fn app(state: AppState) -> Router {
@@ -107,15 +109,21 @@ pub fn app(state: AppState) -> Router {
             move |_: &axum::response::Response| hsts.clone(),
         ))
         // Bundle files arrive precompressed (the layer leaves encoded answers alone);
-        // pages, JSON and CSV are compressed as they go out.
+        // pages, JSON and CSV are compressed as they go out, at a level meant for answers
+        // made per request: brotli's own default (11) spends milliseconds of CPU and a
+        // 4 MiB window on every 10 KB list, for a few per cent fewer bytes than level 4.
         .layer(
-            CompressionLayer::new().br(true).gzip(true).compress_when(
-                SizeAbove::new(COMPRESS_ABOVE_BYTES)
-                    .and(NotForContentType::IMAGES)
-                    .and(NotForContentType::const_new("application/pdf"))
-                    .and(NotForContentType::SSE)
-                    .and(NotForContentType::GRPC),
-            ),
+            CompressionLayer::new()
+                .br(true)
+                .gzip(true)
+                .quality(CompressionLevel::Precise(DYNAMIC_COMPRESSION_LEVEL))
+                .compress_when(
+                    SizeAbove::new(COMPRESS_ABOVE_BYTES)
+                        .and(NotForContentType::IMAGES)
+                        .and(NotForContentType::const_new("application/pdf"))
+                        .and(NotForContentType::SSE)
+                        .and(NotForContentType::GRPC),
+                ),
         )
         // Request logs carry the path only: no query string, and link tokens replaced.
         .layer(

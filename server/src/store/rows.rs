@@ -22,9 +22,13 @@ fn parse<T: FromStr>(value: &str, column: &str) -> StoreResult<T> {
         .map_err(|_| StoreError::Corrupt(format!("{column} has unknown value {value:?}")))
 }
 
-/// A fresh record id.
+/// A fresh record id. Ids are ordered by time (UUIDv7), so that new rows go to the end of
+/// every index on an id instead of to random pages of it: a bulk import writes about four
+/// times as fast on SQLite once the tables outgrow the page cache. They carry the
+/// millisecond of creation, which every record also shows as `created_at`; nothing secret
+/// is made with this.
 pub(super) fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+    uuid::Uuid::now_v7().to_string()
 }
 
 #[derive(sqlx::FromRow)]

@@ -11,11 +11,11 @@ use sqlx::query_builder::Separated;
 use sqlx::{QueryBuilder, Row};
 
 use crate::store::{
-    refused, rows, Backend, BatchItem, BatchOutcome, BatchRecord, RecordKind, RecordWriter,
-    StoreResult, Upserted,
+    refused, rows, BatchItem, BatchOutcome, BatchRecord, RecordKind, RecordWriter, StoreResult,
+    Upserted,
 };
 
-use super::{Db, SqlStore, BACKEND};
+use super::{Db, SqlStore};
 
 type Conn = <Db as sqlx::Database>::Connection;
 
@@ -263,20 +263,32 @@ async fn resolve<'r>(
     if references.is_empty() {
         return Ok(found);
     }
-    let mut q = QueryBuilder::<Db>::new(format!(
-        "SELECT id, external_id, {owner} AS owner FROM {table} WHERE organisation_id = "
-    ));
-    q.push_bind(organisation_id).push(" AND (id IN (");
-    let mut list = q.separated(", ");
-    for r in &references {
-        list.push_bind(*r);
+    // Two lookups, each by its own index (an OR of the two makes SQLite scan the table);
+    // only a UUID can be one of Portico's ids.
+    let ids: Vec<&str> = references
+        .iter()
+        .copied()
+        .filter(|r| uuid::Uuid::try_parse(r).is_ok())
+        .collect();
+    let mut q = QueryBuilder::<Db>::new("");
+    for (column, list) in [("external_id", &references), ("id", &ids)] {
+        if list.is_empty() {
+            continue;
+        }
+        if column == "id" {
+            q.push(" UNION ALL ");
+        }
+        q.push(format!(
+            "SELECT id, external_id, {owner} AS owner FROM {table} WHERE organisation_id = "
+        ));
+        q.push_bind(organisation_id)
+            .push(format!(" AND {column} IN ("));
+        let mut separated = q.separated(", ");
+        for r in list.iter() {
+            separated.push_bind(*r);
+        }
+        q.push(")");
     }
-    q.push(") OR external_id IN (");
-    let mut list = q.separated(", ");
-    for r in &references {
-        list.push_bind(*r);
-    }
-    q.push("))");
     let rows = q.build().fetch_all(&mut *tx).await?;
     let mut by_id = HashMap::new();
     let mut by_external = HashMap::new();
@@ -308,59 +320,32 @@ async fn upsert_rows(
     now: i64,
 ) -> StoreResult<HashMap<String, (String, Upserted)>> {
     let table = kind.table();
-    // Whether each record is new: PostgreSQL says so of each row it returns (a row it has
-    // just inserted has no `xmax`), which holds even when another transaction inserts the
-    // same record at the same moment. SQLite has no such column; but its write
-    // transactions run one at a time, so what exists before the statement is the answer.
-    let existing: HashSet<String> = if BACKEND == Backend::Postgres {
-        HashSet::new()
-    } else {
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "SELECT external_id FROM {table} WHERE organisation_id = "
-        ));
-        q.push_bind(organisation_id).push(" AND external_id IN (");
-        let mut list = q.separated(", ");
-        for (_, item, _) in rows {
-            list.push_bind(item.external_id.as_str());
-        }
-        q.push(")");
-        q.build()
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .map(|row| row.try_get("external_id"))
-            .collect::<Result<_, _>>()?
-    };
-
+    // Each row is offered a fresh id; a row that comes back with it is new, one that comes
+    // back with another was already there. That holds on both backends, even when another
+    // transaction writes the same record at the same moment.
+    let fresh: Vec<String> = rows.iter().map(|_| rows::new_id()).collect();
     let columns = columns(kind);
     let mut q = QueryBuilder::<Db>::new(format!(
         "INSERT INTO {table} (organisation_id, external_id, {}, updated_at, created_at, id) ",
         columns.join(", ")
     ));
-    q.push_values(rows, |mut row, (_, item, refs)| {
+    q.push_values(rows.iter().zip(&fresh), |mut row, ((_, item, refs), id)| {
         row.push_bind(organisation_id)
             .push_bind(item.external_id.as_str());
         push_values(&item.record, *refs, &mut row);
-        row.push_bind(now).push_bind(now).push_bind(rows::new_id());
+        row.push_bind(now).push_bind(now).push_bind(id.as_str());
     });
     q.push(" ON CONFLICT (organisation_id, external_id) DO UPDATE SET ");
     for column in columns {
         q.push(format!("{column} = excluded.{column}, "));
     }
     q.push("updated_at = excluded.updated_at RETURNING id, external_id");
-    if BACKEND == Backend::Postgres {
-        q.push(", (xmax = 0) AS inserted");
-    }
+    let fresh: HashSet<&str> = fresh.iter().map(String::as_str).collect();
     let mut written = HashMap::with_capacity(rows.len());
     for row in q.build().fetch_all(&mut *tx).await? {
         let id: String = row.try_get("id")?;
         let external: String = row.try_get("external_id")?;
-        let inserted = if BACKEND == Backend::Postgres {
-            row.try_get("inserted")?
-        } else {
-            !existing.contains(&external)
-        };
-        let outcome = if inserted {
+        let outcome = if fresh.contains(id.as_str()) {
             Upserted::Created
         } else {
             Upserted::Updated
