@@ -330,8 +330,8 @@ def hot_path(work):
         # As a browser asks for it: compressed on the way out.
         portal_br = wrk(f"{base}{path}", auth + ["Accept-Encoding: br, gzip"])
         rss = peak_rss_mib(server.pid)
-        during = during_import(work, port, headers, f"{base}{path}", auth)
         rss_open = with_open_connections(port, 1000, lambda: rss_mib(server.pid))
+        during = during_import(work, port, headers, f"{base}{path}", auth)
     finally:
         server.terminate()
         server.wait()
