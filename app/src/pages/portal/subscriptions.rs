@@ -50,21 +50,31 @@ pub fn SubscriptionsTab() -> impl IntoView {
     // The confirmation is a native modal dialog: the browser moves focus in, keeps it
     // there, closes on Escape from anywhere and hands focus back to the opener.
     let dialog = NodeRef::<leptos::html::Dialog>::new();
-    Effect::new(move |_| {
-        let open = confirming.with(Option::is_some);
+    // It opens in the click itself, so that the `close` the browser fires a moment after
+    // an Escape cannot meet a dialog that is still waiting to open again.
+    let show = move || {
         #[cfg(feature = "hydrate")]
-        if let Some(dialog) = dialog.get() {
-            if open && !dialog.open() {
+        if let Some(dialog) = dialog.get_untracked() {
+            if !dialog.open() {
                 let _ = dialog.show_modal();
                 // Its content is drawn with the signal that opened it, so the browser's
                 // autofocus may find it empty: the safe choice then gets the keyboard.
                 crate::focus::focus_into("cancel-dialog", "cancel-keep");
-            } else if !open && dialog.open() {
+            }
+        }
+    };
+    Effect::new(move |_| {
+        let open = confirming.with(Option::is_some);
+        #[cfg(feature = "hydrate")]
+        if let Some(dialog) = dialog.get() {
+            if open {
+                show();
+            } else if dialog.open() {
                 dialog.close();
             }
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (open, dialog);
+        let _ = (open, dialog, show);
     });
 
     let cancel = move |id: String| {
@@ -158,7 +168,11 @@ pub fn SubscriptionsTab() -> impl IntoView {
                                                         view! {
                                                             <button type="button" class="button danger-link"
                                                                 aria-haspopup="dialog"
-                                                                on:click=move |_| { done.set(None); confirming.set(Some(id.clone())) }>
+                                                                on:click=move |_| {
+                                                                    done.set(None);
+                                                                    confirming.set(Some(id.clone()));
+                                                                    show();
+                                                                }>
                                                                 {t.cancel_subscription}
                                                             </button>
                                                         }
@@ -176,7 +190,16 @@ pub fn SubscriptionsTab() -> impl IntoView {
             }}
             <dialog id="cancel-dialog" class="confirm" role="alertdialog" node_ref=dialog
                 aria-labelledby="cancel-title" aria-describedby="cancel-text"
-                on:close=move |_| confirming.set(None)>
+                on:close=move |_| {
+                    // The browser fires `close` a moment after it closed the dialog (on
+                    // Escape): by then a quick Enter on the opener may have opened it again,
+                    // and that dialog stays.
+                    #[cfg(feature = "hydrate")]
+                    if dialog.get().is_some_and(|d| d.open()) {
+                        return;
+                    }
+                    confirming.set(None)
+                }>
                 {move || {
                     let id = confirming.get()?;
                     let sub = data.with(|d| d.as_ref().and_then(|l| l.data.iter().find(|s| s.id == id).cloned()))?;
