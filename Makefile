@@ -26,7 +26,8 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
   node-tools chromium postgres trim-cache lint fmt lighthouse wrk
 
 # Independent steps (tool installs, the Rust tests, the release build) run side by side;
-# each step's output is printed whole when it ends.
+# each step's output is printed whole when it ends. Recipes that run cargo start with `+`,
+# so that all the compilers share these four slots instead of each taking every core.
 MAKEFLAGS += --jobs=4 --output-sync=target
 
 help:
@@ -55,14 +56,14 @@ wasm-target:
 	  || rustup target add wasm32-unknown-unknown
 
 cargo-leptos:
-	@if ! cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)"; then \
+	+@if ! cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)"; then \
 	  echo "Installing cargo-leptos $(CARGO_LEPTOS_VERSION) (takes several minutes once)"; \
 	  CARGO_TARGET_DIR=$(CACHE)/tools-target/cargo-leptos \
 	    $(TOOLS_CARGO) install cargo-leptos --locked --version $(CARGO_LEPTOS_VERSION); \
 	fi
 
 wasm-bindgen:
-	@if ! wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)"; then \
+	+@if ! wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)"; then \
 	  echo "Installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) to match Cargo.lock"; \
 	  CARGO_TARGET_DIR=$(CACHE)/tools-target/wasm-bindgen \
 	    $(TOOLS_CARGO) install wasm-bindgen-cli --version "=$(WASM_BINDGEN_VERSION)" --locked \
@@ -101,7 +102,7 @@ trim-cache:
 ## Build and run -------------------------------------------------------------------------
 
 site: trim-cache tools
-	cargo leptos build --release --precompress --cargo-locked
+	+cargo leptos build --release --precompress --cargo-locked
 
 run: site
 	@PORTICO_SITE_ROOT=$(SITE_ROOT) $(PORTICO) demo --if-empty
@@ -116,7 +117,7 @@ test: rust-test site chromium node-tools
 	scripts/test.sh browser
 
 rust-test: trim-cache postgres
-	CARGO_TARGET_DIR=$(TEST_TARGET_DIR) scripts/test.sh rust
+	+CARGO_TARGET_DIR=$(TEST_TARGET_DIR) scripts/test.sh rust
 
 bench: site node-tools chromium postgres lighthouse wrk
 	cargo build --release --locked -p server --example bare --example batched_insert

@@ -244,6 +244,9 @@ fn too_long() -> ApiError {
     ApiError::BadRequest(format!("The line is longer than {MAX_LINE_BYTES} bytes."))
 }
 
+/// A batch's write, in a task of its own.
+type Write = JoinHandle<StoreResult<Vec<BatchOutcome>>>;
+
 enum Line {
     Record(Check),
     Refused(ApiError),
@@ -255,7 +258,7 @@ struct Batch<'a> {
     org: String,
     state: &'a AppState,
     /// The batch being written while the next one is read: its lines, and the write.
-    writing: Option<(Vec<(u64, Line)>, JoinHandle<StoreResult<Vec<BatchOutcome>>>)>,
+    writing: Option<(Vec<(u64, Line)>, Write)>,
     items: Vec<BatchItem>,
     /// Every line read since the last write, in order, with its number: a record (the
     /// next of `items`) with its field check, or a line refused as it was read.
