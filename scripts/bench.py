@@ -74,12 +74,21 @@ def ndjson(path):
                 "issued_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(day)), "lines": []}}) + "\n")
 
 
-def peak_rss_mib(pid):
+def status_mib(pid, field):
+    """A memory figure of /proc/<pid>/status, in MiB."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def peak_rss_mib(pid):
+    return status_mib(pid, "VmHWM")
+
+
+def rss_mib(pid):
+    return status_mib(pid, "VmRSS")
 
 
 def batched_baseline(database_url, data_path):
@@ -348,14 +357,6 @@ def hot_path(work):
     print(f"{'':9} while importing {lines:,} lines ({'the whole time' if overlapped else 'NOT the whole time'}):"
           f" {rate:,.0f} requests/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms = {p99 / portal[2]:.2f}x the idle p99")
     print(f"{'':9} server RSS idle {rss_idle:.1f} MiB; with 1,000 connections open {rss_open:.1f} MiB")
-
-
-def rss_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def during_import(work, port, headers, url, auth):

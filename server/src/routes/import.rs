@@ -326,13 +326,12 @@ impl Batch<'_> {
         }
         let items = std::mem::take(&mut self.items);
         let lines = std::mem::take(&mut self.lines);
+        if items.is_empty() {
+            // Only refused lines: nothing to write.
+            return self.tally(lines, Vec::new());
+        }
         let (store, org, now) = (self.store.clone(), self.org.clone(), self.state.clock.now());
-        let write = tokio::spawn(async move {
-            if items.is_empty() {
-                return Ok(Vec::new());
-            }
-            store.write_batch(&org, &items, now).await
-        });
+        let write = tokio::spawn(async move { store.write_batch(&org, &items, now).await });
         self.writing = Some((lines, write));
         Ok(())
     }
@@ -351,6 +350,16 @@ impl Batch<'_> {
         let outcomes = write
             .await
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("an import batch failed: {e}")))??;
+        self.tally(lines, outcomes)
+    }
+
+    /// Reports each line of a written batch, in order, with the store's outcome of each of
+    /// its records.
+    fn tally(
+        &mut self,
+        lines: Vec<(u64, Line)>,
+        outcomes: Vec<BatchOutcome>,
+    ) -> Result<(), ApiError> {
         let mut outcomes = outcomes.into_iter();
         for (number, line) in lines {
             let check = match line {

@@ -63,18 +63,17 @@ pub fn SubscriptionsTab() -> impl IntoView {
             }
         }
     };
+    // Every way out of the confirmation clears the signal; the dialog follows it.
     Effect::new(move |_| {
         let open = confirming.with(Option::is_some);
         #[cfg(feature = "hydrate")]
         if let Some(dialog) = dialog.get() {
-            if open {
-                show();
-            } else if dialog.open() {
+            if !open && dialog.open() {
                 dialog.close();
             }
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (open, dialog, show);
+        let _ = (open, dialog);
     });
 
     let cancel = move |id: String| {
