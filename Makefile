@@ -101,8 +101,9 @@ trim-cache:
 
 ## Build and run -------------------------------------------------------------------------
 
+# `--split`: every tab but the landing one is its own WASM chunk, fetched when opened.
 site: trim-cache tools
-	+cargo leptos build --release --precompress --cargo-locked
+	+cargo leptos build --release --precompress --split --cargo-locked
 
 run: site
 	@PORTICO_SITE_ROOT=$(SITE_ROOT) $(PORTICO) demo --if-empty

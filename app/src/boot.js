@@ -18,6 +18,17 @@
       .clone()
       .json()
       .then(function (opened) {
+        // The landing tab's code, when it is not in the first bundle.
+        (opened.preload || []).forEach(function (path) {
+          if (path.indexOf('/pkg/') !== 0) return;
+          var hint = document.createElement('link');
+          hint.rel = 'preload';
+          hint.as = 'fetch';
+          hint.type = 'application/wasm';
+          hint.crossOrigin = '';
+          hint.href = path;
+          document.head.appendChild(hint);
+        });
         (opened.prefetch || []).forEach(function (path) {
           if (path.indexOf('/api/v1/portal/') !== 0) return;
           started['GET ' + path] = fetch(path, {

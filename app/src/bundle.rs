@@ -3,6 +3,12 @@
 //!
 //! The server reads cargo-leptos's `hash.txt` once at start and hands the result to every
 //! page it renders, so no page render touches the file system.
+//!
+//! A build with `--split` adds the tabs' own WASM chunks, a loader that fetches them
+//! (`/pkg/__wasm_split.<hash>.js`) and a manifest naming each lazy function's chunks;
+//! pages then preload the chunks of the route they render.
+
+use std::collections::HashMap;
 
 /// The URL paths of the three files a page loads.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -10,6 +16,47 @@ pub struct Bundle {
     pub js: String,
     pub wasm: String,
     pub css: String,
+    /// The split build's chunk loader and manifest, when the build was split.
+    pub split: Option<Split>,
+}
+
+/// What a split build adds to the bundle.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Split {
+    /// The loader's file name under `/pkg` (`__wasm_split.<hash>.js`).
+    pub loader: String,
+    /// The manifest's file name under `/pkg`: the server reads it, browsers never do.
+    pub manifest: String,
+    /// For each lazy function, the chunks (file stems under `/pkg`) it needs.
+    pub chunks: HashMap<String, Vec<String>>,
+}
+
+impl Split {
+    /// The manifest's JSON (`{"<lazy fn>": ["<chunk stem>", …]}`) read into `chunks`. Stems
+    /// that are not plain file names are dropped, so a page never links outside `/pkg`.
+    pub fn read_manifest(&mut self, json: &str) -> Result<(), serde_json::Error> {
+        let chunks: HashMap<String, Vec<String>> = serde_json::from_str(json)?;
+        self.chunks = chunks
+            .into_iter()
+            .map(|(name, stems)| {
+                (
+                    name,
+                    stems.into_iter().filter(|s| is_file_part(s)).collect(),
+                )
+            })
+            .collect();
+        Ok(())
+    }
+}
+
+/// A file name part of the bundle's own making: letters, digits, `-`, `_` and `.`, never
+/// `..`.
+fn is_file_part(text: &str) -> bool {
+    !text.is_empty()
+        && !text.contains("..")
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// The name cargo-leptos gives the bundle (`output-name` in Cargo.toml).
@@ -25,7 +72,7 @@ impl Bundle {
     /// The file names that cargo-leptos's `hash.txt` (`js: <hash>` lines) describes. A
     /// file the text has no hash for keeps its plain name.
     pub fn from_hash_file(text: &str) -> Self {
-        let mut hashes = [None, None, None];
+        let mut hashes = [None, None, None, None, None];
         for line in text.lines() {
             let Some((kind, hash)) = line.split_once(':') else {
                 continue;
@@ -39,14 +86,24 @@ impl Bundle {
                 "js" => 0,
                 "wasm" => 1,
                 "css" => 2,
+                "split" => 3,
+                "manifest" => 4,
                 _ => continue,
             };
             if valid {
                 hashes[slot] = Some(hash);
             }
         }
-        let [js, wasm, css] = hashes;
-        Self::named(js, wasm, css)
+        let [js, wasm, css, loader, manifest] = hashes;
+        let mut bundle = Self::named(js, wasm, css);
+        if let (Some(loader), Some(manifest)) = (loader, manifest) {
+            bundle.split = Some(Split {
+                loader: format!("__wasm_split.{loader}.js"),
+                manifest: format!("__wasm_split_manifest.{manifest}.json"),
+                chunks: HashMap::new(),
+            });
+        }
+        bundle
     }
 
     fn named(js: Option<&str>, wasm: Option<&str>, css: Option<&str>) -> Self {
@@ -58,7 +115,27 @@ impl Bundle {
             js: path(js, "js"),
             wasm: path(wasm, "wasm"),
             css: path(css, "css"),
+            split: None,
         }
+    }
+
+    /// The addresses of the WASM chunks a lazily loaded route needs (its view and what it
+    /// shares with other routes), for the page to preload; none for an unsplit build.
+    /// Leptos names a route's view `__<route>_view_<number>` in the manifest.
+    pub fn chunks_of(&self, route: &str) -> Vec<String> {
+        let Some(split) = &self.split else {
+            return Vec::new();
+        };
+        let prefix = format!("__{route}_view_");
+        split
+            .chunks
+            .iter()
+            .find(|(name, _)| {
+                name.strip_prefix(&prefix)
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            })
+            .map(|(_, stems)| stems.iter().map(|s| format!("/pkg/{s}.wasm")).collect())
+            .unwrap_or_default()
     }
 
     /// Whether the file names carry content hashes, so they can be cached for good.
@@ -117,6 +194,37 @@ mod tests {
     fn a_hash_that_is_not_a_file_name_part_is_ignored() {
         let bundle = Bundle::from_hash_file("js: ../../etc\nwasm:\ncss: a b\nsplit: x\n");
         assert_eq!(bundle, Bundle::unhashed());
+    }
+
+    #[test]
+    fn a_split_build_names_its_loader_and_manifest() {
+        let mut bundle = Bundle::from_hash_file(
+            "js: 4Tq0iX3cW8m_bA-1zYx9kQ\nwasm: aaaaBBBBccccDDDDeeeeFF\ncss: Zz09Zz09Zz09Zz09Zz09Zz\n\
+             manifest: MMMMmmmmMMMMmmmmMMMMmm\nsplit: SSSSssssSSSSssssSSSSss\n",
+        );
+        let split = bundle.split.as_mut().expect("a split build");
+        assert_eq!(split.loader, "__wasm_split.SSSSssssSSSSssssSSSSss.js");
+        assert_eq!(
+            split.manifest,
+            "__wasm_split_manifest.MMMMmmmmMMMMmmmmMMMMmm.json"
+        );
+        assert!(split.read_manifest("[1, 2]").is_err());
+        split
+            .read_manifest(
+                r#"{"__payments_route_view_123": ["chunk_1.AAAAAAAAAAAAAAAAAAAAAA", "../../etc/passwd", ""],
+                    "__payment_methods_route_view_456": ["split_pm.BBBBBBBBBBBBBBBBBBBBBB"]}"#,
+            )
+            .unwrap();
+        assert_eq!(
+            bundle.chunks_of("payments_route"),
+            ["/pkg/chunk_1.AAAAAAAAAAAAAAAAAAAAAA.wasm"]
+        );
+        assert_eq!(
+            bundle.chunks_of("payment_methods_route"),
+            ["/pkg/split_pm.BBBBBBBBBBBBBBBBBBBBBB.wasm"]
+        );
+        assert!(bundle.chunks_of("payment").is_empty());
+        assert!(Bundle::unhashed().chunks_of("payments_route").is_empty());
     }
 
     #[test]

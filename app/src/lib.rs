@@ -16,7 +16,7 @@ pub mod session;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 
 use crate::branding::Branding;
 use crate::bundle::Bundle;
@@ -41,6 +41,14 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
     let lang = i18n::page_locale().as_str();
     // Every inline element of ours carries the page's nonce; nothing else may run.
     let nonce = csp::page_nonce();
+    // The portal renders its tab only in the browser, once it has read the session: the
+    // page names the chunks of that tab, if it is split out.
+    let chunks = page_path()
+        .as_deref()
+        .and_then(api::session::Section::from_path)
+        .and_then(|section| pages::portal::lazy_route(&section))
+        .map(|route| bundle.chunks_of(route))
+        .unwrap_or_default();
     view! {
         <!DOCTYPE html>
         <html lang=lang>
@@ -57,6 +65,14 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
                 <link rel="stylesheet" id="leptos" href=bundle.css.clone()/>
                 <AutoReload options/>
                 <link rel="modulepreload" href=bundle.js.clone()/>
+                // The bundle's script imports the chunk loader itself: fetch both at once.
+                {bundle.split.as_ref().map(|split| view! {
+                    <link rel="modulepreload" href=format!("/pkg/{}", split.loader)/>
+                })}
+                // A tab rendered after hydration needs its chunks: fetch them meanwhile.
+                {chunks.into_iter().map(|href| view! {
+                    <link rel="preload" href=href r#as="fetch" r#type="application/wasm" crossorigin=""/>
+                }).collect_view()}
                 <link rel="preload" href=bundle.wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin=""/>
                 <script nonce=nonce.clone() type="module" inner_html=hydration_script(bundle)></script>
                 <MetaTags/>
@@ -69,6 +85,18 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The path of the page being rendered on the server; `None` in the browser.
+fn page_path() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>().map(|parts| parts.uri.path().to_owned())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
     }
 }
 
@@ -144,19 +172,19 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=pages::home::Home/>
                         <Route path=path!("/session/:token") view=pages::open_link::OpenLink/>
                         <ParentRoute path=path!("/portal/:org") view=pages::portal::Portal>
-                            <Route path=path!("overview") view=pages::portal::overview::OverviewTab/>
-                            <Route path=path!("profile") view=pages::portal::profile::ProfileTab/>
+                            <Route path=path!("overview") view={Lazy::<pages::portal::overview::OverviewRoute>::new()}/>
+                            <Route path=path!("profile") view={Lazy::<pages::portal::profile::ProfileRoute>::new()}/>
                             <Route path=path!("invoices") view=pages::portal::invoices::InvoicesTab/>
                             <Route
                                 path=path!("invoices/:invoice")
-                                view=pages::portal::invoices::InvoicePage
+                                view={Lazy::<pages::portal::invoices::InvoiceRoute>::new()}
                             />
-                            <Route path=path!("payments") view=pages::portal::payments::PaymentsTab/>
-                            <Route path=path!("entitlements") view=pages::portal::entitlements::EntitlementsTab/>
-                            <Route path=path!("subscriptions") view=pages::portal::subscriptions::SubscriptionsTab/>
+                            <Route path=path!("payments") view={Lazy::<pages::portal::payments::PaymentsRoute>::new()}/>
+                            <Route path=path!("entitlements") view={Lazy::<pages::portal::entitlements::EntitlementsRoute>::new()}/>
+                            <Route path=path!("subscriptions") view={Lazy::<pages::portal::subscriptions::SubscriptionsRoute>::new()}/>
                             <Route
                                 path=path!("payment-methods")
-                                view=pages::portal::payment_methods::PaymentMethodsTab
+                                view={Lazy::<pages::portal::payment_methods::PaymentMethodsRoute>::new()}
                             />
                         </ParentRoute>
                     </Routes>

@@ -41,8 +41,13 @@ test.describe('the first visit', () => {
     expect(calls.filter((c) => c === 'GET /api/v1/portal/session')).toHaveLength(1);
     expect(calls.filter((c) => c === 'GET /api/v1/portal/invoices?limit=10')).toHaveLength(1);
 
-    // The JavaScript, the WASM and the stylesheet, each once, compressed and kept for a year.
-    expect(bundle.map((b) => new URL(b.url).pathname.split('.').pop()).sort()).toEqual(['css', 'js', 'wasm']);
+    // The app's script and its chunk loader, the WASM and the stylesheet, each once,
+    // compressed and kept for a year. The landing tab is in the first WASM: no tab's chunk
+    // is fetched.
+    expect(bundle.map((b) => new URL(b.url).pathname.split('.').pop()).sort()).toEqual(['css', 'js', 'js', 'wasm']);
+    expect(bundle.map((b) => new URL(b.url).pathname).filter((p) => p.endsWith('.wasm'))[0]).toMatch(
+      /^\/pkg\/portico\.[\w-]{22}\.wasm$/,
+    );
     for (const file of bundle) {
       expect(file.encoding, file.url).toBe('br');
       expect(file.cache, file.url).toBe('public, max-age=31536000, immutable');
@@ -53,6 +58,65 @@ test.describe('the first visit', () => {
     const shift = await page.evaluate(() => (window as any).__shift as number);
     console.log(`layout shift on landing: ${shift.toFixed(4)}`);
     expect(shift).toBeLessThanOrEqual(0.02);
+  });
+
+  test('another tab arrives when first opened, and a reload preloads it', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 3 });
+    const link = await customer.link({ section: 'invoices' });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const chunks: { path: string; encoding?: string; cache?: string }[] = [];
+    page.on('response', async (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith('/pkg/') && path.endsWith('.wasm') && !path.startsWith('/pkg/portico.')) {
+        const headers = await r.allHeaders();
+        chunks.push({ path, encoding: headers['content-encoding'], cache: headers['cache-control'] });
+      }
+    });
+
+    await page.goto(link.url);
+    await expect(page.locator('table.invoices-table tbody tr')).toHaveCount(3);
+    expect(chunks).toEqual([]);
+
+    // The payments tab's code comes with the click: its own chunk and what it shares.
+    await page.getByRole('link', { name: 'Payments' }).click();
+    await expect(page.locator('table.records tbody tr')).toHaveCount(1);
+    expect(chunks.some((c) => /^\/pkg\/split___payments_route_view_\d+\.[\w-]{22}\.wasm$/.test(c.path))).toBe(true);
+    for (const chunk of chunks) {
+      expect(chunk.encoding, chunk.path).toBe('br');
+      expect(chunk.cache, chunk.path).toBe('public, max-age=31536000, immutable');
+    }
+    // Once loaded, it stays: going back and forth fetches nothing more.
+    const fetched = chunks.length;
+    await page.getByRole('link', { name: 'Invoices' }).click();
+    await expect(page.locator('table.invoices-table tbody tr')).toHaveCount(3);
+    await page.getByRole('link', { name: 'Payments' }).click();
+    await expect(page.locator('table.records tbody tr')).toHaveCount(1);
+    expect(chunks).toHaveLength(fetched);
+
+    // A reload renders the tab on the server, whose page preloads the tab's chunk, so the
+    // app hydrates it without waiting for a second round trip.
+    const reload = page.waitForResponse((r) => new URL(r.url()).pathname.endsWith('/payments'));
+    await page.reload();
+    const html = await (await reload).text();
+    expect(html).toMatch(/<link rel="preload" href="\/pkg\/split___payments_route_view_\d+\.[\w-]{22}\.wasm" as="fetch"/);
+    await expect(page.locator('table.records tbody tr')).toHaveCount(1);
+    expect(errors).toEqual([]);
+  });
+
+  test("a link to a tab outside the first bundle fetches the tab's code during the exchange", async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 3 });
+    const link = await customer.link({ section: 'payments' });
+    const exchange = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/session/exchange');
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    await page.goto(link.url);
+    const preload: string[] = (await (await exchange).json()).preload;
+    expect(preload.some((p) => /^\/pkg\/split___payments_route_view_\d+\.[\w-]{22}\.wasm$/.test(p))).toBe(true);
+    await expect(page.locator('table.records tbody tr')).toHaveCount(1);
+    // Each chunk is asked for once: by the page's hint, which the app's own fetch reuses.
+    for (const chunk of preload) expect(requested.filter((p) => p === chunk), chunk).toHaveLength(1);
   });
 
   test("the link's page is the portal's frame before any script runs", async ({ browser, request, baseURL }) => {

@@ -118,6 +118,21 @@ impl Section {
             tab => format!("/portal/{organisation_id}/{}", tab.slug()),
         }
     }
+
+    /// The section a portal path shows, the inverse of [`Section::path`].
+    pub fn from_path(path: &str) -> Option<Section> {
+        let rest = path.strip_prefix("/portal/")?;
+        let mut parts = rest.splitn(3, '/').skip(1);
+        let slug = parts.next()?;
+        let tab = Tab::ALL.into_iter().find(|tab| tab.slug() == slug)?;
+        match (tab, parts.next()) {
+            (tab, None) => Some(Section::Tab(tab)),
+            (Tab::Invoices, Some(id)) if !id.is_empty() && !id.contains('/') => {
+                Some(Section::Invoice(id.to_owned()))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// `POST /customer/session`, the Zenskar-compatible way to ask for a link.
@@ -219,6 +234,10 @@ pub struct ExchangeResponse {
     /// that the page can start them before the app has loaded.
     #[serde(default)]
     pub prefetch: Vec<String>,
+    /// The landing section's WASM chunks (paths under `/pkg/`), when its code is not in
+    /// the first bundle, so that the page can fetch them while the app loads.
+    #[serde(default)]
+    pub preload: Vec<String>,
 }
 
 /// `GET /api/v1/portal/session`: who is signed in, for the portal's header.
@@ -291,5 +310,28 @@ mod tests {
             Section::Invoice("i9".into()).path("o1"),
             "/portal/o1/invoices/i9"
         );
+    }
+
+    #[test]
+    fn portal_paths_read_back_as_their_sections() {
+        let sections = Tab::ALL
+            .into_iter()
+            .map(Section::Tab)
+            .chain([Section::Invoice("i9".into())]);
+        for section in sections {
+            assert_eq!(Section::from_path(&section.path("o1")), Some(section));
+        }
+        for path in [
+            "/",
+            "/portal/o1",
+            "/portal/o1/",
+            "/portal/o1/payment_methods",
+            "/portal/o1/payments/p1",
+            "/portal/o1/invoices/",
+            "/portal/o1/invoices/i9/pdf",
+            "/session/abc",
+        ] {
+            assert_eq!(Section::from_path(path), None, "{path}");
+        }
     }
 }

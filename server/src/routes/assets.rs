@@ -112,14 +112,40 @@ fn locate_bundle(site_root: &Path) -> Bundle {
         let Ok(text) = std::fs::read_to_string(&candidate) else {
             continue;
         };
-        let bundle = Bundle::from_hash_file(&text);
+        let mut bundle = Bundle::from_hash_file(&text);
         let present = [&bundle.js, &bundle.wasm, &bundle.css]
             .iter()
             .all(|path| site_root.join(path.trim_start_matches('/')).is_file());
         if bundle.is_hashed() && present {
+            read_split_manifest(&mut bundle, &site_root.join("pkg"));
             tracing::info!(hash_file = %candidate.display(), "serving the content-named bundle");
             return bundle;
         }
     }
     Bundle::unhashed()
+}
+
+/// A split build's manifest, which tells pages which chunks to preload for the route they
+/// render. Without it (or its loader) pages still work: the app fetches a chunk when it
+/// needs it, only later.
+fn read_split_manifest(bundle: &mut Bundle, pkg: &Path) {
+    let Some(split) = bundle.split.as_mut() else {
+        return;
+    };
+    let read = std::fs::read_to_string(pkg.join(&split.manifest))
+        .map_err(|e| e.to_string())
+        .and_then(|json| split.read_manifest(&json).map_err(|e| e.to_string()));
+    match read {
+        Ok(()) if pkg.join(&split.loader).is_file() => {
+            tracing::info!(chunks = split.chunks.len(), "the bundle is split");
+        }
+        Ok(()) => {
+            tracing::warn!(loader = %split.loader, "the split bundle's loader is missing");
+            bundle.split = None;
+        }
+        Err(error) => {
+            tracing::warn!(manifest = %split.manifest, %error, "the split bundle's manifest is unreadable");
+            bundle.split = None;
+        }
+    }
 }

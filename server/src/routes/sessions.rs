@@ -383,6 +383,9 @@ async fn exchange_session(
     let body = ExchangeResponse {
         session_token,
         prefetch: app::client::landing_reads(&section),
+        preload: app::pages::portal::lazy_route(&section)
+            .map(|route| state.bundle.current().chunks_of(route))
+            .unwrap_or_default(),
         landing_path: section.path(&session.organisation_id),
         organisation_id: session.organisation_id,
         return_url: session.return_url,

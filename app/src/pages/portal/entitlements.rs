@@ -8,6 +8,11 @@ use crate::client;
 use crate::format;
 use crate::i18n::{fill, use_i18n};
 
+lazy_tab!(
+    /// `entitlements`: loaded when first opened.
+    EntitlementsRoute => EntitlementsTab
+);
+
 /// What the customer may use, and how much of it they have used.
 #[component]
 pub fn EntitlementsTab() -> impl IntoView {

@@ -361,6 +361,11 @@ pub fn period(
     }
 }
 
+lazy_tab!(
+    /// `invoices/<id>`, one invoice: loaded when first opened.
+    InvoiceRoute => InvoicePage
+);
+
 /// One invoice: its lines and totals, what was paid and credited against it, its PDF.
 #[component]
 pub fn InvoicePage() -> impl IntoView {

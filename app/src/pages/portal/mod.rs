@@ -1,5 +1,42 @@
 //! The signed-in portal: its shell (header, tabs, session handling) and one module per tab.
 
+/// A tab whose code the browser fetches only when the tab is first opened: `$route` is
+/// its lazily loaded route, which shows `$component`. The landing tab (invoices) stays in
+/// the first bundle, so a link's first page needs no extra round trip.
+macro_rules! lazy_tab {
+    ($(#[$doc:meta])* $route:ident => $component:ident) => {
+        $(#[$doc])*
+        pub struct $route;
+
+        #[leptos_router::lazy_route]
+        impl leptos_router::LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> leptos::prelude::AnyView {
+                leptos::prelude::IntoAny::into_any(leptos::prelude::view! { <$component/> })
+            }
+        }
+    };
+}
+
+/// The lazily loaded route that shows `section`, by the name the split build's manifest
+/// knows it under (`lazy_tab!`'s `FooRoute` is `foo_route`); `None` for the invoice list,
+/// which is in the first bundle.
+pub fn lazy_route(section: &Section) -> Option<&'static str> {
+    Some(match section {
+        Section::Invoice(_) => "invoice_route",
+        Section::Tab(Tab::Invoices) => return None,
+        Section::Tab(Tab::Overview) => "overview_route",
+        Section::Tab(Tab::Payments) => "payments_route",
+        Section::Tab(Tab::Entitlements) => "entitlements_route",
+        Section::Tab(Tab::Subscriptions) => "subscriptions_route",
+        Section::Tab(Tab::PaymentMethods) => "payment_methods_route",
+        Section::Tab(Tab::Profile) => "profile_route",
+    })
+}
+
 pub mod entitlements;
 pub mod invoices;
 pub mod load;
@@ -13,7 +50,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_params_map;
 
-use crate::api::session::Tab;
+use crate::api::session::{Section, Tab};
 use crate::branding::Branding;
 use crate::client::{self, ClientError};
 use crate::components::problem::Problem;

@@ -12,6 +12,11 @@ use crate::components::problem::Problem;
 use crate::format::{self, Locale};
 use crate::i18n::{fill, use_i18n};
 
+lazy_tab!(
+    /// `overview`: loaded when first opened.
+    OverviewRoute => OverviewTab
+);
+
 #[component]
 pub fn OverviewTab() -> impl IntoView {
     let context = expect_context::<PortalContext>();

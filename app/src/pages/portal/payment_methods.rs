@@ -52,6 +52,11 @@ fn has_expired(m: &PaymentMethod) -> bool {
     }
 }
 
+lazy_tab!(
+    /// `payment-methods`: loaded when first opened.
+    PaymentMethodsRoute => PaymentMethodsTab
+);
+
 /// Saved payment methods, the default marked; another can become the default where the
 /// organisation allows it.
 #[component]

@@ -27,6 +27,11 @@ pub fn payment_status_badge(status: PaymentStatus, t: &Messages) -> impl IntoVie
     view! { <span class=class>{label}</span> }
 }
 
+lazy_tab!(
+    /// `payments`: loaded when first opened.
+    PaymentsRoute => PaymentsTab
+);
+
 /// Payments and refunds, newest first, with the invoice each one paid.
 #[component]
 pub fn PaymentsTab() -> impl IntoView {

@@ -140,6 +140,11 @@ fn in_words(problem: FieldProblem, t: &Messages) -> &'static str {
     }
 }
 
+lazy_tab!(
+    /// `profile`: loaded when first opened.
+    ProfileRoute => ProfileTab
+);
+
 #[component]
 pub fn ProfileTab() -> impl IntoView {
     let context = expect_context::<PortalContext>();

@@ -32,6 +32,11 @@ fn subscription_badge(status: SubscriptionStatus, t: &Messages) -> impl IntoView
     view! { <span class=class>{label}</span> }
 }
 
+lazy_tab!(
+    /// `subscriptions`: loaded when first opened.
+    SubscriptionsRoute => SubscriptionsTab
+);
+
 /// Plans, their status, period and next renewal; cancellation at period end where the
 /// organisation allows it, after a confirmation.
 #[component]
