@@ -64,17 +64,28 @@ pub fn focus_row(table_id: &'static str, index: usize) {
 
 /// After moving to another tab or an invoice: focuses the heading of the page's first card
 /// once it is drawn (an invoice's waits for the invoice), trying for about two seconds.
+/// The page being left may stay on screen meanwhile (while a tab's code loads): its
+/// heading, found now, is never the one focused.
 pub fn focus_page_heading() {
-    // The first look waits a moment, so that the page being left is gone.
     #[cfg(feature = "hydrate")]
-    leptos::prelude::set_timeout(|| heading_attempt(40), std::time::Duration::from_millis(50));
+    {
+        let leaving = first_card_heading();
+        leptos::prelude::set_timeout(
+            move || heading_attempt(leaving, 40),
+            std::time::Duration::from_millis(50),
+        );
+    }
 }
 
 #[cfg(feature = "hydrate")]
-fn heading_attempt(tries_left: u32) {
+fn first_card_heading() -> Option<web_sys::Element> {
+    dom::document().and_then(|d| d.query_selector("main .card h2").ok().flatten())
+}
+
+#[cfg(feature = "hydrate")]
+fn heading_attempt(leaving: Option<web_sys::Element>, tries_left: u32) {
     leptos::prelude::request_animation_frame(move || {
-        let heading =
-            dom::document().and_then(|d| d.query_selector("main .card h2").ok().flatten());
+        let heading = first_card_heading().filter(|h| leaving.as_ref() != Some(h));
         match heading {
             Some(heading) => {
                 if !heading.has_attribute("tabindex") {
@@ -84,7 +95,7 @@ fn heading_attempt(tries_left: u32) {
                 dom::focus(heading, true);
             }
             None if tries_left > 0 => leptos::prelude::set_timeout(
-                move || heading_attempt(tries_left - 1),
+                move || heading_attempt(leaving, tries_left - 1),
                 std::time::Duration::from_millis(50),
             ),
             None => {}

@@ -153,6 +153,8 @@ pub fn App() -> impl IntoView {
         })
     };
 
+    let (is_routing, set_is_routing) = signal(false);
+
     view! {
         <Title text=title/>
         <div class="portico" data-theme=move || theme.get().as_str()>
@@ -164,10 +166,11 @@ pub fn App() -> impl IntoView {
                     <ThemeSwitch theme/>
                 </div>
             </header>
-            <Router>
+            <Router set_is_routing>
                 <components::embed_bridge::EmbedBridge/>
                 // Focusable from the skip link, though never a Tab stop of its own.
-                <main id="main" class="content" tabindex="-1">
+                // While a tab's code or data is on its way, the page being left says so.
+                <main id="main" class="content" tabindex="-1" aria-busy=move || is_routing.get().then_some("true")>
                     <Routes fallback=pages::not_found::NotFound>
                         <Route path=path!("/") view=pages::home::Home/>
                         <Route path=path!("/session/:token") view=pages::open_link::OpenLink/>

@@ -80,8 +80,15 @@ test.describe('the first visit', () => {
     expect(chunks).toEqual([]);
 
     // The payments tab's code comes with the click: its own chunk and what it shares.
+    // On a slow line the page being left says it is busy meanwhile.
+    await page.route(/\/pkg\/split___payments_route_view_/, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      await route.continue();
+    });
     await page.getByRole('link', { name: 'Payments' }).click();
+    await expect(page.locator('main')).toHaveAttribute('aria-busy', 'true');
     await expect(page.locator('table.records tbody tr')).toHaveCount(1);
+    await expect(page.locator('main')).not.toHaveAttribute('aria-busy', /.*/);
     expect(chunks.some((c) => /^\/pkg\/split___payments_route_view_\d+\.[\w-]{22}\.wasm$/.test(c.path))).toBe(true);
     for (const chunk of chunks) {
       expect(chunk.encoding, chunk.path).toBe('br');
