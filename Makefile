@@ -22,7 +22,7 @@ PORTICO := $(CARGO_TARGET_DIR)/release/portico
 SITE_ROOT := $(CURDIR)/target/site
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: help run test rust-test bench site tools rust-tools wasm-target cargo-leptos wasm-bindgen \
+.PHONY: help run test rust-test outage bench site tools rust-tools wasm-target cargo-leptos wasm-bindgen \
   node-tools chromium postgres trim-cache lint fmt lighthouse wrk
 
 # Independent steps (tool installs, the Rust tests, the release build) run side by side;
@@ -35,6 +35,7 @@ help:
 	@echo "make test   Rust tests on SQLite and PostgreSQL, then the browser tests in Chromium"
 	@echo "make bench  import speed and memory on SQLite and PostgreSQL, against a same-run baseline"
 	@echo "make lint   rustfmt and clippy for the server and the WASM client"
+	@echo "make outage PostgreSQL stopped for 30 s under light load: 503s, then recovery"
 
 ## Tools ---------------------------------------------------------------------------------
 
@@ -119,6 +120,11 @@ test: rust-test site chromium node-tools
 
 rust-test: trim-cache postgres
 	+CARGO_TARGET_DIR=$(TEST_TARGET_DIR) scripts/test.sh rust
+
+# The database-outage test of `make test` (4 s without PostgreSQL), held for 30 s.
+outage: trim-cache
+	+CARGO_TARGET_DIR=$(TEST_TARGET_DIR) PORTICO_OUTAGE_SECS=30 \
+	  cargo test --locked -p server --test api outage -- --nocapture
 
 bench: site node-tools chromium postgres lighthouse wrk
 	cargo build --release --locked -p server --example bare --example batched_insert

@@ -49,10 +49,17 @@ pub enum ApiError {
         code: &'static str,
         message: String,
     },
+    /// The database cannot be reached right now (down, restarting, or every connection
+    /// busy past the wait): a 503 the client may retry, never a hang.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     /// Anything unexpected: logged in full, answered as a bare 500.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
+
+/// How long a client should wait before retrying after [`ApiError::Unavailable`].
+const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 5;
 
 impl ApiError {
     /// A validation error for one field.
@@ -78,6 +85,7 @@ impl ApiError {
             ApiError::Denied { status, .. } => *status,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Stopped { status, .. } => *status,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -96,6 +104,7 @@ impl ApiError {
             ApiError::Denied { code, .. } => code,
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Stopped { code, .. } => code,
+            ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -113,6 +122,9 @@ impl ApiError {
             ApiError::MethodNotAllowed => "This method is not allowed on this path.".into(),
             ApiError::Denied { message, .. } => (*message).into(),
             ApiError::RateLimited { .. } => "Too many requests; try again later.".into(),
+            ApiError::Unavailable(_) => {
+                "The service is briefly unavailable; try again in a few seconds.".into()
+            }
             ApiError::Internal(_) => "Something went wrong on our side.".into(),
         }
     }
@@ -183,6 +195,9 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Conflict(what) => ApiError::Conflict(format!("{what} already exists")),
+            StoreError::Database(e) if crate::store::is_outage(&e) => {
+                ApiError::Unavailable(e.to_string())
+            }
             other => ApiError::Internal(other.into()),
         }
     }
@@ -210,11 +225,38 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (status, Json(body)).into_response();
-        if let ApiError::RateLimited { retry_after_secs } = self {
+        let retry_after = match self {
+            ApiError::RateLimited { retry_after_secs } => Some(retry_after_secs),
+            ApiError::Unavailable(_) => Some(UNAVAILABLE_RETRY_AFTER_SECS),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_is_a_503_to_retry_and_other_failures_stay_500() {
+        for outage in [
+            sqlx::Error::PoolTimedOut,
+            sqlx::Error::PoolClosed,
+            sqlx::Error::Io(std::io::ErrorKind::ConnectionRefused.into()),
+        ] {
+            let response = ApiError::from(StoreError::Database(outage)).into_response();
+            assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(response.headers()[header::RETRY_AFTER], "5");
+        }
+        let response =
+            ApiError::from(StoreError::Database(sqlx::Error::RowNotFound)).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(response.headers().get(header::RETRY_AFTER).is_none());
     }
 }

@@ -69,6 +69,30 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// Whether an error says the database is out of reach for now, rather than that this
+/// request is wrong: no connection within the pool's wait, a broken connection, or a
+/// server shutting down, starting up or refusing connections (SQLSTATE class 08, 57P01–03).
+/// SQLite's "busy" past its timeout counts too: the writer holds the file.
+pub fn is_outage(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // SQLITE_BUSY and its extended codes
+                code.parse::<u32>().is_ok_and(|c| c & 0xff == 5)
+            } else {
+                code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+            }
+        }
+        _ => false,
+    }
+}
+
 /// Everything Portico keeps. Customer-facing reads take both organisation and customer id
 /// so that no caller can forget one of them.
 #[async_trait]

@@ -12,6 +12,9 @@ pub struct PgStore {
     pool: PgPool,
 }
 
+/// How long a request waits for a database connection before answering 503.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
 impl PgStore {
     /// Connects to the database a `postgres://` URL names and brings its schema up to date.
     pub async fn connect(url: &str) -> StoreResult<Self> {
@@ -22,7 +25,9 @@ impl PgStore {
     pub async fn connect_with(options: PgConnectOptions) -> StoreResult<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
-            .acquire_timeout(Duration::from_secs(10))
+            // During an outage a request waits this long for a connection, then answers
+            // 503; the pool reconnects on its own once the database is back.
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await?;
         // Servers starting together each try to migrate; sqlx serialises that with an

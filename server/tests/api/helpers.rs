@@ -58,6 +58,16 @@ pub async fn postgres_store() -> Option<TestStore> {
     })
 }
 
+/// A store on the PostgreSQL database `url` names, as it is (no schema of its own).
+pub async fn postgres_store_at(url: &str) -> TestStore {
+    let store = PgStore::connect(url).await.expect("open PostgreSQL");
+    TestStore {
+        store: Arc::new(store),
+        _dir: None,
+        url: url.to_owned(),
+    }
+}
+
 /// Runs the same test body on SQLite always and on PostgreSQL when it is configured.
 #[macro_export]
 macro_rules! on_both_backends {

@@ -6,6 +6,7 @@ mod cli;
 mod demo;
 mod helpers;
 mod openapi;
+mod outage;
 mod portal;
 mod records;
 mod security;
