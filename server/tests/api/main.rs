@@ -5,6 +5,7 @@ mod assets;
 mod cli;
 mod demo;
 mod helpers;
+mod instances;
 mod openapi;
 mod outage;
 mod portal;

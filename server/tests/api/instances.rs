@@ -1,0 +1,187 @@
+//! Two Portico instances on one PostgreSQL, as behind a load balancer: each has its own
+//! connection pool, caches and counters, and they share only the database.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{postgres_store, postgres_store_at, spawn_app, TestApp};
+
+/// Two instances on one fresh schema, or `None` without PostgreSQL.
+async fn two_instances() -> Option<(TestApp, TestApp)> {
+    let Some(first) = postgres_store().await else {
+        eprintln!("PORTICO_TEST_POSTGRES_URL is not set: skipped");
+        return None;
+    };
+    let second = postgres_store_at(&first.url).await;
+    Some((spawn_app(first).await, spawn_app(second).await))
+}
+
+/// A link for the vendor's first customer, made through `app`: its id and token.
+async fn link(app: &TestApp, vendor: &crate::helpers::Vendor) -> (String, String) {
+    let response = app
+        .post_json(
+            "/v1/portal_sessions",
+            &json!({"customer_id": "cus_1"}),
+            vendor,
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let created: Value = response.json().await.unwrap();
+    (
+        created["id"].as_str().unwrap().to_owned(),
+        TestApp::token_of(created["url"].as_str().unwrap()),
+    )
+}
+
+#[tokio::test]
+async fn a_link_exchanged_through_both_at_once_opens_one_session() {
+    let Some((a, b)) = two_instances().await else {
+        return;
+    };
+    let vendor = a.vendor("Vendor").await;
+    for _ in 0..20 {
+        let (_, token) = link(&a, &vendor).await;
+        let (one, other) = tokio::join!(a.exchange(&token), b.exchange(&token));
+        let mut statuses = [one.status().as_u16(), other.status().as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, [200, 410], "exactly one instance opens the link");
+    }
+}
+
+#[tokio::test]
+async fn a_revocation_through_one_ends_the_session_on_the_other_at_once() {
+    let Some((a, b)) = two_instances().await else {
+        return;
+    };
+    let vendor = a.vendor("Vendor").await;
+    let (id, token) = link(&a, &vendor).await;
+    let opened: Value = a.exchange(&token).await.json().await.unwrap();
+    let session = opened["session_token"].as_str().unwrap();
+    assert_eq!(
+        b.portal_get("/api/v1/portal/invoices", session)
+            .await
+            .status(),
+        200
+    );
+
+    let revoked = b
+        .vendor_request(
+            Method::DELETE,
+            &format!("/v1/portal_sessions/{id}"),
+            &vendor,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 204);
+    // No cache stands between a session and its revocation: the very next call fails.
+    for app in [&a, &b] {
+        let response = app.portal_get("/api/v1/portal/invoices", session).await;
+        assert_eq!(response.status(), 401);
+    }
+}
+
+#[tokio::test]
+async fn a_settings_change_through_one_reaches_the_other_within_a_second() {
+    let Some((a, b)) = two_instances().await else {
+        return;
+    };
+    let vendor = a.vendor("Vendor").await;
+    let (_, token) = link(&a, &vendor).await;
+    let opened: Value = a.exchange(&token).await.json().await.unwrap();
+    let session = opened["session_token"].as_str().unwrap();
+    // Both instances have read the organisation (and keep it for up to a second).
+    for app in [&a, &b] {
+        assert_eq!(
+            app.portal_get("/api/v1/portal/payments", session)
+                .await
+                .status(),
+            200
+        );
+    }
+
+    let patched = a
+        .vendor_request(Method::PATCH, "/v1/settings", &vendor)
+        .json(&json!({"sections": ["invoices", "profile"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), 200);
+    let changed = Instant::now();
+    // The instance that made the change knows at once.
+    assert_eq!(
+        a.portal_get("/api/v1/portal/payments", session)
+            .await
+            .status(),
+        403
+    );
+    loop {
+        let status = b
+            .portal_get("/api/v1/portal/payments", session)
+            .await
+            .status();
+        if status == 403 {
+            break;
+        }
+        assert_eq!(status, 200);
+        assert!(
+            changed.elapsed() <= Duration::from_millis(1_100),
+            "the other instance still shows the hidden section after {:?}",
+            changed.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn instances_starting_together_apply_each_migration_once() {
+    let Some(first) = postgres_store().await else {
+        eprintln!("PORTICO_TEST_POSTGRES_URL is not set: skipped");
+        return;
+    };
+    // A fresh schema: drop what the first store migrated, then start four at once.
+    let admin = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&first.url)
+        .await
+        .unwrap();
+    let schema: String = sqlx::query_scalar("SELECT current_schema()")
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await
+        .unwrap();
+    let url = first.url.clone();
+    let starts = (0..4).map(|_| {
+        let url = url.clone();
+        tokio::spawn(async move { server::store::PgStore::connect(&url).await })
+    });
+    for started in futures_util::future::join_all(starts).await {
+        started.unwrap().expect("every instance starts");
+    }
+    let applied: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT version, count(*) FROM _sqlx_migrations GROUP BY version ORDER BY version",
+    )
+    .fetch_all(&admin)
+    .await
+    .unwrap();
+    assert!(!applied.is_empty());
+    for (version, count) in &applied {
+        assert_eq!(*count, 1, "migration {version}");
+    }
+    let failed: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE NOT success")
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert_eq!(failed, 0);
+    admin.close().await;
+    drop(first);
+}
