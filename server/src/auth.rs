@@ -43,7 +43,8 @@ impl FromRequestParts<AppState> for VendorKey {
         let now = state.clock.now();
         let failures = &state.limits.key_failures_by_client;
         failures
-            .peek(&client, now)
+            .over(state.store.as_ref(), &client, now)
+            .await?
             .map_err(|secs| ApiError::RateLimited {
                 retry_after_secs: secs,
             })?;
@@ -85,7 +86,7 @@ impl FromRequestParts<AppState> for VendorKey {
             // logged without the key itself (its first characters tell an operator which
             // key it was). A request with no key at all guesses nothing.
             if let Some(key) = key {
-                let _ = failures.check(&client, now);
+                let _ = failures.hit(state.store.as_ref(), &client, now).await?;
                 tracing::warn!(
                     client = %client,
                     organisation = organisation_header.unwrap_or("-"),

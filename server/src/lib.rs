@@ -104,11 +104,14 @@ pub async fn build_with(
     let listener = TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("binding {}", config.addr))?;
+    // Several instances share a PostgreSQL database, and then their limits; an SQLite
+    // file has one server.
+    let shared_limits = store.backend() == store::Backend::Postgres;
     let state = AppState {
+        limits: Arc::new(Limits::new(config.exchange_limit_per_minute, shared_limits)),
         store,
         leptos: leptos_options(&config),
         bundle: routes::BundleNames::at_start(&config.site_root),
-        limits: Arc::new(Limits::new(config.exchange_limit_per_minute)),
         organisations: Arc::new(orgcache::OrgCache::default()),
         config: Arc::new(config),
         clock,

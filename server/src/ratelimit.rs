@@ -1,8 +1,9 @@
 //! Fixed-window rate limiting: link exchanges, link pages and failed API keys.
 //!
-//! The counters live in this server's memory: with several servers behind a load
-//! balancer each enforces its own limit. That is acceptable here because the limits are a
-//! second line of defence — link tokens carry 256 random bits and cannot be guessed.
+//! On PostgreSQL the counters live in the database (`rate_limit_hits`), so that several
+//! instances behind a load balancer enforce one limit between them: each hit is one upsert,
+//! and windows that have ended are deleted once a minute. On SQLite, whose file one server
+//! owns, they live in this server's memory.
 //!
 //! Memory is bounded: at most `capacity` keys are counted apart. Once that many are live
 //! in the current window, keys seen for the first time share one overflow counter, so a
@@ -10,12 +11,21 @@
 //! limit.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 
+use crate::store::{Store, StoreResult};
+
 /// Counts events per key in fixed windows.
 pub struct RateLimiter {
+    /// The limit's name in the database's counters.
+    name: &'static str,
+    /// Whether the counts are kept in the database, shared by every instance.
+    shared: bool,
+    /// When the database's ended windows were last deleted (Unix seconds).
+    last_cleanup: AtomicI64,
     limit: u32,
     window_secs: i64,
     capacity: usize,
@@ -41,6 +51,9 @@ impl RateLimiter {
     /// Like [`RateLimiter::new`], counting at most `capacity` keys apart.
     pub fn with_capacity(limit: u32, window_secs: i64, capacity: usize) -> Self {
         Self {
+            name: "",
+            shared: false,
+            last_cleanup: AtomicI64::new(0),
             limit,
             window_secs,
             capacity: capacity.max(1),
@@ -48,12 +61,81 @@ impl RateLimiter {
         }
     }
 
-    /// Counts one event for `key`; `Err(seconds)` tells how long until it is allowed again.
+    /// Allows `limit` events per key in each `window_secs`, counted in the database as
+    /// `name` when `shared`, else in memory.
+    pub fn named(name: &'static str, shared: bool, limit: u32, window_secs: i64) -> Self {
+        Self {
+            name,
+            shared,
+            ..Self::new(limit, window_secs)
+        }
+    }
+
+    /// Counts one event for `key` where this limit keeps its counts; the inner
+    /// `Err(seconds)` tells how long until it is allowed again.
+    pub async fn hit(
+        &self,
+        store: &dyn Store,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Result<(), u64>> {
+        self.count_in(store, key, now, true).await
+    }
+
+    /// Whether `key` is over its limit, without counting an event.
+    pub async fn over(
+        &self,
+        store: &dyn Store,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Result<(), u64>> {
+        self.count_in(store, key, now, false).await
+    }
+
+    async fn count_in(
+        &self,
+        store: &dyn Store,
+        key: &str,
+        now: DateTime<Utc>,
+        add: bool,
+    ) -> StoreResult<Result<(), u64>> {
+        if !self.shared {
+            return Ok(self.count(key, now, add));
+        }
+        let (window, retry) = self.window(now);
+        let hits = store.count_hit(self.name, key, window, add).await?;
+        // An event over the limit is counted too: it was tried.
+        let over = if add {
+            hits > i64::from(self.limit)
+        } else {
+            hits >= i64::from(self.limit)
+        };
+        let last = self.last_cleanup.load(Ordering::Relaxed);
+        if now.timestamp() - last >= 60
+            && self
+                .last_cleanup
+                .compare_exchange(last, now.timestamp(), Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            store.forget_hits_before(window).await?;
+        }
+        Ok(if over { Err(retry) } else { Ok(()) })
+    }
+
+    /// The start of the window `now` falls in, and the seconds until the next one.
+    fn window(&self, now: DateTime<Utc>) -> (i64, u64) {
+        let now = now.timestamp();
+        let window = now - now.rem_euclid(self.window_secs);
+        (window, (window + self.window_secs - now).max(1) as u64)
+    }
+
+    /// Counts one event for `key` in memory; `Err(seconds)` tells how long until it is
+    /// allowed again.
     pub fn check(&self, key: &str, now: DateTime<Utc>) -> Result<(), u64> {
         self.count(key, now, true)
     }
 
-    /// Whether `key` is over its limit, without counting an event.
+    /// Whether `key` is over its in-memory limit, without counting an event.
     pub fn peek(&self, key: &str, now: DateTime<Utc>) -> Result<(), u64> {
         self.count(key, now, false)
     }
@@ -68,9 +150,7 @@ impl RateLimiter {
     }
 
     fn count(&self, key: &str, now: DateTime<Utc>, add: bool) -> Result<(), u64> {
-        let now = now.timestamp();
-        let window = now - now.rem_euclid(self.window_secs);
-        let retry = (window + self.window_secs - now).max(1) as u64;
+        let (window, retry) = self.window(now);
         let mut state = self.lock();
         let Windows { counts, overflow } = &mut *state;
         if !counts.contains_key(key) && counts.len() >= self.capacity {

@@ -40,13 +40,24 @@ pub const KEY_FAILURES_PER_MINUTE: u32 = 20;
 
 impl Limits {
     /// `per_client` exchanges and link pages per minute per client address, five
-    /// exchanges per token, [`KEY_FAILURES_PER_MINUTE`] failed keys per client address.
-    pub fn new(per_client: u32) -> Self {
+    /// exchanges per token, [`KEY_FAILURES_PER_MINUTE`] failed keys per client address;
+    /// counted in the database when it is `shared` by several instances.
+    pub fn new(per_client: u32, shared: bool) -> Self {
         Self {
-            exchange_by_client: RateLimiter::new(per_client, 60),
-            exchange_by_token: RateLimiter::new(5, 60),
-            link_pages_by_client: RateLimiter::new(per_client, 60),
-            key_failures_by_client: RateLimiter::new(KEY_FAILURES_PER_MINUTE, 60),
+            exchange_by_client: RateLimiter::named("exchange_by_client", shared, per_client, 60),
+            exchange_by_token: RateLimiter::named("exchange_by_token", shared, 5, 60),
+            link_pages_by_client: RateLimiter::named(
+                "link_pages_by_client",
+                shared,
+                per_client,
+                60,
+            ),
+            key_failures_by_client: RateLimiter::named(
+                "key_failures_by_client",
+                shared,
+                KEY_FAILURES_PER_MINUTE,
+                60,
+            ),
         }
     }
 }

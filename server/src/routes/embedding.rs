@@ -186,12 +186,16 @@ async fn render_page(
     // page cannot be used to test tokens faster than the exchange allows.
     if path.starts_with("/session/") {
         let client = state.request_client_key(request.extensions(), request.headers());
-        if let Err(secs) = state
+        let counted = state
             .limits
             .link_pages_by_client
-            .check(&client, state.clock.now())
-        {
-            return (too_many_link_pages(secs), Vec::new());
+            .hit(state.store.as_ref(), &client, state.clock.now())
+            .await;
+        match counted {
+            Ok(Err(secs)) => return (too_many_link_pages(secs), Vec::new()),
+            Ok(Ok(())) => {}
+            // The page itself needs the database too, and says so when it is down.
+            Err(error) => tracing::warn!(%error, "link page limit not counted"),
         }
     }
     let found = organisation_of(state, path).await;

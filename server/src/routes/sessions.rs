@@ -324,17 +324,22 @@ async fn exchange_session(
             retry_after_secs: secs,
         })
     };
+    let store = state.store.as_ref();
+    let client = state.client_key(peer.ip(), &headers);
     limited(
         state
             .limits
             .exchange_by_client
-            .check(&state.client_key(peer.ip(), &headers), now),
+            .hit(store, &client, now)
+            .await?,
     )?;
+    let link = hex_key(&link_hash);
     limited(
         state
             .limits
             .exchange_by_token
-            .check(&hex_key(&link_hash), now),
+            .hit(store, &link, now)
+            .await?,
     )?;
 
     let session_token = token::random_token();

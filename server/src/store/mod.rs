@@ -12,6 +12,7 @@
 //! Every query that reads customer data is scoped by organisation id.
 
 mod events;
+mod limits;
 mod links;
 mod orgs;
 mod portal;
@@ -26,6 +27,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use events::{Event, EventStore};
+pub use limits::LimitStore;
 pub use links::{Link, LinkStore, LiveLink, NewLink, Session};
 pub use orgs::{ApiKey, KeyScope, Logo, OrgStore, Organisation};
 pub use portal::{no_due_date, BalanceRow, InvoiceSearch, PortalStore, SortCursor, SortValue};
@@ -103,6 +105,7 @@ pub trait Store:
     + LinkStore
     + PortalStore
     + EventStore
+    + LimitStore
     + Send
     + Sync
     + 'static

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{postgres_store, postgres_store_at, spawn_app, TestApp};
+use crate::helpers::{postgres_store, postgres_store_at, spawn_app_with, TestApp};
 
 /// Two instances on one fresh schema, or `None` without PostgreSQL.
 async fn two_instances() -> Option<(TestApp, TestApp)> {
@@ -15,7 +15,12 @@ async fn two_instances() -> Option<(TestApp, TestApp)> {
         return None;
     };
     let second = postgres_store_at(&first.url).await;
-    Some((spawn_app(first).await, spawn_app(second).await))
+    // The exchange limit is shared too; these tests exchange more than a minute allows.
+    let many = [("PORTICO_EXCHANGE_LIMIT_PER_MINUTE", "1000")];
+    Some((
+        spawn_app_with(first, &many).await,
+        spawn_app_with(second, &many).await,
+    ))
 }
 
 /// A link for the vendor's first customer, made through `app`: its id and token.
@@ -184,4 +189,48 @@ async fn instances_starting_together_apply_each_migration_once() {
     assert_eq!(failed, 0);
     admin.close().await;
     drop(first);
+}
+
+#[tokio::test]
+async fn the_limits_hold_across_instances() {
+    let Some(first) = postgres_store().await else {
+        eprintln!("PORTICO_TEST_POSTGRES_URL is not set: skipped");
+        return;
+    };
+    let second = postgres_store_at(&first.url).await;
+    let limit = [("PORTICO_EXCHANGE_LIMIT_PER_MINUTE", "4")];
+    let a = spawn_app_with(first, &limit).await;
+    let b = spawn_app_with(second, &limit).await;
+
+    // Four exchanges from one client, two through each instance, then the fifth is refused
+    // by whichever instance gets it.
+    let mut statuses = Vec::new();
+    for (n, app) in [&a, &b, &a, &b, &a, &b].into_iter().enumerate() {
+        statuses.push(app.exchange(&format!("guess-{n}")).await.status().as_u16());
+    }
+    assert!(statuses[..4].iter().all(|s| *s != 429), "{statuses:?}");
+    assert_eq!(&statuses[4..], [429, 429], "{statuses:?}");
+
+    // Failed API keys: twenty between both instances, then neither checks keys any more.
+    let vendor = a.vendor("Vendor").await;
+    let wrong = crate::helpers::Vendor {
+        key: "ptc_wrong".into(),
+        ..vendor
+    };
+    let customers = |app: &TestApp| {
+        app.vendor_request(Method::GET, "/v1/customers", &wrong)
+            .send()
+    };
+    for n in 0..server::state::KEY_FAILURES_PER_MINUTE {
+        let app = if n % 2 == 0 { &a } else { &b };
+        assert_eq!(customers(app).await.unwrap().status(), 401);
+    }
+    for app in [&a, &b] {
+        assert_eq!(customers(app).await.unwrap().status(), 429);
+    }
+    // A new window starts the count again on both.
+    for app in [&a, &b] {
+        app.clock.advance(chrono::Duration::seconds(60));
+    }
+    assert_eq!(customers(&b).await.unwrap().status(), 401);
 }

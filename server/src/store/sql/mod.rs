@@ -10,6 +10,7 @@ use super::{Db, SqlStore, BACKEND};
 
 mod common;
 mod events;
+mod limits;
 mod links;
 mod orgs;
 mod portal;
