@@ -34,6 +34,18 @@ enum Command {
     /// Create or refresh the "Acme Cloud" demo organisation, then print a fresh API key
     /// and a portal link for each demo customer.
     Demo(DemoArgs),
+    /// Bring the database's schema up to date and exit (ahead of a rolling deploy).
+    Migrate,
+    /// Write a consistent copy of an SQLite database while it is in use (PostgreSQL:
+    /// use pg_dump, see the README).
+    Backup(BackupArgs),
+}
+
+#[derive(Args)]
+struct BackupArgs {
+    /// The new file to write; an existing file is never overwritten.
+    #[arg(long, value_name = "FILE")]
+    to: PathBuf,
 }
 
 #[derive(Args, Default)]
@@ -331,6 +343,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 args.key_prefix
             );
             println!("{}", serde_json::json!({ "revoked": revoked }));
+            Ok(())
+        }
+        Command::Migrate => {
+            init_logging("warn");
+            // Connecting applies what is missing; servers starting later find nothing to do.
+            let store = store::connect(&config.database_url).await?;
+            println!("The {} database is up to date.", store.backend().as_str());
+            Ok(())
+        }
+        Command::Backup(args) => {
+            init_logging("warn");
+            anyhow::ensure!(
+                !args.to.exists(),
+                "--to: {} already exists; a backup never overwrites a file",
+                args.to.display()
+            );
+            let path = args
+                .to
+                .to_str()
+                .context("--to: the path is not valid UTF-8")?;
+            let store = store::connect(&config.database_url).await?;
+            anyhow::ensure!(
+                store.backup_to(path).await.context("writing the backup")?,
+                "backup is for SQLite; back PostgreSQL up with pg_dump (see the README)"
+            );
+            let bytes = std::fs::metadata(&args.to).map(|m| m.len()).unwrap_or(0);
+            println!("{}", serde_json::json!({ "backup": path, "bytes": bytes }));
             Ok(())
         }
         Command::Demo(args) => {

@@ -113,6 +113,9 @@ pub trait Store:
     fn backend(&self) -> Backend;
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;
+    /// Writes a consistent copy of an SQLite database to the new file `path`; `false` on
+    /// PostgreSQL, whose own `pg_dump` does that.
+    async fn backup_to(&self, path: &str) -> StoreResult<bool>;
 }
 
 /// Opens the store a database URL names: `postgres://` or `postgresql://` selects
