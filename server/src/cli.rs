@@ -207,7 +207,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 demo = config.demo,
                 "Portico is listening"
             );
-            server.run().await
+            server
+                .run(std::time::Duration::from_secs(config.shutdown_grace_secs))
+                .await
         }
         Command::Org(OrgCommand::Create(args)) => {
             // Commands that print results keep stdout for them; only warnings go to stderr.

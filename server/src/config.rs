@@ -35,6 +35,8 @@ pub struct Config {
     pub import_max_bytes: u64,
     /// The longest an NDJSON import may take, in seconds.
     pub import_max_secs: u64,
+    /// After Ctrl-C or SIGTERM, how long requests in flight may take to finish.
+    pub shutdown_grace_secs: u64,
 }
 
 /// Which proxies may name the client in `X-Forwarded-For`. Each proxy appends the address
@@ -119,6 +121,7 @@ struct FileLayer {
     demo: Option<bool>,
     import_max_bytes: Option<u64>,
     import_max_secs: Option<u64>,
+    shutdown_grace_secs: Option<u64>,
 }
 
 impl Config {
@@ -212,6 +215,12 @@ impl Config {
         }
         .filter(|n| (1..=86_400).contains(n))
         .context("import_max_secs: must be a whole number of seconds from 1 to 86400")?;
+        let shutdown_grace_secs = match env("PORTICO_SHUTDOWN_GRACE_SECS") {
+            Some(text) => text.parse().ok(),
+            None => Some(layer.shutdown_grace_secs.unwrap_or(30)),
+        }
+        .filter(|n| (1..=3_600).contains(n))
+        .context("shutdown_grace_secs: must be a whole number of seconds from 1 to 3600")?;
         let exchange_limit_per_minute = match env("PORTICO_EXCHANGE_LIMIT_PER_MINUTE") {
             Some(text) => text.parse().ok(),
             None => Some(layer.exchange_limit_per_minute.unwrap_or(30)),
@@ -231,6 +240,7 @@ impl Config {
             demo,
             import_max_bytes,
             import_max_secs,
+            shutdown_grace_secs,
         })
     }
 
@@ -281,6 +291,7 @@ impl std::fmt::Debug for Config {
             .field("demo", &self.demo)
             .field("import_max_bytes", &self.import_max_bytes)
             .field("import_max_secs", &self.import_max_secs)
+            .field("shutdown_grace_secs", &self.shutdown_grace_secs)
             .finish()
     }
 }
@@ -400,6 +411,7 @@ mod tests {
         assert!(!config.demo);
         assert_eq!(config.import_max_bytes, 1 << 30);
         assert_eq!(config.import_max_secs, 900);
+        assert_eq!(config.shutdown_grace_secs, 30);
         let config = Config::load_from(
             None,
             env(&[

@@ -49,14 +49,29 @@ impl Server {
             .expect("a bound listener has an address")
     }
 
-    /// Serves until the process is asked to stop (Ctrl-C or SIGTERM), then finishes the
-    /// requests in flight.
-    pub async fn run(self) -> anyhow::Result<()> {
+    /// Serves until the process is asked to stop (Ctrl-C or SIGTERM), then stops taking
+    /// connections and finishes the requests in flight, for at most `grace`.
+    pub async fn run(self, grace: std::time::Duration) -> anyhow::Result<()> {
         let service = self.service();
-        axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .context("serving HTTP")
+        let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
+        let serving = axum::serve(self.listener, service).with_graceful_shutdown(async {
+            shutdown_signal().await;
+            let _ = signalled.send(());
+        });
+        let deadline = async {
+            if on_signal.await.is_ok() {
+                tokio::time::sleep(grace).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            served = serving => served.context("serving HTTP"),
+            () = deadline => {
+                tracing::warn!(?grace, "requests still in flight at the end of the grace period; stopping");
+                Ok(())
+            }
+        }
     }
 
     /// Serves until `stop` resolves; for tests that run several servers in one process.

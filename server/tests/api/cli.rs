@@ -432,3 +432,124 @@ async fn migrate_and_an_online_backup_that_restores_as_a_working_database() {
         assert!(stderr(&refused).contains("pg_dump"), "{}", stderr(&refused));
     }
 }
+
+/// `portico serve` on a free port, with a short shutdown grace: the process and its port.
+fn serve(database_url: &str, grace_secs: &str) -> (std::process::Child, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let child = Command::new(env!("CARGO_BIN_EXE_portico"))
+        .arg("serve")
+        .env("PORTICO_DATABASE_URL", database_url)
+        .env("PORTICO_ADDR", format!("127.0.0.1:{port}"))
+        .env("PORTICO_PUBLIC_URL", "https://billing.example")
+        .env("PORTICO_SHUTDOWN_GRACE_SECS", grace_secs)
+        .env("PORTICO_LOG", "warn")
+        .env_remove("PORTICO_CONFIG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed().as_secs() < 30, "the server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    (child, port)
+}
+
+/// Starts a streaming NDJSON import (chunked, as a vendor's script sends a large file)
+/// and sends its first line.
+fn start_import(port: u16, organisation: &str, key: &str) -> std::net::TcpStream {
+    use std::io::Write;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "POST /v1/import HTTP/1.1\r\nHost: 127.0.0.1\r\norganisation: {organisation}\r\n\
+         X-API-KEY: {key}\r\nContent-Type: application/x-ndjson\r\n\
+         Transfer-Encoding: chunked\r\n\r\n"
+    )
+    .unwrap();
+    send_line(
+        &mut stream,
+        r#"{"type":"customer","id":"c1","data":{"name":"First"}}"#,
+    );
+    stream
+}
+
+fn send_line(stream: &mut std::net::TcpStream, line: &str) {
+    use std::io::Write;
+    write!(stream, "{:x}\r\n{line}\n\r\n", line.len() + 1).unwrap();
+    stream.flush().unwrap();
+}
+
+fn terminate(child: &std::process::Child) {
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+/// Waits for the process to exit; how long that took.
+fn exit_within(child: &mut std::process::Child, limit: std::time::Duration) -> std::time::Duration {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "{status}");
+            return started.elapsed();
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("the server was still running {limit:?} after SIGTERM");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn sigterm_finishes_requests_in_flight_within_the_grace_period() {
+    use std::io::{Read, Write};
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("live.db").display());
+    let created = portico(&url, &["org", "create", "--name", "Shutdown Ltd"]);
+    assert!(created.status.success(), "{}", stderr(&created));
+    let created: serde_json::Value = serde_json::from_str(&stdout(&created)).unwrap();
+    let (organisation, key) = (
+        created["organisation"].as_str().unwrap(),
+        created["api_key"].as_str().unwrap(),
+    );
+
+    // An import under way when SIGTERM arrives still gets every line written and its
+    // answer, and then the server exits.
+    let (mut child, port) = serve(&url, "5");
+    let mut import = start_import(port, organisation, key);
+    std::thread::sleep(Duration::from_millis(300));
+    terminate(&child);
+    std::thread::sleep(Duration::from_millis(300));
+    send_line(
+        &mut import,
+        r#"{"type":"customer","id":"c2","data":{"name":"Second"}}"#,
+    );
+    import.write_all(b"0\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    import.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains(r#""accepted":2"#), "{answer}");
+    let took = exit_within(&mut child, Duration::from_secs(5));
+    eprintln!("exited {took:?} after its last request finished");
+
+    // A request that never finishes holds the server only for the grace period.
+    let (mut child, port) = serve(&url, "2");
+    let _stalled = start_import(port, organisation, key);
+    std::thread::sleep(Duration::from_millis(300));
+    terminate(&child);
+    let took = exit_within(&mut child, Duration::from_secs(5));
+    assert!(
+        took >= Duration::from_millis(1_500),
+        "{took:?}: it waited for the request"
+    );
+    eprintln!("with a stalled request, exited {took:?} after SIGTERM (grace 2 s)");
+}
