@@ -131,12 +131,14 @@ impl RateLimiter {
 
     /// Counts one event for `key` in memory; `Err(seconds)` tells how long until it is
     /// allowed again.
-    pub fn check(&self, key: &str, now: DateTime<Utc>) -> Result<(), u64> {
+    #[cfg(test)]
+    fn check(&self, key: &str, now: DateTime<Utc>) -> Result<(), u64> {
         self.count(key, now, true)
     }
 
     /// Whether `key` is over its in-memory limit, without counting an event.
-    pub fn peek(&self, key: &str, now: DateTime<Utc>) -> Result<(), u64> {
+    #[cfg(test)]
+    fn peek(&self, key: &str, now: DateTime<Utc>) -> Result<(), u64> {
         self.count(key, now, false)
     }
 

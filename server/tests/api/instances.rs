@@ -8,20 +8,24 @@ use serde_json::{json, Value};
 
 use crate::helpers::{postgres_store, postgres_store_at, spawn_app_with, TestApp};
 
-/// Two instances on one fresh schema, or `None` without PostgreSQL.
-async fn two_instances() -> Option<(TestApp, TestApp)> {
+/// Two instances on one fresh schema, allowing `exchanges` link exchanges per client per
+/// minute between them; `None` without PostgreSQL.
+async fn two_instances(exchanges: &str) -> Option<(TestApp, TestApp)> {
     let Some(first) = postgres_store().await else {
         eprintln!("PORTICO_TEST_POSTGRES_URL is not set: skipped");
         return None;
     };
     let second = postgres_store_at(&first.url).await;
-    // The exchange limit is shared too; these tests exchange more than a minute allows.
-    let many = [("PORTICO_EXCHANGE_LIMIT_PER_MINUTE", "1000")];
+    let limit = [("PORTICO_EXCHANGE_LIMIT_PER_MINUTE", exchanges)];
     Some((
-        spawn_app_with(first, &many).await,
-        spawn_app_with(second, &many).await,
+        spawn_app_with(first, &limit).await,
+        spawn_app_with(second, &limit).await,
     ))
 }
+
+/// The limit for tests that exchange more links than a minute normally allows (the limit
+/// is shared between the instances too).
+const MANY: &str = "1000";
 
 /// A link for the vendor's first customer, made through `app`: its id and token.
 async fn link(app: &TestApp, vendor: &crate::helpers::Vendor) -> (String, String) {
@@ -42,7 +46,7 @@ async fn link(app: &TestApp, vendor: &crate::helpers::Vendor) -> (String, String
 
 #[tokio::test]
 async fn a_link_exchanged_through_both_at_once_opens_one_session() {
-    let Some((a, b)) = two_instances().await else {
+    let Some((a, b)) = two_instances(MANY).await else {
         return;
     };
     let vendor = a.vendor("Vendor").await;
@@ -57,7 +61,7 @@ async fn a_link_exchanged_through_both_at_once_opens_one_session() {
 
 #[tokio::test]
 async fn a_revocation_through_one_ends_the_session_on_the_other_at_once() {
-    let Some((a, b)) = two_instances().await else {
+    let Some((a, b)) = two_instances(MANY).await else {
         return;
     };
     let vendor = a.vendor("Vendor").await;
@@ -90,7 +94,7 @@ async fn a_revocation_through_one_ends_the_session_on_the_other_at_once() {
 
 #[tokio::test]
 async fn a_settings_change_through_one_reaches_the_other_within_a_second() {
-    let Some((a, b)) = two_instances().await else {
+    let Some((a, b)) = two_instances(MANY).await else {
         return;
     };
     let vendor = a.vendor("Vendor").await;
@@ -193,14 +197,9 @@ async fn instances_starting_together_apply_each_migration_once() {
 
 #[tokio::test]
 async fn the_limits_hold_across_instances() {
-    let Some(first) = postgres_store().await else {
-        eprintln!("PORTICO_TEST_POSTGRES_URL is not set: skipped");
+    let Some((a, b)) = two_instances("4").await else {
         return;
     };
-    let second = postgres_store_at(&first.url).await;
-    let limit = [("PORTICO_EXCHANGE_LIMIT_PER_MINUTE", "4")];
-    let a = spawn_app_with(first, &limit).await;
-    let b = spawn_app_with(second, &limit).await;
 
     // Four exchanges from one client, two through each instance, then the fifth is refused
     // by whichever instance gets it.
