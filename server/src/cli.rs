@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
-use crate::config::Config;
+use crate::config::{Config, LogFormat};
 use crate::{demo, orgs, store};
 
 /// Portico: a self-hosted, embeddable customer billing portal.
@@ -198,7 +198,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => {
             config.demo |= args.demo;
-            init_logging(&config.log);
+            init_logging(&config.log, config.log_format);
             let server = crate::build(config.clone()).await?;
             tracing::info!(
                 addr = %server.local_addr(),
@@ -213,7 +213,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Org(OrgCommand::Create(args)) => {
             // Commands that print results keep stdout for them; only warnings go to stderr.
-            init_logging("warn");
+            init_logging("warn", config.log_format);
             let return_origins = normalise_all("--return-origin", &args.return_origins)?;
             let embed_origins = normalise_all("--embed-origin", &args.embed_origins)?;
             let name = args.name.trim();
@@ -238,7 +238,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Org(OrgCommand::Set(args)) => {
-            init_logging("warn");
+            init_logging("warn", config.log_format);
             let theme = match args.theme.as_deref() {
                 None => None,
                 Some(text) => Some(
@@ -295,7 +295,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Key(KeyCommand::Create(args)) => {
-            init_logging("warn");
+            init_logging("warn", config.log_format);
             let store = store::connect(&config.database_url).await?;
             anyhow::ensure!(
                 store.get_organisation(&args.organisation).await?.is_some(),
@@ -327,7 +327,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Key(KeyCommand::Revoke(args)) => {
-            init_logging("warn");
+            init_logging("warn", config.log_format);
             // A short prefix could match many keys; "ptc_" alone would match them all.
             anyhow::ensure!(
                 args.key_prefix.chars().count() >= 8,
@@ -348,14 +348,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            init_logging("warn");
+            init_logging("warn", config.log_format);
             // Connecting applies what is missing; servers starting later find nothing to do.
             let store = store::connect(&config.database_url).await?;
             println!("The {} database is up to date.", store.backend().as_str());
             Ok(())
         }
         Command::Backup(args) => {
-            init_logging("warn");
+            init_logging("warn", config.log_format);
             anyhow::ensure!(
                 !args.to.exists(),
                 "--to: {} already exists; a backup never overwrites a file",
@@ -375,7 +375,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo(args) => {
-            init_logging("warn");
+            init_logging("warn", config.log_format);
             let store = store::connect(&config.database_url).await?;
             let demo_exists = store
                 .get_organisation(&demo::demo_organisation_id())
@@ -412,10 +412,19 @@ fn normalise_all(flag: &str, origins: &[String]) -> anyhow::Result<Vec<String>> 
         .collect()
 }
 
-fn init_logging(filter: &str) {
+fn init_logging(filter: &str, format: LogFormat) {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => logs.try_init(),
+        // One object a line; a request's lines carry its span, with the request id.
+        LogFormat::Json => logs
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .flatten_event(true)
+            .try_init(),
+    };
 }

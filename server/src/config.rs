@@ -37,7 +37,23 @@ pub struct Config {
     pub import_max_secs: u64,
     /// After Ctrl-C or SIGTERM, how long requests in flight may take to finish.
     pub shutdown_grace_secs: u64,
+    /// Log lines as text for people or as one JSON object each for a log pipeline.
+    pub log_format: LogFormat,
+    /// The bearer token `/metrics` asks for; without one there is no `/metrics`.
+    pub metrics_token: Option<String>,
 }
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    /// One JSON object per line, with the request's span (and its request id) in it.
+    Json,
+}
+
+/// A metrics token shorter than this is refused: it would be guessable.
+const METRICS_TOKEN_MIN_CHARS: usize = 16;
 
 /// Which proxies may name the client in `X-Forwarded-For`. Each proxy appends the address
 /// it received the request from, so only the entries they added can be believed; what the
@@ -122,6 +138,8 @@ struct FileLayer {
     import_max_bytes: Option<u64>,
     import_max_secs: Option<u64>,
     shutdown_grace_secs: Option<u64>,
+    log_format: Option<String>,
+    metrics_token: Option<String>,
 }
 
 impl Config {
@@ -228,6 +246,29 @@ impl Config {
         .filter(|n| (1..=100_000).contains(n))
         .context("exchange_limit_per_minute: must be a whole number from 1 to 100000")?;
 
+        let log_format = match env("PORTICO_LOG_FORMAT")
+            .or(layer.log_format)
+            .as_deref()
+            .map(str::trim)
+        {
+            None | Some("" | "text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => bail!("log_format: {other:?} is neither text nor json"),
+        };
+        let metrics_token = env("PORTICO_METRICS_TOKEN")
+            .or(layer.metrics_token)
+            .map(|token| token.trim().to_owned())
+            .filter(|token| !token.is_empty());
+        if let Some(token) = &metrics_token {
+            if token.chars().count() < METRICS_TOKEN_MIN_CHARS
+                || !token.chars().all(|c| c.is_ascii_graphic())
+            {
+                bail!(
+                    "metrics_token: must be at least {METRICS_TOKEN_MIN_CHARS} printable ASCII characters without spaces"
+                );
+            }
+        }
+
         Ok(Config {
             database_url,
             addr,
@@ -241,6 +282,8 @@ impl Config {
             import_max_bytes,
             import_max_secs,
             shutdown_grace_secs,
+            log_format,
+            metrics_token,
         })
     }
 
@@ -292,6 +335,11 @@ impl std::fmt::Debug for Config {
             .field("import_max_bytes", &self.import_max_bytes)
             .field("import_max_secs", &self.import_max_secs)
             .field("shutdown_grace_secs", &self.shutdown_grace_secs)
+            .field("log_format", &self.log_format)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "[redacted]"),
+            )
             .finish()
     }
 }
@@ -316,6 +364,32 @@ mod tests {
         assert_eq!(config.addr.to_string(), "127.0.0.1:3000");
         assert_eq!(config.public_base(), "http://127.0.0.1:3000");
         assert_eq!(config.exchange_limit_per_minute, 30);
+    }
+
+    #[test]
+    fn log_format_and_metrics_token_are_checked() {
+        let config = Config::load_from(None, env(&[])).unwrap();
+        assert_eq!(config.log_format, LogFormat::Text);
+        assert_eq!(config.metrics_token, None);
+        let config = Config::load_from(
+            None,
+            env(&[
+                ("PORTICO_LOG_FORMAT", "json"),
+                ("PORTICO_METRICS_TOKEN", "0123456789abcdef"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.log_format, LogFormat::Json);
+        assert_eq!(config.metrics_token.as_deref(), Some("0123456789abcdef"));
+        assert!(!format!("{config:?}").contains("0123456789abcdef"));
+
+        let err = Config::load_from(None, env(&[("PORTICO_LOG_FORMAT", "xml")])).unwrap_err();
+        assert!(err.to_string().starts_with("log_format:"), "{err}");
+        for short in ["short", "has spaces in it, 16+"] {
+            let err =
+                Config::load_from(None, env(&[("PORTICO_METRICS_TOKEN", short)])).unwrap_err();
+            assert!(err.to_string().starts_with("metrics_token:"), "{err}");
+        }
     }
 
     #[test]

@@ -222,6 +222,7 @@ impl IntoResponse for ApiError {
                     ApiError::Denied { ref return_url, .. } => return_url.clone(),
                     _ => None,
                 },
+                request_id: crate::request_id::current(),
             },
         };
         let mut response = (status, Json(body)).into_response();

@@ -12,10 +12,12 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod links;
+pub mod metrics;
 pub mod openapi;
 pub mod orgcache;
 pub mod orgs;
 pub mod ratelimit;
+pub mod request_id;
 pub mod routes;
 pub mod settings;
 pub mod state;
@@ -128,6 +130,7 @@ pub async fn build_with(
         leptos: leptos_options(&config),
         bundle: routes::BundleNames::at_start(&config.site_root),
         organisations: Arc::new(orgcache::OrgCache::default()),
+        metrics: Arc::new(metrics::Metrics::default()),
         config: Arc::new(config),
         clock,
     };

@@ -20,6 +20,8 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// Organisations read in the last second.
     pub organisations: Arc<crate::orgcache::OrgCache>,
+    /// Request counts and latencies for `/metrics`.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Rate limits, counted per client address (see [`crate::client_addr`]) or per token.

@@ -24,6 +24,10 @@ pub struct ErrorDetail {
     /// (the vendor's validated return URL, never anything taken from the request).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub return_url: Option<String>,
+    /// The request's id, as in its `X-Request-Id` header: quote it when reporting a
+    /// problem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// One invalid field: its JSON path (e.g. `lines[2].amount`) and why, in English and as a

@@ -35,6 +35,7 @@ const DYNAMIC_COMPRESSION_LEVEL: i32 = 4;
 /// The whole application: JSON APIs, server-rendered pages and static files.
 pub fn app(state: AppState) -> Router {
     let leptos_options = state.leptos.clone();
+    let metrics = state.metrics.clone();
     let bundle = state.bundle.clone();
     let pages = generate_route_list(app::App);
     let site_root = std::path::PathBuf::from(leptos_options.site_root.as_ref());
@@ -67,6 +68,7 @@ pub fn app(state: AppState) -> Router {
         .merge(events::router())
         .merge(demo)
         .route("/v1/openapi.json", axum::routing::get(get_openapi))
+        .route("/metrics", axum::routing::get(crate::metrics::get_metrics))
         .route("/v1/{*rest}", any(api_not_found))
         .merge(assets::router(&site_root))
         .leptos_routes(&state, pages, {
@@ -74,6 +76,8 @@ pub fn app(state: AppState) -> Router {
             let bundle = bundle.clone();
             move || app::shell(options.clone(), &bundle.current())
         })
+        // Every route so far notes its pattern for `/metrics`; the fallback is `unmatched`.
+        .route_layer(axum::middleware::from_fn(crate::metrics::label_route))
         // Files at the site's root (`embed.js`, the icon), else the rendered 404 page.
         .fallback({
             let serve = leptos_axum::file_and_error_handler::<AppState, _>(move |options| {
@@ -128,13 +132,24 @@ pub fn app(state: AppState) -> Router {
         // Request logs carry the path only: no query string, and link tokens replaced.
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+                let id = request
+                    .headers()
+                    .get(&crate::request_id::HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
                 tracing::info_span!(
                     "request",
+                    id = %id,
                     method = %request.method(),
                     path = %redacted_path(request.uri().path()),
                 )
             }),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            crate::metrics::track,
+        ))
+        .layer(axum::middleware::from_fn(crate::request_id::layer))
 }
 
 /// axum answers a known path with an unsupported method by an empty 405; give it the

@@ -38,6 +38,15 @@ pub use records::{
 };
 pub use sqlite::SqliteStore;
 
+/// How many database connections are open, how many of those wait unused, and the most
+/// the pool opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolStatus {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
 /// Which database a store talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -111,6 +120,8 @@ pub trait Store:
     + 'static
 {
     fn backend(&self) -> Backend;
+    /// The connection pool's use right now, for `/metrics`.
+    fn pool_status(&self) -> PoolStatus;
     /// Checks that the database answers.
     async fn ping(&self) -> StoreResult<()>;
     /// Writes a consistent copy of an SQLite database to the new file `path`; `false` on

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::store::{rows, Backend, Store, StoreError, StoreResult, VendorPage};
+use crate::store::{rows, Backend, PoolStatus, Store, StoreError, StoreResult, VendorPage};
 
 use super::{Db, SqlStore, BACKEND};
 
@@ -126,6 +126,14 @@ impl SqlStore {
 impl Store for SqlStore {
     fn backend(&self) -> Backend {
         BACKEND
+    }
+
+    fn pool_status(&self) -> PoolStatus {
+        PoolStatus {
+            open: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+            max: self.pool.options().get_max_connections(),
+        }
     }
 
     async fn ping(&self) -> StoreResult<()> {
