@@ -23,7 +23,7 @@ SITE_ROOT := $(CURDIR)/target/site
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
 .PHONY: help run test rust-test outage bench site tools rust-tools wasm-target cargo-leptos wasm-bindgen \
-  node-tools chromium postgres trim-cache lint fmt lighthouse wrk
+  node-tools chromium postgres trim-cache lint fmt lighthouse wrk crash soak
 
 # Independent steps (tool installs, the Rust tests, the release build) run side by side;
 # each step's output is printed whole when it ends. Recipes that run cargo start with `+`,
@@ -36,6 +36,8 @@ help:
 	@echo "make bench  import speed and memory on SQLite and PostgreSQL, against a same-run baseline"
 	@echo "make lint   rustfmt and clippy for the server and the WASM client"
 	@echo "make outage PostgreSQL stopped for 30 s under light load: 503s, then recovery"
+	@echo "make crash  the server killed with SIGKILL 20 times mid-write, on both backends"
+	@echo "make soak   10 minutes of mixed traffic at half the peak on each backend, release build"
 
 ## Tools ---------------------------------------------------------------------------------
 
@@ -125,6 +127,16 @@ rust-test: trim-cache postgres
 outage: trim-cache
 	+CARGO_TARGET_DIR=$(TEST_TARGET_DIR) PORTICO_OUTAGE_SECS=30 \
 	  cargo test --locked -p server --test api outage -- --nocapture
+
+# The crash test of `make test` (3 kills a backend), with 20.
+crash: trim-cache postgres
+	+CARGO_TARGET_DIR=$(TEST_TARGET_DIR) PORTICO_CRASH_KILLS=20 scripts/test.sh rust-one crash
+
+# The soak of `make test` (15 s a backend, debug server) for 10 minutes a backend against
+# the release server.
+soak: site postgres
+	+CARGO_TARGET_DIR=$(TEST_TARGET_DIR) PORTICO_SOAK_SECS=600 PORTICO_SOAK_BINARY=$(PORTICO) \
+	  scripts/test.sh rust-one soak
 
 bench: site node-tools chromium postgres lighthouse wrk
 	cargo build --release --locked -p server --example bare --example batched_insert

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 : "${CARGO_TARGET_DIR:?run through make test}"
-mode=${1:?usage: scripts/test.sh rust|browser [playwright arguments]}
+mode=${1:?usage: scripts/test.sh rust|rust-one|browser [playwright arguments]}
 shift
 PG_BASE=${PG_BASE:-postgres://postgres@127.0.0.1:5432}
 work=$(mktemp -d)
@@ -32,6 +32,15 @@ if [ "$mode" = rust ]; then
   echo "== Rust tests (SQLite, and PostgreSQL database $db_name)"
   psql -q "$PG_BASE/test" -c "CREATE DATABASE $db_name" >/dev/null
   PORTICO_TEST_POSTGRES_URL="$PG_BASE/$db_name" cargo test -p app -p server --locked
+  exit 0
+fi
+if [ "$mode" = rust-one ]; then
+  # One module of the API tests, on both backends, printing what it did.
+  filter=${1:?usage: scripts/test.sh rust-one <test module>}
+  echo "== API test $filter (SQLite, and PostgreSQL database $db_name)"
+  psql -q "$PG_BASE/test" -c "CREATE DATABASE $db_name" >/dev/null
+  PORTICO_TEST_POSTGRES_URL="$PG_BASE/$db_name" \
+    cargo test -p server --locked --test api "$filter::" -- --nocapture --test-threads=1
   exit 0
 fi
 [ "$mode" = browser ] || { echo "unknown mode $mode"; exit 2; }

@@ -2,7 +2,7 @@
 
 use std::process::{Command, Output};
 
-fn portico(database_url: &str, args: &[&str]) -> Output {
+pub(crate) fn portico(database_url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_portico"))
         .args(args)
         .env("PORTICO_DATABASE_URL", database_url)
@@ -12,11 +12,11 @@ fn portico(database_url: &str, args: &[&str]) -> Output {
         .expect("run portico")
 }
 
-fn stdout(output: &Output) -> String {
+pub(crate) fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
 }
 
-fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8(output.stderr.clone()).unwrap()
 }
 
@@ -434,12 +434,22 @@ async fn migrate_and_an_online_backup_that_restores_as_a_working_database() {
 }
 
 /// `portico serve` on a free port, with a short shutdown grace: the process and its port.
-fn serve(database_url: &str, grace_secs: &str) -> (std::process::Child, u16) {
+pub(crate) fn serve(database_url: &str, grace_secs: &str) -> (std::process::Child, u16) {
+    serve_with(env!("CARGO_BIN_EXE_portico"), database_url, grace_secs, &[])
+}
+
+/// `serve` of a given `portico` binary, with settings of its own.
+pub(crate) fn serve_with(
+    binary: &str,
+    database_url: &str,
+    grace_secs: &str,
+    settings: &[(&str, &str)],
+) -> (std::process::Child, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .unwrap()
         .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_portico"))
+    let child = Command::new(binary)
         .arg("serve")
         .env("PORTICO_DATABASE_URL", database_url)
         .env("PORTICO_ADDR", format!("127.0.0.1:{port}"))
@@ -447,6 +457,7 @@ fn serve(database_url: &str, grace_secs: &str) -> (std::process::Child, u16) {
         .env("PORTICO_SHUTDOWN_GRACE_SECS", grace_secs)
         .env("PORTICO_LOG", "warn")
         .env_remove("PORTICO_CONFIG")
+        .envs(settings.iter().copied())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -552,4 +563,63 @@ fn sigterm_finishes_requests_in_flight_within_the_grace_period() {
         "{took:?}: it waited for the request"
     );
     eprintln!("with a stalled request, exited {took:?} after SIGTERM (grace 2 s)");
+}
+
+#[test]
+fn json_logs_carry_the_request_id_on_every_line_of_the_request() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("server.log");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portico"))
+        .arg("serve")
+        .env(
+            "PORTICO_DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("logs.db").display()),
+        )
+        .env("PORTICO_ADDR", format!("127.0.0.1:{port}"))
+        .env("PORTICO_LOG", "info,tower_http=debug")
+        .env("PORTICO_LOG_FORMAT", "json")
+        .env_remove("PORTICO_CONFIG")
+        .stderr(std::fs::File::create(&log_path).unwrap())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut stream = loop {
+        match std::net::TcpStream::connect(("127.0.0.1", port)) {
+            Ok(stream) => break stream,
+            Err(_) if started.elapsed().as_secs() < 30 => {
+                std::thread::sleep(std::time::Duration::from_millis(50))
+            }
+            Err(e) => panic!("the server did not start: {e}"),
+        }
+    };
+    write!(
+        stream,
+        "GET /v1/customers HTTP/1.1\r\nHost: x\r\nX-Request-Id: trace-4711\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.contains("x-request-id: trace-4711"), "{answer}");
+    terminate(&child);
+    exit_within(&mut child, std::time::Duration::from_secs(10));
+
+    let log = std::fs::read_to_string(&log_path).unwrap();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    assert!(lines.iter().any(|l| l["message"] == "Portico is listening"));
+    let of_request: Vec<_> = lines
+        .iter()
+        .filter(|l| l["span"]["id"] == "trace-4711")
+        .collect();
+    assert!(of_request.len() >= 2, "{log}");
+    assert!(of_request
+        .iter()
+        .any(|l| l["status"] == 401 && l["span"]["path"] == "/v1/customers"));
 }

@@ -3,6 +3,7 @@
 
 mod assets;
 mod cli;
+mod crash;
 mod demo;
 mod helpers;
 mod instances;
@@ -10,9 +11,11 @@ mod openapi;
 mod outage;
 mod portal;
 mod records;
+mod running;
 mod security;
 mod server;
 mod sessions;
 mod settings;
+mod soak;
 mod store;
 mod upserts;
