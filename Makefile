@@ -23,7 +23,7 @@ SITE_ROOT := $(CURDIR)/target/site
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
 .PHONY: help run test rust-test outage bench site tools rust-tools wasm-target cargo-leptos wasm-bindgen \
-  node-tools chromium postgres trim-cache lint fmt lighthouse wrk crash soak
+  node-tools chromium postgres trim-cache lint fmt lighthouse wrk crash soak fuzz schemathesis
 
 # Independent steps (tool installs, the Rust tests, the release build) run side by side;
 # each step's output is printed whole when it ends. Recipes that run cargo start with `+`,
@@ -37,6 +37,7 @@ help:
 	@echo "make lint   rustfmt and clippy for the server and the WASM client"
 	@echo "make outage PostgreSQL stopped for 30 s under light load: 503s, then recovery"
 	@echo "make crash  the server killed with SIGKILL 20 times mid-write, on both backends"
+	@echo "make fuzz   schemathesis against the OpenAPI document, 100 cases an operation"
 	@echo "make soak   10 minutes of mixed traffic at half the peak on each backend, release build"
 
 ## Tools ---------------------------------------------------------------------------------
@@ -117,8 +118,26 @@ run: site
 # The Rust tests build in a directory of their own, so that they compile and run while the
 # tools install and the release site builds (cargo locks a build directory while it works);
 # the browser tests start once both are done.
-test: rust-test site chromium node-tools
+test: rust-test site chromium node-tools schemathesis
 	scripts/test.sh browser
+	scripts/fuzz.py $(PORTICO) $(SCHEMATHESIS) $(FUZZ_EXAMPLES)
+
+# The API against its own OpenAPI document (schemathesis from PyPI, in a venv of its own):
+# `make fuzz` alone, with more cases per operation than `make test` takes.
+FUZZ_EXAMPLES ?= 25
+fuzz: site schemathesis
+	scripts/fuzz.py $(PORTICO) $(SCHEMATHESIS) 100
+
+SCHEMATHESIS_VERSION := 4.32.5
+SCHEMATHESIS := $(CACHE)/schemathesis/bin/st
+schemathesis:
+	@if ! $(SCHEMATHESIS) --version 2>/dev/null | grep -q "$(SCHEMATHESIS_VERSION)"; then \
+	  echo "Installing schemathesis $(SCHEMATHESIS_VERSION)"; \
+	  python3 -m venv $(CACHE)/schemathesis \
+	    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null \
+	         && python3 -m venv $(CACHE)/schemathesis; }; \
+	  $(CACHE)/schemathesis/bin/pip install -q --disable-pip-version-check "schemathesis==$(SCHEMATHESIS_VERSION)"; \
+	fi
 
 rust-test: trim-cache postgres
 	+CARGO_TARGET_DIR=$(TEST_TARGET_DIR) scripts/test.sh rust

@@ -29,6 +29,9 @@ pub struct Config {
     /// Link exchanges (and link pages) allowed per client address per minute. Customers
     /// behind one company's address share it.
     pub exchange_limit_per_minute: u32,
+    /// Failed API keys allowed per client address per minute; past it, keys are not
+    /// checked until the minute ends.
+    pub key_failure_limit_per_minute: u32,
     /// Serve the demo's pages (`/demo/vendor`); only `portico serve --demo` does.
     pub demo: bool,
     /// The most an NDJSON import may send, in bytes.
@@ -134,6 +137,7 @@ struct FileLayer {
     trust_forwarded_for: Option<bool>,
     trusted_proxies: Option<ProxiesSetting>,
     exchange_limit_per_minute: Option<u32>,
+    key_failure_limit_per_minute: Option<u32>,
     demo: Option<bool>,
     import_max_bytes: Option<u64>,
     import_max_secs: Option<u64>,
@@ -269,6 +273,17 @@ impl Config {
             }
         }
 
+        let key_failure_limit_per_minute = match env("PORTICO_KEY_FAILURE_LIMIT_PER_MINUTE") {
+            Some(text) => text.parse().ok(),
+            None => Some(
+                layer
+                    .key_failure_limit_per_minute
+                    .unwrap_or(crate::state::KEY_FAILURES_PER_MINUTE),
+            ),
+        }
+        .filter(|n| (1..=100_000).contains(n))
+        .context("key_failure_limit_per_minute: must be a whole number from 1 to 100000")?;
+
         Ok(Config {
             database_url,
             addr,
@@ -278,6 +293,7 @@ impl Config {
             session_lifetime_secs,
             trusted_proxies,
             exchange_limit_per_minute,
+            key_failure_limit_per_minute,
             demo,
             import_max_bytes,
             import_max_secs,
@@ -331,6 +347,10 @@ impl std::fmt::Debug for Config {
             .field("session_lifetime_secs", &self.session_lifetime_secs)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("exchange_limit_per_minute", &self.exchange_limit_per_minute)
+            .field(
+                "key_failure_limit_per_minute",
+                &self.key_failure_limit_per_minute,
+            )
             .field("demo", &self.demo)
             .field("import_max_bytes", &self.import_max_bytes)
             .field("import_max_secs", &self.import_max_secs)

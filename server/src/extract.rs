@@ -109,10 +109,59 @@ fn form_urlencoded_parse(input: &[u8]) -> url::form_urlencoded::Parse<'_> {
     url::form_urlencoded::parse(input)
 }
 
-/// Parses JSON, turning serde's errors into field-naming API errors.
+/// Parses JSON, turning serde's errors into field-naming API errors. As in JSON Schema, a
+/// number with no fraction (`2.0`, `1e3`) is an integer.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+    let parsed = serde_path_to_error::deserialize(&mut deserializer).map_err(field_error);
+    let value = match parsed {
+        Ok(value) => value,
+        Err(error) => {
+            // Read again with whole floats made integers, if there are any.
+            let Ok(mut tree) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+                return Err(error);
+            };
+            if !whole_floats_to_integers(&mut tree) {
+                return Err(error);
+            }
+            return serde_path_to_error::deserialize(tree).map_err(field_error);
+        }
+    };
+    deserializer
+        .end()
+        .map_err(|_| ApiError::BadRequest("The body has data after the JSON value.".into()))?;
+    Ok(value)
+}
+
+/// Replaces every float without a fraction, within the 64-bit range, by that integer;
+/// whether there was one.
+fn whole_floats_to_integers(value: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // Only where floats hold every integer exactly: a literal too large for 64
+            // bits also reads as a float, and must not be rounded into range.
+            const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+            if f.fract() == 0.0 && f.abs() < EXACT {
+                *value = Value::from(f as i64);
+                true
+            } else {
+                false
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |any, item| whole_floats_to_integers(item) | any),
+        Value::Object(map) => map
+            .values_mut()
+            .fold(false, |any, item| whole_floats_to_integers(item) | any),
+        _ => false,
+    }
+}
+
+fn field_error(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    {
         let path = error.path().to_string();
         let inner = error.into_inner();
         if inner.is_syntax() || inner.is_eof() {
@@ -131,11 +180,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             None => path,
         };
         ApiError::field(field, message)
-    })?;
-    deserializer
-        .end()
-        .map_err(|_| ApiError::BadRequest("The body has data after the JSON value.".into()))?;
-    Ok(value)
+    }
 }
 
 fn missing_field(message: &str) -> Option<&str> {

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod client_addr;
 pub mod clock;
 pub mod config;
+pub mod contract;
 pub mod demo;
 pub mod error;
 pub mod extract;
@@ -125,7 +126,11 @@ pub async fn build_with(
     // file has one server.
     let shared_limits = store.backend() == store::Backend::Postgres;
     let state = AppState {
-        limits: Arc::new(Limits::new(config.exchange_limit_per_minute, shared_limits)),
+        limits: Arc::new(Limits::new(
+            config.exchange_limit_per_minute,
+            config.key_failure_limit_per_minute,
+            shared_limits,
+        )),
         store,
         leptos: leptos_options(&config),
         bundle: routes::BundleNames::at_start(&config.site_root),

@@ -88,6 +88,9 @@ pub fn validate_return_url(text: &str, allowed_origins: &[String]) -> Result<Str
     {
         return Err("must not contain spaces, control characters or backslashes".into());
     }
+    if !crate::contract::URL.is_match(text) {
+        return Err("must be an absolute http or https URL".into());
+    }
     let url = Url::parse(text).map_err(|_| "must be an absolute http or https URL".to_owned())?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err("must be an absolute http or https URL".into());

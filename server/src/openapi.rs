@@ -33,6 +33,237 @@ impl Components {
     }
 }
 
+/// Merges `rules` into property `field` of the component schema `name`.
+fn constrain(components: &mut Components, name: &str, rules: &[(&str, Value)]) {
+    let schema = components
+        .0
+        .get_mut(name)
+        .unwrap_or_else(|| panic!("no component {name}"));
+    for (field, rule) in rules {
+        let property = schema["properties"]
+            .get_mut(*field)
+            .unwrap_or_else(|| panic!("no property {name}.{field}"));
+        merge(property, rule);
+    }
+}
+
+fn merge(target: &mut Value, rule: &Value) {
+    // A nullable reference (`oneOf: [null, $ref]`) takes the rule on its non-null branch.
+    if let Some(branches) = target.get_mut("oneOf").and_then(Value::as_array_mut) {
+        for branch in branches {
+            if branch.get("type") != Some(&json!("null")) {
+                merge(branch, rule);
+            }
+        }
+        return;
+    }
+    for (key, value) in rule.as_object().expect("rules are objects") {
+        if key == "items" {
+            merge(&mut target["items"], value);
+        } else {
+            target[key] = value.clone();
+        }
+    }
+}
+
+/// Whole numbers are 64-bit (or 32-bit) on the server: larger ones do not parse.
+fn bound_integers(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let bounds = match map.get("format").and_then(Value::as_str) {
+                Some("int64") => Some((i64::MIN, i64::MAX)),
+                Some("int32") => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
+                _ => None,
+            };
+            if let Some((min, max)) = bounds {
+                map.entry("minimum").or_insert(json!(min));
+                map.entry("maximum").or_insert(json!(max));
+            }
+            for inner in map.values_mut() {
+                bound_integers(inner);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(bound_integers),
+        _ => {}
+    }
+}
+
+/// The validation's rules, stated on the request schemas (see [`crate::validate`]).
+fn add_rules(components: &mut Components) {
+    use crate::contract::{email, one_of, origin, range, text, url};
+    use crate::validate::{is_currency_list, max};
+    use app::api::session::LOCALES;
+    use app::api::settings::{PROFILE_FIELDS, SECTIONS};
+
+    let currency = one_of(&is_currency_list());
+    let customer = text(max::REFERENCE);
+    let country = json!({"pattern": "^[A-Z]{2}$"});
+    let locale = one_of(LOCALES);
+    let non_negative = json!({"minimum": 0});
+    constrain(
+        components,
+        "CustomerInput",
+        &[
+            ("name", text(max::NAME)),
+            ("email", email()),
+            ("phone", text(max::PHONE)),
+            ("tax_id", text(max::TAX_ID)),
+            ("locale", locale.clone()),
+        ],
+    );
+    constrain(
+        components,
+        "Address",
+        &[
+            ("line1", text(max::ADDRESS_LINE)),
+            ("line2", text(max::ADDRESS_LINE)),
+            ("postal_code", text(max::ADDRESS_LINE)),
+            ("city", text(max::ADDRESS_LINE)),
+            ("region", text(max::ADDRESS_LINE)),
+            ("country", country),
+        ],
+    );
+    constrain(
+        components,
+        "InvoiceInput",
+        &[
+            ("customer_id", customer.clone()),
+            ("number", text(max::NUMBER)),
+            ("currency", currency.clone()),
+            ("total", non_negative.clone()),
+            ("amount_due", non_negative.clone()),
+            ("pdf_url", url()),
+            ("lines", json!({"maxItems": max::INVOICE_LINES})),
+        ],
+    );
+    constrain(
+        components,
+        "InvoiceLine",
+        &[
+            ("description", text(max::LINE_DESCRIPTION)),
+            ("quantity", non_negative.clone()),
+        ],
+    );
+    constrain(
+        components,
+        "CreditNoteInput",
+        &[
+            ("customer_id", customer.clone()),
+            ("invoice_id", text(max::REFERENCE)),
+            ("number", text(max::NUMBER)),
+            ("currency", currency.clone()),
+            ("total", non_negative.clone()),
+            ("reason", text(max::REASON)),
+        ],
+    );
+    constrain(
+        components,
+        "PaymentInput",
+        &[
+            ("customer_id", customer.clone()),
+            ("invoice_id", text(max::REFERENCE)),
+            ("method", text(max::METHOD)),
+            ("currency", currency.clone()),
+            ("amount", json!({"minimum": 1})),
+        ],
+    );
+    constrain(
+        components,
+        "EntitlementInput",
+        &[
+            ("customer_id", customer.clone()),
+            ("feature", text(max::NAME)),
+            ("limit", non_negative.clone()),
+            ("usage", non_negative.clone()),
+            ("unit", text(max::UNIT)),
+        ],
+    );
+    constrain(
+        components,
+        "SubscriptionInput",
+        &[
+            ("customer_id", customer.clone()),
+            ("plan", text(max::NAME)),
+            ("currency", currency),
+            ("amount", non_negative),
+        ],
+    );
+    constrain(
+        components,
+        "PaymentMethodInput",
+        &[
+            ("customer_id", customer.clone()),
+            ("brand", text(max::BRAND)),
+            ("last4", json!({"pattern": "^[0-9]{4}$"})),
+            ("exp_month", range(1, 12)),
+            ("exp_year", range(2000, 2100)),
+        ],
+    );
+    let seconds = range(crate::settings::SECONDS_MIN, crate::settings::SECONDS_MAX);
+    let section = json!({"pattern": format!("^(?:{}|invoice:.+)$", SECTIONS.join("|"))});
+    constrain(
+        components,
+        "PortalSessionRequest",
+        &[
+            ("customer_id", customer.clone()),
+            ("external_id", customer.clone()),
+            ("return_url", url()),
+            ("idle_timeout", seconds.clone()),
+            ("locale", locale.clone()),
+            ("section", section),
+            ("expires_in", seconds.clone()),
+        ],
+    );
+    // One of the two ids, as a string; the other absent or null.
+    let only = |given: &str, other: &str| json!({"required": [given], "properties": {given: {"type": "string"}, other: {"type": "null"}}});
+    components.0.get_mut("PortalSessionRequest").unwrap()["oneOf"] = json!([
+        only("customer_id", "external_id"),
+        only("external_id", "customer_id")
+    ]);
+    constrain(
+        components,
+        "CustomerSessionRequest",
+        &[
+            ("customer_id", customer),
+            ("return_url", url()),
+            ("idle_timeout", seconds.clone()),
+        ],
+    );
+    let color = json!({"pattern": "^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$"});
+    constrain(
+        components,
+        "SettingsPatch",
+        &[
+            ("name", text(max::NAME)),
+            (
+                "return_origins",
+                json!({"maxItems": crate::settings::ORIGINS_MAX, "items": origin()}),
+            ),
+            (
+                "embed_origins",
+                json!({"maxItems": crate::settings::ORIGINS_MAX, "items": origin()}),
+            ),
+            ("default_locale", locale),
+            ("link_lifetime_secs", seconds.clone()),
+            ("idle_timeout_secs", seconds),
+            ("primary_color", color.clone()),
+            ("accent_color", color),
+            ("support_email", email()),
+            ("support_url", url()),
+            ("terms_url", url()),
+            ("privacy_url", url()),
+            (
+                "sections",
+                json!({"minItems": 1, "items": one_of(SECTIONS)}),
+            ),
+            (
+                "editable_profile_fields",
+                json!({"items": one_of(PROFILE_FIELDS)}),
+            ),
+        ],
+    );
+}
+
 fn json_content(schema: Value) -> Value {
     json!({ "application/json": { "schema": schema } })
 }
@@ -81,7 +312,7 @@ fn id_parameter(what: &str) -> Value {
     json!({
         "name": "id", "in": "path", "required": true,
         "description": format!("The vendor's own id of the {what}, or Portico's id."),
-        "schema": { "type": "string", "maxLength": 255 }
+        "schema": crate::contract::external_id()
     })
 }
 
@@ -189,7 +420,7 @@ pub fn document() -> Value {
                 "tags": ["invoices"], "operationId": "put_invoice_pdf",
                 "summary": "Upload the invoice's PDF (at most 10 MiB)",
                 "parameters": [id],
-                "requestBody": {"required": true, "content": {"application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}}}},
+                "requestBody": {"required": true, "content": {"application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf", "pattern": "^%PDF-"}}}},
                 "responses": with(error_responses(&["401", "404", "413", "415", "422"]), &[("204", json!({"description": "Stored."}))])
             },
             "get": {
@@ -281,6 +512,7 @@ pub fn document() -> Value {
             "put": {
                 "tags": ["settings"], "operationId": "put_logo",
                 "summary": "Upload the logo: PNG, JPEG or SVG, at most 512 KiB",
+                "description": "The bytes must be what the content type says: a PNG starts with the PNG signature, a JPEG with FF D8 FF, and an SVG is UTF-8 text with an `<svg` element.",
                 "requestBody": {"required": true, "content": {
                     "image/png": {"schema": {"type": "string", "contentMediaType": "image/png"}},
                     "image/jpeg": {"schema": {"type": "string", "contentMediaType": "image/jpeg"}},
@@ -336,6 +568,10 @@ pub fn document() -> Value {
         }),
     );
 
+    add_rules(&mut components);
+    let mut schemas = Value::Object(components.0.into_iter().collect());
+    bound_integers(&mut schemas);
+
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -350,7 +586,7 @@ pub fn document() -> Value {
         "security": [{"organisation": [], "apiKey": []}],
         "paths": paths,
         "components": {
-            "schemas": components.0,
+            "schemas": schemas,
             "securitySchemes": {
                 "organisation": {"type": "apiKey", "in": "header", "name": "organisation"},
                 "apiKey": {

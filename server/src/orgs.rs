@@ -39,16 +39,15 @@ pub fn normalise_origin(text: &str) -> Result<String, String> {
 /// A host name of dot-separated labels of ASCII letters, digits and inner hyphens (an
 /// internationalised name arrives here already in its `xn--` form).
 fn is_dns_name(name: &str) -> bool {
-    name.len() <= 253
-        && name.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
+    name.split('.').all(|label| {
+        !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    })
 }
 
 /// Issues a new API key for an organisation and returns it; only its hash is kept, so

@@ -54,7 +54,7 @@ pub fn contrast_ratio(a: [u8; 3], b: [u8; 3]) -> f64 {
 /// A brand colour: hex, and dark enough that white text on it meets WCAG AA. Returns the
 /// colour as `#rrggbb` in lower case.
 fn brand_color(check: &mut Check, field: &str, text: &str) -> Option<String> {
-    let Some(rgb) = parse_hex(text.trim()) else {
+    let Some(rgb) = parse_hex(text) else {
         check.fail(field, "must be a hex colour such as #4338ca");
         return None;
     };
@@ -89,12 +89,25 @@ fn subset(check: &mut Check, field: &str, values: &[String], allowed: &[&str]) -
         .collect()
 }
 
+/// The most origins of each kind an organisation lists.
+pub const ORIGINS_MAX: usize = 20;
+/// The shortest and longest link lifetime and idle timeout, in seconds.
+pub const SECONDS_MIN: i64 = 60;
+pub const SECONDS_MAX: i64 = 7 * 86_400;
+
 fn origins(check: &mut Check, field: &str, values: &[String]) -> Vec<String> {
-    if values.len() > 20 {
+    if values.len() > ORIGINS_MAX {
         check.fail(field, "must list at most 20 origins");
     }
     let mut out: Vec<String> = Vec::new();
     for (i, value) in values.iter().enumerate() {
+        if value.len() > crate::contract::URL_MAX || !crate::contract::ORIGIN.is_match(value) {
+            check.fail(
+                &format!("{field}[{i}]"),
+                format!("{value:?} must be an origin such as https://billing.example (scheme, host and port)"),
+            );
+            continue;
+        }
         match normalise_origin(value) {
             Ok(origin) if !out.contains(&origin) => out.push(origin),
             Ok(_) => {}
@@ -147,7 +160,7 @@ pub fn apply(
         ),
     ] {
         if let Some(value) = value {
-            if !(60..=7 * 86_400).contains(&value) {
+            if !(SECONDS_MIN..=SECONDS_MAX).contains(&value) {
                 check.fail(field, "must be between 60 and 604800 seconds");
             }
             *target = value;
@@ -168,14 +181,7 @@ pub fn apply(
     }
     if let Some(email) = patch.support_email {
         if let Some(email) = &email {
-            let parts: Vec<&str> = email.split('@').collect();
-            if email.len() > 254
-                || parts.len() != 2
-                || parts[0].is_empty()
-                || !parts[1].contains('.')
-            {
-                check.fail("support_email", "must be an email address");
-            }
+            check.rule("support_email", app::api::rules::email(email), 254);
         }
         next.support_email = email;
     }

@@ -37,14 +37,14 @@ pub struct Limits {
     pub key_failures_by_client: RateLimiter,
 }
 
-/// Failed API key attempts a client may make per minute.
+/// Failed API key attempts a client may make per minute, unless configured otherwise.
 pub const KEY_FAILURES_PER_MINUTE: u32 = 20;
 
 impl Limits {
     /// `per_client` exchanges and link pages per minute per client address, five
-    /// exchanges per token, [`KEY_FAILURES_PER_MINUTE`] failed keys per client address;
-    /// counted in the database when it is `shared` by several instances.
-    pub fn new(per_client: u32, shared: bool) -> Self {
+    /// exchanges per token, `key_failures` failed keys per client address; counted in the
+    /// database when it is `shared` by several instances.
+    pub fn new(per_client: u32, key_failures: u32, shared: bool) -> Self {
         Self {
             exchange_by_client: RateLimiter::named("exchange_by_client", shared, per_client, 60),
             exchange_by_token: RateLimiter::named("exchange_by_token", shared, 5, 60),
@@ -57,7 +57,7 @@ impl Limits {
             key_failures_by_client: RateLimiter::named(
                 "key_failures_by_client",
                 shared,
-                KEY_FAILURES_PER_MINUTE,
+                key_failures,
                 60,
             ),
         }

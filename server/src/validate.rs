@@ -27,6 +27,29 @@ pub fn is_currency(code: &str) -> bool {
     code.len() == 3 && CURRENCIES.split_ascii_whitespace().any(|c| c == code)
 }
 
+/// Every currency [`is_currency`] takes.
+pub fn is_currency_list() -> Vec<&'static str> {
+    CURRENCIES.split_ascii_whitespace().collect()
+}
+
+/// The longest each text field may be, in characters; the OpenAPI document states the
+/// same numbers.
+pub mod max {
+    /// A reference to another record: a customer's or an invoice's id.
+    pub const REFERENCE: usize = 255;
+    pub const NAME: usize = 200;
+    pub const PHONE: usize = 40;
+    pub const TAX_ID: usize = 50;
+    pub const ADDRESS_LINE: usize = 200;
+    pub const NUMBER: usize = 100;
+    pub const LINE_DESCRIPTION: usize = 500;
+    pub const REASON: usize = 500;
+    pub const METHOD: usize = 100;
+    pub const UNIT: usize = 50;
+    pub const BRAND: usize = 50;
+    pub const INVOICE_LINES: usize = 1000;
+}
+
 /// Collects field errors.
 #[derive(Default, Debug)]
 pub struct Check {
@@ -138,7 +161,9 @@ impl Check {
     /// An absolute http(s) URL.
     pub fn url(&mut self, field: &str, value: &Option<String>) {
         if let Some(value) = value {
-            let ok = value.len() <= 2048
+            // The document's pattern, and then the parser it is meant to agree with.
+            let ok = value.len() <= crate::contract::URL_MAX
+                && crate::contract::URL.is_match(value)
                 && url::Url::parse(value)
                     .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
                     .unwrap_or(false);
@@ -166,8 +191,8 @@ impl Check {
 
 /// A vendor's id for a record (the `{id}` of `PUT /v1/<kind>/{id}`).
 pub fn external_id(check: &mut Check, field: &str, id: &str) {
-    if id.is_empty() || id.len() > 255 {
-        check.fail(field, "must be 1 to 255 bytes long");
+    if id.is_empty() || id.chars().count() > crate::contract::EXTERNAL_ID_MAX {
+        check.fail(field, "must be 1 to 255 characters long");
     } else if id
         .chars()
         .any(|c| c.is_control() || c.is_whitespace() || c == '/')
@@ -187,12 +212,12 @@ pub trait Validate {
 
 impl Validate for CustomerInput {
     fn validate(&self, check: &mut Check) {
-        check.text("name", &self.name, 200);
+        check.text("name", &self.name, max::NAME);
         if let Some(email) = &self.email {
             check.rule("email", rules::email(email), 254);
         }
-        check.opt_text("phone", &self.phone, 40);
-        check.opt_text("tax_id", &self.tax_id, 50);
+        check.opt_text("phone", &self.phone, max::PHONE);
+        check.opt_text("tax_id", &self.tax_id, max::TAX_ID);
         check.locale("locale", &self.locale);
         check.nested("address.", |check| self.address.validate(check));
     }
@@ -207,7 +232,7 @@ impl Validate for Address {
             ("city", &self.city),
             ("region", &self.region),
         ] {
-            check.opt_text(field, value, 200);
+            check.opt_text(field, value, max::ADDRESS_LINE);
         }
         if let Some(country) = &self.country {
             check.rule("country", rules::country(country), 2);
@@ -217,8 +242,8 @@ impl Validate for Address {
 
 impl Validate for InvoiceInput {
     fn validate(&self, check: &mut Check) {
-        check.text("customer_id", &self.customer_id, 255);
-        check.text("number", &self.number, 100);
+        check.text("customer_id", &self.customer_id, max::REFERENCE);
+        check.text("number", &self.number, max::NUMBER);
         check.currency("currency", &self.currency);
         check.non_negative("total", self.total);
         check.non_negative("amount_due", self.amount_due);
@@ -232,12 +257,12 @@ impl Validate for InvoiceInput {
             self.period_end,
         );
         check.url("pdf_url", &self.pdf_url);
-        if self.lines.len() > 1000 {
+        if self.lines.len() > max::INVOICE_LINES {
             check.fail("lines", "must have at most 1000 lines");
         }
         for (i, line) in self.lines.iter().enumerate() {
             check.nested(&format!("lines[{i}]."), |check| {
-                check.text("description", &line.description, 500);
+                check.text("description", &line.description, max::LINE_DESCRIPTION);
                 check.non_negative("quantity", line.quantity);
                 check.ordered(
                     "period_start",
@@ -252,20 +277,20 @@ impl Validate for InvoiceInput {
 
 impl Validate for CreditNoteInput {
     fn validate(&self, check: &mut Check) {
-        check.text("customer_id", &self.customer_id, 255);
-        check.opt_text("invoice_id", &self.invoice_id, 255);
-        check.text("number", &self.number, 100);
+        check.text("customer_id", &self.customer_id, max::REFERENCE);
+        check.opt_text("invoice_id", &self.invoice_id, max::REFERENCE);
+        check.text("number", &self.number, max::NUMBER);
         check.currency("currency", &self.currency);
         check.non_negative("total", self.total);
-        check.opt_text("reason", &self.reason, 500);
+        check.opt_text("reason", &self.reason, max::REASON);
     }
 }
 
 impl Validate for PaymentInput {
     fn validate(&self, check: &mut Check) {
-        check.text("customer_id", &self.customer_id, 255);
-        check.opt_text("invoice_id", &self.invoice_id, 255);
-        check.text("method", &self.method, 100);
+        check.text("customer_id", &self.customer_id, max::REFERENCE);
+        check.opt_text("invoice_id", &self.invoice_id, max::REFERENCE);
+        check.text("method", &self.method, max::METHOD);
         check.currency("currency", &self.currency);
         check.positive("amount", self.amount);
     }
@@ -273,13 +298,13 @@ impl Validate for PaymentInput {
 
 impl Validate for EntitlementInput {
     fn validate(&self, check: &mut Check) {
-        check.text("customer_id", &self.customer_id, 255);
-        check.text("feature", &self.feature, 200);
+        check.text("customer_id", &self.customer_id, max::REFERENCE);
+        check.text("feature", &self.feature, max::NAME);
         if let Some(limit) = self.limit {
             check.non_negative("limit", limit);
         }
         check.non_negative("usage", self.usage);
-        check.text("unit", &self.unit, 50);
+        check.text("unit", &self.unit, max::UNIT);
         check.ordered(
             "valid_from",
             Some(self.valid_from),
@@ -291,8 +316,8 @@ impl Validate for EntitlementInput {
 
 impl Validate for SubscriptionInput {
     fn validate(&self, check: &mut Check) {
-        check.text("customer_id", &self.customer_id, 255);
-        check.text("plan", &self.plan, 200);
+        check.text("customer_id", &self.customer_id, max::REFERENCE);
+        check.text("plan", &self.plan, max::NAME);
         check.currency("currency", &self.currency);
         check.non_negative("amount", self.amount);
         check.ordered(
@@ -306,8 +331,8 @@ impl Validate for SubscriptionInput {
 
 impl Validate for PaymentMethodInput {
     fn validate(&self, check: &mut Check) {
-        check.text("customer_id", &self.customer_id, 255);
-        check.opt_text("brand", &self.brand, 50);
+        check.text("customer_id", &self.customer_id, max::REFERENCE);
+        check.opt_text("brand", &self.brand, max::BRAND);
         if let Some(last4) = &self.last4 {
             if last4.len() != 4 || !last4.chars().all(|c| c.is_ascii_digit()) {
                 check.fail("last4", "must be exactly four digits");

@@ -4,6 +4,7 @@
 //! `wasm32-unknown-unknown`, so nothing in this module may pull in sqlx, tokio or axum.
 
 pub mod error;
+pub mod object;
 pub mod portal;
 pub mod records;
 pub mod routes;

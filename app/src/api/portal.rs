@@ -164,7 +164,11 @@ pub struct ProfilePatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_id: Option<String>,
     /// Replaces the whole address; empty parts are cleared.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::object::optional"
+    )]
     pub address: Option<Address>,
 }
 

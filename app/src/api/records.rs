@@ -181,7 +181,7 @@ pub struct CustomerInput {
     pub phone: Option<String>,
     #[serde(default)]
     pub tax_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::object::only")]
     pub address: Address,
     /// Preferred portal language, e.g. `de`.
     #[serde(default)]
@@ -242,7 +242,7 @@ pub struct InvoiceInput {
     pub period_end: Option<NaiveDate>,
     /// When the invoice was generated ("Generated On").
     pub issued_at: DateTime<Utc>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::object::each")]
     pub lines: Vec<InvoiceLine>,
     /// Where the vendor hosts the PDF, when it is not uploaded to Portico.
     #[serde(default)]

@@ -40,10 +40,10 @@ pub fn text(value: &str, max: usize) -> Result<(), Problem> {
 }
 
 /// An email address: one `@` with something before it, a dotted domain after it, no
-/// white space, at most 254 bytes.
+/// white space or control characters, at most 254 characters.
 pub fn email(value: &str) -> Result<(), Problem> {
-    let ok = value.len() <= 254
-        && !value.contains(char::is_whitespace)
+    let ok = value.chars().count() <= 254
+        && !value.contains(|c: char| c.is_whitespace() || c.is_control())
         && value.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty() && domain.contains('.') && !domain.contains('@')
         });

@@ -25,7 +25,8 @@ use crate::validate::Check;
 use app::api::records::Customer;
 
 /// Idle timeouts a vendor may ask for: one minute to seven days.
-const IDLE_TIMEOUT_RANGE: std::ops::RangeInclusive<i64> = 60..=7 * 86_400;
+const IDLE_TIMEOUT_RANGE: std::ops::RangeInclusive<i64> =
+    crate::settings::SECONDS_MIN..=crate::settings::SECONDS_MAX;
 
 /// Vendor routes (API key).
 pub fn vendor_router() -> Router<AppState> {
@@ -68,7 +69,7 @@ async fn check_link_request(
             problems.fail(customer_field, "is required");
             None
         }
-        Some(reference) if reference.len() > 255 => {
+        Some(reference) if reference.chars().count() > crate::validate::max::REFERENCE => {
             problems.fail(customer_field, "must be at most 255 characters");
             None
         }

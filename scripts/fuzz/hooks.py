@@ -1,0 +1,98 @@
+"""Schemathesis hooks for Portico's fuzz run (scripts/fuzz.py).
+
+The OpenAPI document states every rule a single field has. A few rules are not about one
+field and cannot be written in JSON Schema: references to records that must exist (an
+invoice's customer), one date not before another, an amount due not above the total, a
+return URL on one of the organisation's origins, a colour dark enough for white text. For
+requests generated as schema-valid, these hooks make those values agree with the server's
+state, so that "schema-valid" means valid; schema-invalid requests are sent as generated.
+"""
+
+import os
+
+import schemathesis
+from schemathesis.core.parameters import ParameterLocation
+
+CUSTOMER = os.environ["FUZZ_CUSTOMER"]
+INVOICE = os.environ["FUZZ_INVOICE"]
+RETURN_URL = os.environ["FUZZ_RETURN_URL"]
+LINK_LIFETIME = int(os.environ["FUZZ_LINK_LIFETIME"])
+# The seeded records the rules above rely on, by both their ids: no fuzzed request may
+# delete them or move them to another customer.
+PROTECTED = set(os.environ["FUZZ_PROTECTED"].split(","))
+DARK = "#1e3a8a"
+
+# Pairs of dates where the second must not come before the first.
+ORDERED = [
+    ("period_start", "period_end"),
+    ("valid_from", "valid_until"),
+    ("current_period_start", "current_period_end"),
+]
+
+
+def _luminance(hex_colour):
+    digits = hex_colour[1:]
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    channels = [int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _fix_record(body):
+    if not isinstance(body, dict):
+        return
+    for key in ("customer_id", "external_id"):
+        if isinstance(body.get(key), str):
+            body[key] = CUSTOMER
+    if isinstance(body.get("invoice_id"), str):
+        body["invoice_id"] = INVOICE
+    for start, end in ORDERED:
+        a, b = body.get(start), body.get(end)
+        if isinstance(a, str) and isinstance(b, str) and a > b:
+            body[start], body[end] = b, a
+    total, due = body.get("total"), body.get("amount_due")
+    if isinstance(total, (int, float)) and isinstance(due, (int, float)) and due > total:
+        body["amount_due"] = total
+    for line in body.get("lines") or []:
+        _fix_record(line)
+    if isinstance(body.get("return_url"), str):
+        body["return_url"] = RETURN_URL
+    section = body.get("section")
+    if isinstance(section, str) and section.startswith("invoice:"):
+        body["section"] = f"invoice:{INVOICE}"
+    expires = body.get("expires_in")
+    if isinstance(expires, (int, float)) and expires > LINK_LIFETIME:
+        body["expires_in"] = LINK_LIFETIME
+    for key in ("primary_color", "accent_color"):
+        colour = body.get(key)
+        # WCAG AA for white text: (1 + 0.05) / (L + 0.05) >= 4.5.
+        if isinstance(colour, str) and 1.05 / (_luminance(colour) + 0.05) < 4.5:
+            body[key] = DARK
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    path = case.path_parameters or {}
+    if case.method in ("PUT", "DELETE") and path.get("id") in PROTECTED:
+        path["id"] = path["id"] + "-other"
+    meta = case.meta
+    if meta is None or meta.generation.mode.is_negative:
+        return
+    if not meta.is_negative_at(ParameterLocation.BODY):
+        _fix_record(case.body)
+    if not meta.is_negative_at(ParameterLocation.QUERY) and isinstance(case.query, dict):
+        if isinstance(case.query.get("customer_id"), str):
+            case.query["customer_id"] = CUSTOMER
+
+
+@schemathesis.serializer("application/x-ndjson", "application/pdf")
+def as_sent(ctx, value):
+    """NDJSON and PDF bodies are text or bytes as generated."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode()
+    import json
+
+    return json.dumps(value).encode()
