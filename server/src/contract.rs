@@ -17,10 +17,7 @@ const SPACE: &str = r"\u0020\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3
 
 /// Text as [`app::api::rules::text`] takes it: something other than white space, and no
 /// control characters but newlines.
-pub static TEXT_PATTERN: LazyLock<String> = LazyLock::new(|| {
-    let allowed = r"[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]";
-    format!("^{allowed}*[^{CONTROL}{SPACE}]{allowed}*$")
-});
+pub static TEXT_PATTERN: LazyLock<String> = LazyLock::new(|| format!("^{}$", text_core()));
 
 /// A vendor's id of a record: no white space, control characters or slashes.
 pub static EXTERNAL_ID_PATTERN: LazyLock<String> =
@@ -28,10 +25,7 @@ pub static EXTERNAL_ID_PATTERN: LazyLock<String> =
 
 /// An email address as [`app::api::rules::email`] takes it: one `@` with something
 /// before it and a dot after it, and no white space or control characters.
-pub static EMAIL_PATTERN: LazyLock<String> = LazyLock::new(|| {
-    let part = format!("[^{CONTROL}{SPACE}@]");
-    format!("^{part}+@{part}*\\.{part}*$")
-});
+pub static EMAIL_PATTERN: LazyLock<String> = LazyLock::new(|| format!("^{}$", email_core()));
 
 /// A host: a DNS name whose last label starts with a letter, or a dotted IPv4 address.
 const HOST: &str = r"(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?|(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9]))";
@@ -54,6 +48,40 @@ pub static URL_PATTERN: LazyLock<String> = LazyLock::new(|| {
 
 /// An origin: scheme, host and optional port, with at most a bare `/` after them.
 pub static ORIGIN_PATTERN: LazyLock<String> = LazyLock::new(|| format!("^{SCHEME}{HOST}{PORT}/?$"));
+
+/// A day as `YYYY-MM-DD` (its calendar check is the date parser's).
+pub static DATE: LazyLock<Regex> = LazyLock::new(|| compile("^[0-9]{4}-[0-9]{2}-[0-9]{2}$"));
+
+/// Rust's `char::is_whitespace`, which `str::trim` removes.
+pub const WHITESPACE: &str =
+    r"\u0009-\u000d\u0085\u0020\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
+
+/// `core` (a pattern without anchors) with white space either side, as a form sends it
+/// before the server trims it; `clearable` also takes white space alone (clearing it).
+pub fn padded(core: &str, clearable: bool) -> String {
+    let space = format!("[{WHITESPACE}]*");
+    if clearable {
+        format!("^(?:{space}|{space}(?:{core}){space})$")
+    } else {
+        format!("^{space}(?:{core}){space}$")
+    }
+}
+
+/// The core of [`TEXT_PATTERN`], unanchored.
+pub fn text_core() -> String {
+    let allowed = r"[^\u0000-\u0009\u000b-\u001f\u007f-\u009f]";
+    format!("{allowed}*[^{CONTROL}{SPACE}]{allowed}*")
+}
+
+/// The core of [`EMAIL_PATTERN`], unanchored.
+pub fn email_core() -> String {
+    let part = format!("[^{CONTROL}{SPACE}@]");
+    format!("{part}+@{part}*\\.{part}*")
+}
+
+/// A phone number as [`app::api::rules::phone`] takes it: digits, spaces and `+-()./`,
+/// at least five digits.
+pub const PHONE_CORE: &str = r"[ +\-()./]*(?:[0-9][ +\-()./]*){5,}";
 
 /// The longest URL taken anywhere.
 pub const URL_MAX: usize = 2048;

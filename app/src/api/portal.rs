@@ -104,10 +104,10 @@ impl InvoiceFilter {
     }
 }
 
-/// Parses the `status` parameter: comma-separated statuses, drafts never.
+/// Parses the `status` parameter: comma-separated statuses (empty items aside), drafts
+/// never.
 pub fn parse_statuses(text: &str) -> Result<Vec<InvoiceStatus>, UnknownValue> {
     text.split(',')
-        .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| match s.parse::<InvoiceStatus>() {
             Ok(InvoiceStatus::Draft) | Err(_) => Err(UnknownValue {
@@ -127,6 +127,7 @@ pub fn parse_statuses(text: &str) -> Result<Vec<InvoiceStatus>, UnknownValue> {
 
 /// `GET /api/v1/portal/invoices/{id}`: one invoice with what settled or reduced it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvoiceDetail {
     #[serde(flatten)]
     pub invoice: Invoice,
@@ -140,6 +141,7 @@ pub struct InvoiceDetail {
 
 /// `GET /api/v1/portal/profile`: the customer's details and which of them they may change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Profile {
     pub name: String,
     pub email: Option<String>,
@@ -153,6 +155,7 @@ pub struct Profile {
 /// `PATCH /api/v1/portal/profile`: only the fields present change. An empty string clears
 /// an optional field. A field the organisation does not let customers edit is refused.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -174,6 +177,7 @@ pub struct ProfilePatch {
 
 /// `PATCH /api/v1/portal/session`: the customer's choice of language for this session.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SessionPatch {
     pub locale: String,
@@ -181,6 +185,7 @@ pub struct SessionPatch {
 
 /// What the customer owes in one currency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Balance {
     pub currency: String,
     /// Sum of the amount due of open, partially paid and overdue invoices.
@@ -192,6 +197,7 @@ pub struct Balance {
 
 /// Invoiced in one calendar month (UTC) in one currency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonthTotal {
     /// The month's first day.
     pub month: NaiveDate,
@@ -201,6 +207,7 @@ pub struct MonthTotal {
 
 /// The next subscription to renew.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Renewal {
     pub subscription_id: String,
     pub plan: String,
@@ -211,6 +218,7 @@ pub struct Renewal {
 
 /// `GET /api/v1/portal/overview`: the landing page's figures.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Overview {
     /// One entry per currency with money due, largest first.
     pub balances: Vec<Balance>,
@@ -252,7 +260,7 @@ mod tests {
     #[test]
     fn status_lists_refuse_drafts_and_unknowns() {
         assert_eq!(
-            parse_statuses("open, paid,").unwrap(),
+            parse_statuses("open,paid,").unwrap(),
             vec![InvoiceStatus::Open, InvoiceStatus::Paid]
         );
         assert!(parse_statuses("draft").is_err());

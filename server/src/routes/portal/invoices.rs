@@ -20,6 +20,9 @@ use crate::validate::Check;
 
 use super::require_section;
 
+/// The longest invoice-number search.
+pub const SEARCH_MAX: usize = 100;
+
 /// The invoice list's query: filters, order and paging.
 #[derive(Deserialize)]
 pub(super) struct InvoiceQuery {
@@ -46,9 +49,13 @@ impl InvoiceQuery {
         };
         let mut date = |field: &str, text: &Option<String>| match text.as_deref() {
             None | Some("") => None,
-            Some(text) => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-                Ok(d) => Some(d),
-                Err(_) => {
+            // Exactly YYYY-MM-DD: chrono alone also reads `2026-1-5` and `+02026-01-05`.
+            Some(text) => match crate::contract::DATE
+                .is_match(text)
+                .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d"))
+            {
+                Some(Ok(d)) => Some(d),
+                _ => {
                     check.fail(field, "must be a date as YYYY-MM-DD");
                     None
                 }
@@ -57,17 +64,19 @@ impl InvoiceQuery {
         let from = date("from", &self.from);
         let to = date("to", &self.to);
         check.ordered("from", from, "to", to);
+        if self
+            .q
+            .as_deref()
+            .is_some_and(|q| q.chars().count() > SEARCH_MAX)
+        {
+            check.fail("q", "must be at most 100 characters");
+        }
         let number = self
             .q
             .as_deref()
             .map(str::trim)
             .filter(|q| !q.is_empty())
             .map(str::to_owned);
-        if let Some(q) = &number {
-            if q.chars().count() > 100 {
-                check.fail("q", "must be at most 100 characters");
-            }
-        }
         let sort = match self.sort.as_deref() {
             None | Some("") => InvoiceSort::IssuedAt,
             Some(text) => text

@@ -13,7 +13,7 @@ use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::state::AppState;
 use crate::store::Organisation;
-use crate::validate::{Check, Validate};
+use crate::validate::{max, Check, Validate};
 
 use super::{require_section, session_customer};
 
@@ -77,6 +77,29 @@ pub(super) async fn update_profile(
     for field in &sent {
         if !editable.iter().any(|e| e == field) {
             check.fail(field, "cannot be changed here; ask the vendor to change it");
+        }
+    }
+    check.finish()?;
+    // Lengths count what was sent, white space around it included, as the document says.
+    let mut check = Check::default();
+    let address = patch.address.clone().unwrap_or_default();
+    for (field, value, max) in [
+        ("name", &patch.name, max::NAME),
+        ("email", &patch.email, crate::contract::EMAIL_MAX),
+        ("phone", &patch.phone, max::PHONE),
+        ("tax_id", &patch.tax_id, max::TAX_ID),
+        ("address.line1", &address.line1, max::ADDRESS_LINE),
+        ("address.line2", &address.line2, max::ADDRESS_LINE),
+        (
+            "address.postal_code",
+            &address.postal_code,
+            max::ADDRESS_LINE,
+        ),
+        ("address.city", &address.city, max::ADDRESS_LINE),
+        ("address.region", &address.region, max::ADDRESS_LINE),
+    ] {
+        if value.as_ref().is_some_and(|v| v.chars().count() > max) {
+            check.rule(field, Err(rules::Problem::TooLong), max);
         }
     }
     check.finish()?;
