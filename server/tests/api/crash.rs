@@ -24,13 +24,6 @@ const LINES_PER_INVOICE: usize = 3;
 /// Subscriptions the customer can ask to cancel, one per acknowledged cancellation.
 const SUBSCRIPTIONS: usize = 400;
 
-fn kills() -> usize {
-    std::env::var("PORTICO_CRASH_KILLS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(3)
-}
-
 fn invoice(n: &str) -> Value {
     let lines: Vec<Value> = (0..LINES_PER_INVOICE)
         .map(|i| json!({"description": format!("line {i}"), "quantity": 1, "unit_amount": 100, "amount": 100}))
@@ -251,7 +244,7 @@ async fn every_acknowledged_write_survives_sigkill(db: TestStore) {
     assert_eq!(ids.len(), SUBSCRIPTIONS);
 
     let ledger = Arc::new(Mutex::new(Ledger::default()));
-    let kills = kills();
+    let kills: usize = crate::running::setting("PORTICO_CRASH_KILLS", 3);
     for round in 0..kills {
         let target_now = Arc::new(target.moved_to(target.port));
         let workers = vec![

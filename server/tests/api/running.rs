@@ -5,6 +5,15 @@ use serde_json::{json, Value};
 
 use crate::cli::{portico, stderr, stdout};
 
+/// A number a long test takes from the environment (`make crash`, `make soak`), else
+/// `default`, the short version `make test` runs.
+pub fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+
 /// A running server, with an organisation's key and one customer's portal session.
 pub struct Target {
     pub base: String,

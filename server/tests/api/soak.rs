@@ -25,13 +25,6 @@ const PEAK_CONCURRENCY: usize = 32;
 /// The soak long enough to judge memory growth.
 const LONG_SOAK_SECS: u64 = 300;
 
-fn soak_secs() -> u64 {
-    std::env::var("PORTICO_SOAK_SECS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(15)
-}
-
 fn invoice(n: usize, total: u64) -> Value {
     json!({
         "customer_id": "cus_1", "number": format!("INV-{n:04}"), "status": "paid", "currency": "EUR",
@@ -120,7 +113,7 @@ async fn mixed_traffic_at_half_the_peak_leaks_nothing(db: TestStore) {
     let backend = db.store.backend().as_str();
     let binary = std::env::var("PORTICO_SOAK_BINARY")
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_portico").to_owned());
-    let secs = soak_secs();
+    let secs: u64 = crate::running::setting("PORTICO_SOAK_SECS", 15);
     let (organisation, key) = Target::new_organisation(&db.url, "Soak Ltd");
     let (mut child, port) = serve_with(
         &binary,
