@@ -29,11 +29,19 @@ fn merge(target: &mut Value, rule: &Value) {
         }
         return;
     }
+    let nullable = target["type"]
+        .as_array()
+        .is_some_and(|types| types.contains(&json!("null")));
     for (key, value) in rule.as_object().expect("rules are objects") {
-        if key == "items" {
-            merge(&mut target["items"], value);
-        } else {
-            target[key] = value.clone();
+        match key.as_str() {
+            "items" => merge(&mut target["items"], value),
+            // An enum lists every value allowed: on a nullable field, `null` too.
+            "enum" if nullable => {
+                let mut values = value.as_array().expect("an enum is a list").clone();
+                values.push(Value::Null);
+                target[key] = Value::Array(values);
+            }
+            _ => target[key] = value.clone(),
         }
     }
 }
