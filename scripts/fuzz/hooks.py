@@ -8,6 +8,7 @@ requests generated as schema-valid, these hooks make those values agree with the
 state, so that "schema-valid" means valid; schema-invalid requests are sent as generated.
 """
 
+import json
 import os
 
 import schemathesis
@@ -100,6 +101,4 @@ def as_sent(ctx, value):
         return value
     if isinstance(value, str):
         return value.encode()
-    import json
-
     return json.dumps(value).encode()

@@ -1,7 +1,7 @@
 //! `/metrics` for Prometheus: requests and latency by route, and the database pool's use.
 //! Off unless a `metrics_token` is configured; scrapers send it as a bearer token.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -31,8 +31,8 @@ pub struct Metrics {
 
 #[derive(Default)]
 struct RouteStats {
-    /// Requests by method and status code.
-    answers: BTreeMap<(String, u16), u64>,
+    /// Requests by method and status code (sorted when rendered).
+    answers: HashMap<(Method, u16), u64>,
     /// Requests whose latency was at most each of [`BUCKETS`] (not yet cumulative).
     buckets: [u64; BUCKETS.len()],
     count: u64,
@@ -47,10 +47,7 @@ impl Metrics {
             Some(stats) => stats,
             None => routes.entry(route.to_owned()).or_default(),
         };
-        *stats
-            .answers
-            .entry((method.as_str().to_owned(), status))
-            .or_default() += 1;
+        *stats.answers.entry((method.clone(), status)).or_default() += 1;
         if let Some(bucket) = BUCKETS.iter().position(|bound| secs <= *bound) {
             stats.buckets[bucket] += 1;
         }
@@ -68,12 +65,14 @@ impl Metrics {
         out.push_str("# HELP portico_http_requests_total HTTP requests answered, by route, method and status.\n");
         out.push_str("# TYPE portico_http_requests_total counter\n");
         for name in &names {
-            for ((method, status), count) in &routes[*name].answers {
+            let mut answers: Vec<_> = routes[*name].answers.iter().collect();
+            answers.sort_by(|((a, x), _), ((b, y), _)| (a.as_str(), x).cmp(&(b.as_str(), y)));
+            for ((method, status), count) in answers {
                 let _ = writeln!(
                     out,
                     "portico_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{status}\"}} {count}",
                     escape(name),
-                    escape(method)
+                    escape(method.as_str())
                 );
             }
         }
@@ -132,18 +131,17 @@ fn escape(value: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// The route a request matched, handed from the inner layer to the outer one.
+/// The route a request matched, handed from the inner layer to the outer one (a shared
+/// string: cloning it allocates nothing).
 #[derive(Clone)]
-struct RouteLabel(Arc<str>);
+struct RouteLabel(MatchedPath);
 
 /// Inside the router (a route layer): notes the matched route's pattern on the answer,
 /// so that labels stay few (`/v1/customers/{id}`, never each id).
 pub async fn label_route(matched: Option<MatchedPath>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     if let Some(matched) = matched {
-        response
-            .extensions_mut()
-            .insert(RouteLabel(Arc::from(matched.as_str())));
+        response.extensions_mut().insert(RouteLabel(matched));
     }
     response
 }
@@ -156,7 +154,7 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: 
     let route = response
         .extensions()
         .get::<RouteLabel>()
-        .map_or(UNMATCHED, |label| &label.0);
+        .map_or(UNMATCHED, |label| label.0.as_str());
     metrics.record(
         &method,
         route,

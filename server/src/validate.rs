@@ -48,6 +48,8 @@ pub mod max {
     pub const UNIT: usize = 50;
     pub const BRAND: usize = 50;
     pub const INVOICE_LINES: usize = 1000;
+    /// The portal's invoice-number search.
+    pub const SEARCH: usize = 100;
 }
 
 /// Collects field errors.

@@ -37,7 +37,7 @@ pub(super) fn add_portal(paths: &mut Map<String, Value>, components: &mut Compon
         json!({"name": "from", "in": "query", "description": "Issued on or after this day (UTC); not after `to`.", "schema": day}),
         json!({"name": "to", "in": "query", "description": "Issued on or before this day (UTC).", "schema": day}),
         json!({"name": "q", "in": "query", "description": "Part of the invoice number, in any case.",
-               "schema": {"type": "string", "maxLength": crate::routes::portal_search_max()}}),
+               "schema": {"type": "string", "maxLength": crate::validate::max::SEARCH}}),
         json!({"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["", "issued_at", "due_date", "total", "amount_due"]}}),
         json!({"name": "order", "in": "query", "schema": {"type": "string", "enum": ["", "asc", "desc"]}}),
     ];

@@ -26,11 +26,6 @@ use crate::state::AppState;
 
 pub use assets::BundleNames;
 
-/// The longest invoice-number search the portal takes.
-pub fn portal_search_max() -> usize {
-    portal::SEARCH_MAX
-}
-
 /// Dynamic answers smaller than this go out as they are: compressing them saves less
 /// than the encoding's own overhead.
 const COMPRESS_ABOVE_BYTES: u16 = 1024;

@@ -20,9 +20,6 @@ use crate::validate::Check;
 
 use super::require_section;
 
-/// The longest invoice-number search.
-pub const SEARCH_MAX: usize = 100;
-
 /// The invoice list's query: filters, order and paging.
 #[derive(Deserialize)]
 pub(super) struct InvoiceQuery {
@@ -67,7 +64,7 @@ impl InvoiceQuery {
         if self
             .q
             .as_deref()
-            .is_some_and(|q| q.chars().count() > SEARCH_MAX)
+            .is_some_and(|q| q.chars().count() > crate::validate::max::SEARCH)
         {
             check.fail("q", "must be at most 100 characters");
         }

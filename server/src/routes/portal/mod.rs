@@ -5,8 +5,6 @@ mod actions;
 mod csv;
 mod exports;
 mod invoices;
-
-pub use invoices::SEARCH_MAX;
 mod lists;
 mod overview;
 mod payments;

@@ -82,7 +82,8 @@ pub(super) async fn update_profile(
     check.finish()?;
     // Lengths count what was sent, white space around it included, as the document says.
     let mut check = Check::default();
-    let address = patch.address.clone().unwrap_or_default();
+    let no_address = app::api::records::Address::default();
+    let address = patch.address.as_ref().unwrap_or(&no_address);
     for (field, value, max) in [
         ("name", &patch.name, max::NAME),
         ("email", &patch.email, crate::contract::EMAIL_MAX),
