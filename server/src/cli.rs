@@ -36,9 +36,57 @@ enum Command {
     Demo(DemoArgs),
     /// Bring the database's schema up to date and exit (ahead of a rolling deploy).
     Migrate,
+    /// Manage an organisation's webhook endpoints (the same rules as /v1/webhook_endpoints).
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
     /// Write a consistent copy of an SQLite database while it is in use (PostgreSQL:
     /// use pg_dump, see the README).
     Backup(BackupArgs),
+}
+
+#[derive(Subcommand)]
+enum WebhookCommand {
+    /// Add an endpoint; prints it as JSON with its signing secret, shown only this once.
+    Create(WebhookCreateArgs),
+    /// Print the organisation's endpoints as JSON, without secrets.
+    List(WebhookOrgArgs),
+    /// Remove an endpoint and its delivery log.
+    Delete(WebhookIdArgs),
+    /// Issue a new signing secret; the old one keeps signing for 24 hours. Prints the
+    /// endpoint with the new secret.
+    Rotate(WebhookIdArgs),
+}
+
+#[derive(Args)]
+struct WebhookOrgArgs {
+    /// The organisation's id.
+    #[arg(long)]
+    organisation: String,
+}
+
+#[derive(Args)]
+struct WebhookCreateArgs {
+    /// The organisation's id.
+    #[arg(long)]
+    organisation: String,
+    /// Where events are posted: https on a public address (or a host in
+    /// PORTICO_WEBHOOK_ALLOWED_HOSTS).
+    #[arg(long)]
+    url: String,
+    /// An event type to send (repeatable); all of them when left out.
+    #[arg(long = "event", value_name = "TYPE")]
+    events: Vec<String>,
+    #[arg(long)]
+    description: Option<String>,
+}
+
+#[derive(Args)]
+struct WebhookIdArgs {
+    /// The organisation's id.
+    #[arg(long)]
+    organisation: String,
+    /// The endpoint's id.
+    id: String,
 }
 
 #[derive(Args)]
@@ -347,6 +395,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{}", serde_json::json!({ "revoked": revoked }));
             Ok(())
         }
+        Command::Webhook(command) => {
+            init_logging("warn", config.log_format);
+            let store = store::connect(&config.database_url).await?;
+            webhook_command(store.as_ref(), &config, command).await
+        }
         Command::Migrate => {
             init_logging("warn", config.log_format);
             // Connecting applies what is missing; servers starting later find nothing to do.
@@ -402,6 +455,102 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+/// `portico webhook …`: prints one JSON value, or fails naming the option that is wrong.
+async fn webhook_command(
+    store: &dyn store::Store,
+    config: &Config,
+    command: WebhookCommand,
+) -> anyhow::Result<()> {
+    use crate::routes::webhooks::{self as api, EndpointInput, EndpointView};
+    let organisation = match &command {
+        WebhookCommand::Create(a) => &a.organisation,
+        WebhookCommand::List(a) => &a.organisation,
+        WebhookCommand::Delete(a) | WebhookCommand::Rotate(a) => &a.organisation,
+    };
+    anyhow::ensure!(
+        store.get_organisation(organisation).await?.is_some(),
+        "--organisation: no organisation has this id"
+    );
+    let now = chrono::Utc::now();
+    let printed = match command {
+        WebhookCommand::Create(args) => {
+            let events = if args.events.is_empty() {
+                vec!["*".to_owned()]
+            } else {
+                args.events
+            };
+            let input = EndpointInput {
+                url: args.url,
+                events,
+                description: args.description,
+            };
+            let endpoint = api::new_endpoint(
+                store,
+                &config.webhook_allowed_hosts,
+                &args.organisation,
+                input,
+                now,
+            )
+            .await
+            .map_err(cli_error)?;
+            serde_json::to_value(api::with_secret(endpoint))?
+        }
+        WebhookCommand::List(args) => {
+            let endpoints: Vec<EndpointView> = store
+                .list_webhook_endpoints(&args.organisation)
+                .await?
+                .into_iter()
+                .map(EndpointView::from)
+                .collect();
+            serde_json::json!({ "data": endpoints })
+        }
+        WebhookCommand::Delete(args) => {
+            anyhow::ensure!(
+                store
+                    .delete_webhook_endpoint(&args.organisation, &args.id)
+                    .await?,
+                "ID: the organisation has no webhook endpoint with this id"
+            );
+            serde_json::json!({ "deleted": args.id })
+        }
+        WebhookCommand::Rotate(args) => {
+            let endpoint = store
+                .rotate_webhook_secret(
+                    &args.organisation,
+                    &args.id,
+                    &crate::webhooks::new_secret(),
+                    now + crate::webhooks::ROTATION_OVERLAP,
+                    now,
+                )
+                .await?
+                .ok_or_else(|| {
+                    anyhow::anyhow!("ID: the organisation has no webhook endpoint with this id")
+                })?;
+            serde_json::to_value(api::with_secret(endpoint))?
+        }
+    };
+    println!("{printed}");
+    Ok(())
+}
+
+/// An API error as a command-line message: `--url: must use https`.
+fn cli_error(error: crate::error::ApiError) -> anyhow::Error {
+    match error {
+        crate::error::ApiError::Validation(fields) => {
+            let lines: Vec<String> = fields
+                .iter()
+                .map(|f| {
+                    let option = f.field.split('[').next().unwrap_or(&f.field);
+                    let option = if option == "events" { "event" } else { option };
+                    format!("--{}: {}", option.replace('_', "-"), f.message)
+                })
+                .collect();
+            anyhow::anyhow!("{}", lines.join("; "))
+        }
+        other => anyhow::anyhow!("{other}"),
     }
 }
 

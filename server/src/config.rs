@@ -44,6 +44,11 @@ pub struct Config {
     pub log_format: LogFormat,
     /// The bearer token `/metrics` asks for; without one there is no `/metrics`.
     pub metrics_token: Option<String>,
+    /// Hosts webhooks may reach over plain http and on private addresses (development
+    /// and tests); every other endpoint must be https on a public address.
+    pub webhook_allowed_hosts: crate::webhooks::guard::AllowedHosts,
+    /// How long a webhook attempt may take before it counts as failed, in seconds.
+    pub webhook_timeout_secs: u64,
 }
 
 /// How log lines are written.
@@ -144,6 +149,8 @@ struct FileLayer {
     shutdown_grace_secs: Option<u64>,
     log_format: Option<String>,
     metrics_token: Option<String>,
+    webhook_allowed_hosts: Option<Vec<String>>,
+    webhook_timeout_secs: Option<u64>,
 }
 
 impl Config {
@@ -284,6 +291,18 @@ impl Config {
         .filter(|n| (1..=100_000).contains(n))
         .context("key_failure_limit_per_minute: must be a whole number from 1 to 100000")?;
 
+        let webhook_allowed_hosts = crate::webhooks::guard::AllowedHosts::parse(
+            &env("PORTICO_WEBHOOK_ALLOWED_HOSTS")
+                .or_else(|| layer.webhook_allowed_hosts.map(|hosts| hosts.join(",")))
+                .unwrap_or_default(),
+        );
+        let webhook_timeout_secs = match env("PORTICO_WEBHOOK_TIMEOUT_SECS") {
+            Some(text) => text.parse().ok(),
+            None => Some(layer.webhook_timeout_secs.unwrap_or(10)),
+        }
+        .filter(|n| (1..=60).contains(n))
+        .context("webhook_timeout_secs: must be a whole number of seconds from 1 to 60")?;
+
         Ok(Config {
             database_url,
             addr,
@@ -300,6 +319,8 @@ impl Config {
             shutdown_grace_secs,
             log_format,
             metrics_token,
+            webhook_allowed_hosts,
+            webhook_timeout_secs,
         })
     }
 
@@ -360,6 +381,8 @@ impl std::fmt::Debug for Config {
                 "metrics_token",
                 &self.metrics_token.as_ref().map(|_| "[redacted]"),
             )
+            .field("webhook_allowed_hosts", &self.webhook_allowed_hosts)
+            .field("webhook_timeout_secs", &self.webhook_timeout_secs)
             .finish()
     }
 }

@@ -25,6 +25,7 @@ pub mod state;
 pub mod store;
 pub mod token;
 pub mod validate;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -42,6 +43,37 @@ use crate::store::Store;
 pub struct Server {
     listener: TcpListener,
     router: axum::Router,
+    /// What the webhook worker needs; it runs while the server serves.
+    worker: WorkerParts,
+}
+
+#[derive(Clone)]
+struct WorkerParts {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    webhooks: Arc<webhooks::Webhooks>,
+}
+
+impl WorkerParts {
+    /// Starts the webhook worker; it stops when the handle is dropped.
+    fn start(&self) -> AbortOnDrop {
+        let parts = self.clone();
+        AbortOnDrop(tokio::spawn(webhooks::run(
+            parts.store,
+            parts.clock,
+            parts.webhooks,
+        )))
+    }
+}
+
+/// A task that ends when its handle goes: an attempt cut short is retried after its
+/// lease, by this instance or another.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl Server {
@@ -56,6 +88,7 @@ impl Server {
     /// connections and finishes the requests in flight, for at most `grace`.
     pub async fn run(self, grace: std::time::Duration) -> anyhow::Result<()> {
         let service = self.service();
+        let _worker = self.worker.start();
         let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
         let serving = axum::serve(self.listener, service).with_graceful_shutdown(async {
             shutdown_signal().await;
@@ -80,6 +113,7 @@ impl Server {
     /// Serves until `stop` resolves; for tests that run several servers in one process.
     pub async fn run_until(self, stop: impl std::future::Future<Output = ()> + Send + 'static) {
         let service = self.service();
+        let _worker = self.worker.start();
         let _ = axum::serve(self.listener, service)
             .with_graceful_shutdown(stop)
             .await;
@@ -125,7 +159,24 @@ pub async fn build_with(
     // Several instances share a PostgreSQL database, and then their limits; an SQLite
     // file has one server.
     let shared_limits = store.backend() == store::Backend::Postgres;
+    let local_addr = listener.local_addr().context("reading the bound address")?;
+    let mut allowed = config.webhook_allowed_hosts.clone();
+    if config.demo {
+        // The demo's endpoint is the demo server's own receiver.
+        allowed = allowed.with(&routes::demo_receiver_addr(local_addr).ip().to_string());
+    }
+    let webhooks = Arc::new(webhooks::Webhooks::new(
+        allowed,
+        std::time::Duration::from_secs(config.webhook_timeout_secs),
+    ));
+    let worker = WorkerParts {
+        store: store.clone(),
+        clock: clock.clone(),
+        webhooks: webhooks.clone(),
+    };
     let state = AppState {
+        webhooks,
+        local_addr,
         limits: Arc::new(Limits::new(
             config.exchange_limit_per_minute,
             config.key_failure_limit_per_minute,
@@ -142,6 +193,7 @@ pub async fn build_with(
     Ok(Server {
         listener,
         router: routes::app(state),
+        worker,
     })
 }
 

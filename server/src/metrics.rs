@@ -180,9 +180,19 @@ pub async fn get_metrics(
     if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
         return Err(ApiError::Unauthorized);
     }
-    let text = state
+    let mut text = state
         .metrics
         .render(state.store.pool_status(), state.store.backend().as_str());
+    // The webhook queue is the database's, shared by every instance on it.
+    let queue = state.store.webhook_queue_depth(state.clock.now()).await?;
+    text.push_str(&format!(
+        "# HELP portico_webhook_deliveries_pending Deliveries not yet sent, to enabled endpoints.\n\
+         # TYPE portico_webhook_deliveries_pending gauge\n\
+         portico_webhook_deliveries_pending{{due=\"now\"}} {}\n\
+         portico_webhook_deliveries_pending{{due=\"later\"}} {}\n",
+        queue.due,
+        queue.pending - queue.due
+    ));
     Ok((
         [(
             header::CONTENT_TYPE,

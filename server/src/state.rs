@@ -22,6 +22,10 @@ pub struct AppState {
     pub organisations: Arc<crate::orgcache::OrgCache>,
     /// Request counts and latencies for `/metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// The webhook client and the bell that wakes its worker.
+    pub webhooks: Arc<crate::webhooks::Webhooks>,
+    /// The address this server is bound to (the demo's webhooks are sent to it).
+    pub local_addr: std::net::SocketAddr,
 }
 
 /// Rate limits, counted per client address (see [`crate::client_addr`]) or per token.
@@ -65,6 +69,12 @@ impl Limits {
 }
 
 impl AppState {
+    /// Says that this request wrote an event: its webhook deliveries go out now rather
+    /// than at the worker's next look.
+    pub fn events_written(&self) {
+        self.webhooks.wake();
+    }
+
     /// An organisation as the hot path reads it (see [`crate::orgcache`]).
     pub async fn organisation(
         &self,

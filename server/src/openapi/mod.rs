@@ -61,6 +61,7 @@ fn error_responses(codes: &[&str]) -> Map<String, Value> {
             "413" => "The body is too large.",
             "415" => "Wrong content type.",
             "422" => "Invalid fields, each named in `error.fields`.",
+            "409" => "The request conflicts with the current state; the message says how.",
             _ => "Error.",
         };
         responses.insert(
@@ -158,6 +159,90 @@ where
         });
     }
     paths.insert(format!("/v1/{}/{{id}}", K::PLURAL), one);
+}
+
+/// The webhook endpoints and their delivery log.
+fn add_webhooks(paths: &mut Map<String, Value>, components: &mut Components) {
+    use crate::routes::webhooks::{
+        DeliveryList, DeliveryView, EndpointInput, EndpointList, EndpointPatch, EndpointView,
+        EndpointWithSecret,
+    };
+    let input = components.add::<EndpointInput>();
+    let patch = components.add::<EndpointPatch>();
+    let view = components.add::<EndpointView>();
+    let with_secret = components.add::<EndpointWithSecret>();
+    let list = components.add::<EndpointList>();
+    let delivery = components.add::<DeliveryView>();
+    let deliveries = components.add::<DeliveryList>();
+    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string", "maxLength": 64}});
+    let tags = json!(["webhooks"]);
+    let events = crate::webhooks::EVENT_TYPES.join("`, `");
+    paths.insert(
+        "/v1/webhook_endpoints".into(),
+        json!({
+            "get": {
+                "tags": tags, "operationId": "list_webhook_endpoints",
+                "responses": with(error_responses(&["401"]), &[("200", json!({"description": "The organisation's endpoints, oldest first; no secrets.", "content": json_content(list)}))])
+            },
+            "post": {
+                "tags": tags, "operationId": "create_webhook_endpoint",
+                "summary": "Have events posted to a URL, signed with the secret this answer shows once",
+                "description": format!("Event types: `{events}`, or `*` for all. Each delivery is a POST of `{{id, type, created_at, organisation, customer, data}}` with `Portico-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<body>\")>`; a 2xx answer within 10 s is success, anything else is retried with backoff for 3 days. The URL must be https on a public address."),
+                "requestBody": {"required": true, "content": json_content(input)},
+                "responses": with(error_responses(&["400", "401", "409", "415", "422"]), &[("201", json!({"description": "The endpoint, with its secret.", "content": json_content(with_secret.clone())}))])
+            }
+        }),
+    );
+    paths.insert(
+        "/v1/webhook_endpoints/{id}".into(),
+        json!({
+            "get": {
+                "tags": tags, "operationId": "get_webhook_endpoint", "parameters": [id],
+                "responses": with(error_responses(&["401", "404"]), &[("200", json!({"description": "The endpoint.", "content": json_content(view.clone())}))])
+            },
+            "patch": {
+                "tags": tags, "operationId": "update_webhook_endpoint", "parameters": [id],
+                "requestBody": {"required": true, "content": json_content(patch)},
+                "responses": with(error_responses(&["400", "401", "404", "415", "422"]), &[("200", json!({"description": "The endpoint.", "content": json_content(view)}))])
+            },
+            "delete": {
+                "tags": tags, "operationId": "delete_webhook_endpoint", "parameters": [id],
+                "responses": with(error_responses(&["401", "404"]), &[("204", json!({"description": "Removed, with its delivery log."}))])
+            }
+        }),
+    );
+    paths.insert(
+        "/v1/webhook_endpoints/{id}/rotate_secret".into(),
+        json!({
+            "post": {
+                "tags": tags, "operationId": "rotate_webhook_secret", "parameters": [id],
+                "summary": "A new secret; the old one keeps signing alongside for 24 hours",
+                "responses": with(error_responses(&["401", "404"]), &[("200", json!({"description": "The endpoint, with its new secret.", "content": json_content(with_secret)}))])
+            }
+        }),
+    );
+    paths.insert(
+        "/v1/webhook_endpoints/{id}/deliveries".into(),
+        json!({
+            "get": {
+                "tags": tags, "operationId": "list_webhook_deliveries",
+                "parameters": [id,
+                    {"name": "before", "in": "query", "schema": {"type": "string", "maxLength": 64}, "description": "`next_before` of the previous page."},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}}],
+                "responses": with(error_responses(&["401", "404", "422"]), &[("200", json!({"description": "Deliveries, newest first.", "content": json_content(deliveries)}))])
+            }
+        }),
+    );
+    paths.insert(
+        "/v1/webhook_deliveries/{id}/retry".into(),
+        json!({
+            "post": {
+                "tags": tags, "operationId": "retry_webhook_delivery", "parameters": [id],
+                "summary": "Send a delivery again now, whatever its status",
+                "responses": with(error_responses(&["401", "404", "409"]), &[("202", json!({"description": "Queued.", "content": json_content(delivery)}))])
+            }
+        }),
+    );
 }
 
 /// The whole document.
@@ -305,7 +390,7 @@ pub fn document() -> Value {
             "get": {
                 "tags": ["events"], "operationId": "list_events",
                 "summary": "What customers did in the portal, oldest first",
-                "description": "Kinds: `customer.updated`, `subscription.cancellation_requested`, `payment_method.default_changed`. Follow the log by passing the last id seen as `after`.",
+                "description": format!("Kinds: {}. Follow the log by passing the last id seen as `after`; or have them pushed with `/v1/webhook_endpoints`.", crate::webhooks::EVENT_TYPES.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")),
                 "parameters": [
                     {"name": "after", "in": "query", "required": false, "schema": {"type": "string"}},
                     {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}}
@@ -331,6 +416,7 @@ pub fn document() -> Value {
             }
         }),
     );
+    add_webhooks(&mut paths, &mut components);
     paths.insert(
         "/v1/openapi.json".into(),
         json!({

@@ -11,6 +11,7 @@ pub mod records;
 mod sessions;
 mod settings;
 mod system;
+pub mod webhooks;
 
 use axum::http::{header, HeaderValue};
 use axum::routing::any;
@@ -25,6 +26,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub use assets::BundleNames;
+pub use demo::receiver_addr as demo_receiver_addr;
 
 /// Dynamic answers smaller than this go out as they are: compressing them saves less
 /// than the encoding's own overhead.
@@ -66,6 +68,7 @@ pub fn app(state: AppState) -> Router {
         .merge(import::router())
         .merge(settings::router())
         .merge(events::router())
+        .merge(webhooks::router())
         .merge(demo)
         .route("/v1/openapi.json", axum::routing::get(get_openapi))
         .route("/metrics", axum::routing::get(crate::metrics::get_metrics))
@@ -91,6 +94,10 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             embedding::page_context,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            wake_webhooks,
         ))
         .with_state(state)
         .layer(axum::middleware::map_response(json_method_not_allowed))
@@ -150,6 +157,25 @@ pub fn app(state: AppState) -> Router {
             crate::metrics::track,
         ))
         .layer(axum::middleware::from_fn(crate::request_id::layer))
+}
+
+/// A write that succeeded may have stored events (a link made, a profile saved, an
+/// endpoint turned on again): the webhook worker looks for due deliveries at once
+/// instead of at its next poll. Reads never wake it, so the hot path costs nothing.
+async fn wake_webhooks(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let writes = !matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    let response = next.run(request).await;
+    if writes && response.status().is_success() {
+        state.events_written();
+    }
+    response
 }
 
 /// axum answers a known path with an unsupported method by an empty 405; give it the

@@ -2,7 +2,8 @@
 //!
 //! [`Store`] is the sum of one trait per area, each declared with its types in a file of its
 //! own: organisations and keys (`orgs`), billing records (`records`), links and sessions
-//! (`links`), the portal's reads and the customer's changes (`portal`), events (`events`).
+//! (`links`), the portal's reads and the customer's changes (`portal`), events (`events`),
+//! webhook endpoints and their deliveries (`webhooks`).
 //!
 //! Both backends run the same SQL text: `sql/<area>.rs` holds an area's queries and is
 //! compiled once inside `sqlite.rs` and once inside `postgres.rs`, where the names
@@ -20,6 +21,7 @@ mod postgres;
 mod records;
 mod rows;
 mod sqlite;
+pub mod webhooks;
 
 use std::sync::Arc;
 
@@ -37,6 +39,10 @@ pub use records::{
     RecordWriter, Upserted, VendorPage,
 };
 pub use sqlite::SqliteStore;
+pub use webhooks::{
+    AfterFailure, Attempt, ClaimedDelivery, Delivery, DeliveryStatus, EndpointChange, QueueDepth,
+    Retry, WebhookEndpoint, WebhookStore,
+};
 
 /// How many database connections are open, how many of those wait unused, and the most
 /// the pool opens.
@@ -115,6 +121,7 @@ pub trait Store:
     + PortalStore
     + EventStore
     + LimitStore
+    + WebhookStore
     + Send
     + Sync
     + 'static

@@ -19,3 +19,4 @@ mod settings;
 mod soak;
 mod store;
 mod upserts;
+mod webhooks;

@@ -14,7 +14,7 @@ use crate::store::{Cursor, SortCursor};
 
 use super::csv::{csv_response, csv_row, decimal};
 use super::invoices::{parse_sort_cursor, sort_cursor, InvoiceQuery};
-use super::require_section;
+use super::{record_action, require_section};
 
 /// The most rows one CSV export holds; a customer with more narrows the dates.
 pub(super) const MAX_EXPORT_ROWS: usize = 50_000;
@@ -75,6 +75,13 @@ pub(super) async fn export_invoices(
             _ => break,
         }
     }
+    record_action(
+        &state,
+        &portal,
+        "export.downloaded",
+        serde_json::json!({"export": "invoices", "rows": rows, "by": "customer"}),
+    )
+    .await?;
     Ok(csv_response(out, "invoices.csv"))
 }
 
@@ -129,5 +136,12 @@ pub(super) async fn export_payments(
             _ => break,
         }
     }
+    record_action(
+        &state,
+        &portal,
+        "export.downloaded",
+        serde_json::json!({"export": "payments", "rows": rows, "by": "customer"}),
+    )
+    .await?;
     Ok(csv_response(out, "payments.csv"))
 }

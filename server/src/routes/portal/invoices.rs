@@ -233,6 +233,18 @@ pub(super) async fn download_invoice_pdf(
         .get_invoice_pdf(&invoice.id)
         .await?
         .ok_or(ApiError::NotFound)?;
+    super::record_action(
+        &state,
+        &portal,
+        "invoice.pdf_downloaded",
+        serde_json::json!({
+            "invoice_id": invoice.id,
+            "external_id": invoice.external_id,
+            "number": invoice.number,
+            "by": "customer",
+        }),
+    )
+    .await?;
     let mut response = crate::routes::records::pdf_response(pdf, &invoice.number);
     response.headers_mut().insert(
         header::CACHE_CONTROL,

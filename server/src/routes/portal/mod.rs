@@ -120,6 +120,29 @@ async fn session_customer(state: &AppState, portal: &PortalSession) -> Result<Cu
 }
 
 /// An action the organisation does not offer its customers.
+/// Records something the customer did that changes no record (a download), for the
+/// vendor's event log and webhooks.
+pub(super) async fn record_action(
+    state: &AppState,
+    portal: &PortalSession,
+    kind: &str,
+    payload: serde_json::Value,
+) -> Result<(), ApiError> {
+    let s = &portal.session;
+    state
+        .store
+        .record_event(
+            &s.organisation_id,
+            Some(&s.customer_id),
+            kind,
+            &payload,
+            state.clock.now(),
+        )
+        .await?;
+    state.events_written();
+    Ok(())
+}
+
 pub(super) fn not_offered(message: &'static str) -> ApiError {
     ApiError::Denied {
         status: StatusCode::FORBIDDEN,

@@ -29,11 +29,12 @@ impl SqlStore {
         payload: &serde_json::Value,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
+        let id = rows::new_id();
         sqlx::query(
             "INSERT INTO events (id, organisation_id, customer_id, kind, payload, \
                  created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(rows::new_id())
+        .bind(&id)
         .bind(organisation_id)
         .bind(customer_id)
         .bind(kind)
@@ -41,6 +42,100 @@ impl SqlStore {
         .bind(now.timestamp_millis())
         .execute(&mut **tx)
         .await?;
+        // Its webhook deliveries, in the same transaction: an event is never stored
+        // without them, nor they without it.
+        let endpoints = sqlx::query_as::<_, (String, String)>(
+            "SELECT id, event_types FROM webhook_endpoints \
+             WHERE organisation_id = $1 AND enabled",
+        )
+        .bind(organisation_id)
+        .fetch_all(&mut **tx)
+        .await?;
+        for (endpoint_id, types) in endpoints {
+            let types: Vec<String> = serde_json::from_str(&types)
+                .map_err(|e| StoreError::Corrupt(format!("webhook event types: {e}")))?;
+            if !types.iter().any(|t| t == "*" || t == kind) {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO webhook_deliveries (id, organisation_id, endpoint_id, event_id, \
+                 status, attempts, next_attempt_at, created_at) \
+                 VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5)",
+            )
+            .bind(rows::new_id())
+            .bind(organisation_id)
+            .bind(endpoint_id)
+            .bind(&id)
+            .bind(now.timestamp_millis())
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Records that a portal session ended (`logout`, `idle`, `expired` or `revoked`).
+    pub(super) async fn session_ended(
+        tx: &mut sqlx::Transaction<'_, Db>,
+        organisation_id: &str,
+        customer_id: &str,
+        link_id: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let payload = serde_json::json!({
+            "portal_session_id": link_id,
+            "customer_id": customer_id,
+            "reason": reason,
+        });
+        Self::insert_event(
+            tx,
+            organisation_id,
+            Some(customer_id),
+            "portal_session.ended",
+            &payload,
+            now,
+        )
+        .await
+    }
+
+    /// Revokes the links that match `condition` (on `link_tokens`, with `value` as `$1`)
+    /// and ends the sessions made from them, with an event for each session ended and
+    /// each link that had not been opened yet.
+    pub(super) async fn revoke_links_where(
+        tx: &mut sqlx::Transaction<'_, Db>,
+        condition: &'static str,
+        value: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let now_ms = now.timestamp_millis();
+        let ended = sqlx::query_as::<_, (String, String, String)>(&format!(
+            "UPDATE sessions SET ended_at = $2, end_reason = 'revoked' \
+             WHERE ended_at IS NULL AND link_id IN (SELECT id FROM link_tokens WHERE {condition}) \
+             RETURNING organisation_id, customer_id, link_id"
+        ))
+        .bind(value)
+        .bind(now_ms)
+        .fetch_all(&mut **tx)
+        .await?;
+        let unopened = sqlx::query_as::<_, (String, String, String)>(&format!(
+            "UPDATE link_tokens SET revoked_at = $2 \
+             WHERE {condition} AND revoked_at IS NULL AND used_at IS NULL AND expires_at > $2 \
+             RETURNING organisation_id, customer_id, id"
+        ))
+        .bind(value)
+        .bind(now_ms)
+        .fetch_all(&mut **tx)
+        .await?;
+        sqlx::query(&format!(
+            "UPDATE link_tokens SET revoked_at = $2 WHERE {condition} AND revoked_at IS NULL"
+        ))
+        .bind(value)
+        .bind(now_ms)
+        .execute(&mut **tx)
+        .await?;
+        for (organisation_id, customer_id, link_id) in ended.iter().chain(&unopened) {
+            Self::session_ended(tx, organisation_id, customer_id, link_id, "revoked", now).await?;
+        }
         Ok(())
     }
 

@@ -11,6 +11,7 @@ use super::SqlStore;
 #[async_trait::async_trait]
 impl LinkStore for SqlStore {
     async fn insert_link(&self, link: &NewLink) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO link_tokens (id, organisation_id, customer_id, token_hash, \
              return_url, locale, section, idle_timeout_secs, expires_at, created_at, \
@@ -28,9 +29,26 @@ impl LinkStore for SqlStore {
         .bind(link.expires_at.timestamp_millis())
         .bind(link.created_at.timestamp_millis())
         .bind(&link.api_key_id)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(rows::conflict("link token"))?;
+        let payload = serde_json::json!({
+            "portal_session_id": link.id,
+            "customer_id": link.customer_id,
+            "expires_at": link.expires_at,
+            "section": link.section,
+            "locale": link.locale,
+        });
+        Self::insert_event(
+            &mut tx,
+            &link.organisation_id,
+            Some(&link.customer_id),
+            "portal_session.created",
+            &payload,
+            link.created_at,
+        )
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -82,6 +100,20 @@ impl LinkStore for SqlStore {
         .execute(&mut *tx)
         .await
         .map_err(rows::conflict("session token"))?;
+        let payload = serde_json::json!({
+            "portal_session_id": link.id,
+            "customer_id": link.customer_id,
+            "session_expires_at": now + chrono::Duration::seconds(session_lifetime_secs),
+        });
+        Self::insert_event(
+            &mut tx,
+            &link.organisation_id,
+            Some(&link.customer_id),
+            "portal_session.opened",
+            &payload,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Some(Session {
             id: session_id.to_owned(),
@@ -133,16 +165,31 @@ impl LinkStore for SqlStore {
     }
 
     async fn end_session(&self, id: &str, reason: &str, now: DateTime<Utc>) -> StoreResult<bool> {
-        let done = sqlx::query(
+        let mut tx = self.write_tx().await?;
+        let ended = sqlx::query_as::<_, (String, String, String)>(
             "UPDATE sessions SET ended_at = $2, end_reason = $3 \
-             WHERE id = $1 AND ended_at IS NULL",
+             WHERE id = $1 AND ended_at IS NULL \
+             RETURNING organisation_id, customer_id, link_id",
         )
         .bind(id)
         .bind(now.timestamp_millis())
         .bind(reason)
-        .execute(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
-        Ok(done.rows_affected() > 0)
+        let Some((organisation_id, customer_id, link_id)) = ended else {
+            return Ok(false);
+        };
+        Self::session_ended(
+            &mut tx,
+            &organisation_id,
+            &customer_id,
+            &link_id,
+            reason,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn revoke_link(
@@ -151,7 +198,6 @@ impl LinkStore for SqlStore {
         link_id: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let now_ms = now.timestamp_millis();
         let mut tx = self.write_tx().await?;
         let found = sqlx::query_scalar::<_, String>(
             "SELECT id FROM link_tokens WHERE organisation_id = $1 AND id = $2",
@@ -163,20 +209,7 @@ impl LinkStore for SqlStore {
         if found.is_none() {
             return Ok(false);
         }
-        sqlx::query("UPDATE link_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL")
-            .bind(link_id)
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "UPDATE sessions SET ended_at = $2, end_reason = $3 \
-             WHERE link_id = $1 AND ended_at IS NULL",
-        )
-        .bind(link_id)
-        .bind(now_ms)
-        .bind("revoked")
-        .execute(&mut *tx)
-        .await?;
+        Self::revoke_links_where(&mut tx, "id = $1", link_id, now).await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -16,3 +16,4 @@ mod orgs;
 mod portal;
 mod records;
 mod upserts;
+mod webhooks;

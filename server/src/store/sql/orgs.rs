@@ -175,23 +175,7 @@ impl OrgStore for SqlStore {
         // What the keys made stops working with them: their links, and the
         // sessions opened from those links.
         for key_id in &revoked {
-            sqlx::query(
-                "UPDATE sessions SET ended_at = $2, end_reason = 'revoked' \
-                 WHERE ended_at IS NULL AND link_id IN \
-                 (SELECT id FROM link_tokens WHERE api_key_id = $1)",
-            )
-            .bind(key_id)
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "UPDATE link_tokens SET revoked_at = $2 \
-                 WHERE api_key_id = $1 AND revoked_at IS NULL",
-            )
-            .bind(key_id)
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await?;
+            Self::revoke_links_where(&mut tx, "api_key_id = $1", key_id, now).await?;
         }
         tx.commit().await?;
         Ok(revoked.len() as u64)
