@@ -23,6 +23,12 @@ batched_insert.rs: what the database can take), and records written one `PUT` at
 a kept-alive connection (the way a vendor would sync without the import). Results are
 ratios against them, plus the server's peak resident memory, which shows the import streams.
 
+Webhook delivery lag: a release server with one endpoint posting to a receiver in this
+script; 1,000 portal links are made by 4 threads as fast as the server takes them, each a
+`portal_session.created` event, and the lag is the time from the event's `created_at` to
+its arrival at the receiver (p50, p99), on each backend. The baseline is the same receiver
+answering the same body posted straight from here, one request at a time.
+
 The same import gives one customer 10,000 invoices. Through a portal session, every page
 of 25 is then fetched by following the cursors; the baseline is the first page. Pages deep
 in the list, a sorted list and a filtered search are reported as median latency ratios
@@ -419,12 +425,138 @@ def main():
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 8192)), hard))
     work = tempfile.mkdtemp()
     only = os.environ.get("BENCH_ONLY")
-    parts = {"first-visit": first_visit, "hot-path": hot_path, "import": imports}
+    parts = {"first-visit": first_visit, "hot-path": hot_path, "import": imports, "webhooks": webhooks}
     if only and only not in parts:
         sys.exit(f"BENCH_ONLY is one of {', '.join(parts)}")
     for name, part in parts.items():
         if not only or only == name:
             part(work)
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+class Receiver:
+    """A vendor's webhook endpoint: notes when each event arrived, answers 204."""
+
+    def __init__(self):
+        import http.server
+        import threading
+        arrivals = self.arrivals = {}
+        bodies = self.bodies = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                arrivals.setdefault(json.loads(body)["id"], time.time())
+                bodies.append(body)
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def webhook_lag(backend, database_url, work, events=1000):
+    """Portal links made as fast as 4 clients can, each an event delivered to a receiver."""
+    import datetime
+    import threading
+    receiver = Receiver()
+    port = free_port()
+    env = dict(os.environ, PORTICO_DATABASE_URL=database_url, PORTICO_ADDR=f"127.0.0.1:{port}",
+               PORTICO_PUBLIC_URL=f"http://127.0.0.1:{port}", PORTICO_LOG="warn",
+               PORTICO_WEBHOOK_ALLOWED_HOSTS="127.0.0.1", PORTICO_EXCHANGE_LIMIT_PER_MINUTE="100000")
+    org = json.loads(subprocess.check_output([BIN, "org", "create", "--name", "Hooks"], env=env))
+    server = subprocess.Popen([BIN, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        headers = {"organisation": org["organisation"], "X-API-KEY": org["api_key"],
+                   "Content-Type": "application/json"}
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("PUT", "/v1/customers/c1", json.dumps({"name": "Hook Ltd"}), headers)
+        assert conn.getresponse().read() is not None
+        conn.request("POST", "/v1/webhook_endpoints",
+                     json.dumps({"url": receiver.url, "events": ["portal_session.created"]}), headers)
+        response = conn.getresponse()
+        assert response.status == 201, response.read()
+        response.read()
+
+        def make(count, per_second):
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            start = time.time()
+            for n in range(count):
+                if per_second:
+                    time.sleep(max(0.0, start + n / per_second - time.time()))
+                c.request("POST", "/v1/portal_sessions", json.dumps({"external_id": "c1"}), headers)
+                r = c.getresponse()
+                r.read()
+                assert r.status == 201, r.status
+
+        def measure(per_second):
+            """`events` events from 4 clients, as fast as they go or at `per_second` in all."""
+            receiver.arrivals.clear()
+            receiver.bodies.clear()
+            started = time.time()
+            threads = [threading.Thread(target=make, args=(events // 4, per_second and per_second / 4))
+                       for _ in range(4)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            made = time.time() - started
+            deadline = time.time() + 120
+            while len(receiver.arrivals) < events and time.time() < deadline:
+                time.sleep(0.05)
+            delivered = time.time() - started
+            lags = []
+            for body in receiver.bodies:
+                event = json.loads(body)
+                created = datetime.datetime.fromisoformat(event["created_at"].replace("Z", "+00:00")).timestamp()
+                lags.append((receiver.arrivals[event["id"]] - created) * 1000)
+            duplicates = len(receiver.bodies) - len(receiver.arrivals)
+            return made, delivered, len(receiver.arrivals), lags, duplicates
+
+        burst = measure(None)
+        paced = measure(100)
+        # The baseline: the same body posted straight to the receiver, one at a time.
+        target = http.client.HTTPConnection("127.0.0.1", receiver.server.server_address[1], timeout=10)
+        direct = []
+        for body in list(receiver.bodies[:200]):
+            t0 = time.time()
+            target.request("POST", "/hook", body, {"Content-Type": "application/json"})
+            target.getresponse().read()
+            direct.append((time.time() - t0) * 1000)
+    finally:
+        server.terminate()
+        server.wait()
+        receiver.server.shutdown()
+    print(f"webhooks  {backend}, a direct POST to the receiver: p50 {percentile(direct, 0.5):.2f} ms,"
+          f" p99 {percentile(direct, 0.99):.2f} ms")
+    for name, (made, delivered, count, lags, duplicates) in [("as fast as made", burst), ("at 100/s", paced)]:
+        print(f"{'':9} {name}: {count:,} of {events:,} events delivered, made in {made:.1f} s"
+              f" ({events / made:,.0f}/s), all delivered {delivered:.1f} s after the first;"
+              f" lag p50 {percentile(lags, 0.5):.1f} ms = {percentile(lags, 0.5) / percentile(direct, 0.5):,.0f}x,"
+              f" p99 {percentile(lags, 0.99):.1f} ms = {percentile(lags, 0.99) / percentile(direct, 0.99):,.0f}x"
+              f" the direct POST's; {duplicates} sent twice")
+
+
+def webhooks(work):
+    webhook_lag("sqlite", f"sqlite://{work}/hooks.db", work)
+    name = f"portico_hooks_{os.getpid()}"
+    subprocess.check_call(["psql", "-q", f"{PG_BASE}/test", "-c", f"CREATE DATABASE {name}"])
+    try:
+        webhook_lag("postgres", f"{PG_BASE}/{name}", work)
+    finally:
+        subprocess.call(["psql", "-q", f"{PG_BASE}/test", "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"])
 
 
 def imports(work):

@@ -340,6 +340,28 @@ async fn send_all(
     for group in by_endpoint {
         let (store, clock, webhooks) = (store.clone(), clock.clone(), webhooks.clone());
         tasks.spawn(async move {
+            // Each outcome is written while the next delivery is sent, in the order
+            // of the attempts, so that an endpoint's failure record ends as its last
+            // attempt left it.
+            let (outcomes, mut to_write) =
+                tokio::sync::mpsc::unbounded_channel::<(ClaimedDelivery, Attempt, AfterFailure)>();
+            let writer = {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    while let Some((claimed, result, next)) = to_write.recv().await {
+                        match store.finish_webhook_attempt(&claimed, &result, next).await {
+                            Ok(true) => {}
+                            Ok(false) => tracing::warn!(
+                                delivery = %claimed.delivery.id,
+                                "a webhook claim lapsed before its attempt was recorded"
+                            ),
+                            Err(error) => {
+                                tracing::warn!(%error, "recording a webhook attempt failed")
+                            }
+                        }
+                    }
+                })
+            };
             for claimed in group {
                 let result = attempt(&webhooks, &claimed, clock.now()).await;
                 let next = after_failure(
@@ -357,15 +379,10 @@ async fn send_all(
                         "webhook attempt failed"
                     );
                 }
-                match store.finish_webhook_attempt(&claimed, &result, next).await {
-                    Ok(true) => {}
-                    Ok(false) => tracing::warn!(
-                        delivery = %claimed.delivery.id,
-                        "a webhook claim lapsed before its attempt was recorded"
-                    ),
-                    Err(error) => tracing::warn!(%error, "recording a webhook attempt failed"),
-                }
+                let _ = outcomes.send((claimed, result, next));
             }
+            drop(outcomes);
+            let _ = writer.await;
         });
     }
     while tasks.join_next().await.is_some() {}

@@ -23,6 +23,7 @@ crate::on_both_backends!(
     an_endpoint_failing_for_three_days_is_turned_off,
     sessions_and_downloads_are_events,
     a_killed_server_delivers_after_restart,
+    the_demo_vendor_page_shows_what_its_endpoint_received,
 );
 
 /// One request the receiver got.
@@ -1090,4 +1091,48 @@ async fn two_instances_send_each_attempt_once() {
     attempts.dedup();
     assert_eq!(attempts.len(), total, "each attempt was sent once");
     assert_eq!(total, made + made / 5);
+}
+
+async fn the_demo_vendor_page_shows_what_its_endpoint_received(db: TestStore) {
+    let app = spawn_app_with(db, &[("PORTICO_DEMO", "true")]).await;
+    app.seed_demo().await;
+    let (policy, html) = app.page("/demo/vendor").await;
+    assert!(policy.contains("connect-src 'self'"), "{policy}");
+    assert!(html.contains("Webhooks your backend received"), "{html}");
+    // The page's own link is the first event its endpoint gets, signed and checked by the
+    // demo's receiver.
+    let started = Instant::now();
+    let deliveries = loop {
+        let page: Value = app.get("/demo/webhooks.json").await.json().await.unwrap();
+        let data = page["data"].as_array().unwrap().clone();
+        if data.iter().any(|d| d["status"] == "delivered") {
+            assert!(html.contains(page["endpoint"].as_str().unwrap()));
+            break data;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "{page}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let created = deliveries
+        .iter()
+        .find(|d| d["event_type"] == "portal_session.created")
+        .unwrap();
+    assert_eq!(created["status"], "delivered");
+    assert_eq!(created["last_status_code"], 204);
+    // Visiting again uses the same endpoint.
+    app.page("/demo/vendor").await;
+    let page: Value = app.get("/demo/webhooks.json").await.json().await.unwrap();
+    assert!(page["data"].as_array().unwrap().len() >= 2);
+    // The receiver refuses what Portico did not sign.
+    let forged = app
+        .client
+        .post(format!("{}/demo/webhooks", app.base))
+        .header(
+            "Portico-Signature",
+            format!("t={},v1=00", app_now(&app).timestamp()),
+        )
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 400);
 }
