@@ -161,6 +161,18 @@ async fn endpoint(
     response.json().await.unwrap()
 }
 
+/// A portal link for one of the vendor's customers: one `portal_session.created` event.
+async fn make_link(app: &TestApp, vendor: &crate::helpers::Vendor, customer: &str) {
+    let response = app
+        .post_json(
+            "/v1/portal_sessions",
+            &json!({ "customer_id": customer }),
+            vendor,
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+}
+
 async fn get(app: &TestApp, vendor: &crate::helpers::Vendor, path: &str) -> (u16, Value) {
     let response = app
         .vendor_request(Method::GET, path, vendor)
@@ -454,24 +466,14 @@ async fn deliveries_are_signed_and_logged(store: TestStore) {
         .json()
         .await
         .unwrap();
-    app.post_json(
-        "/v1/portal_sessions",
-        &json!({"customer_id": "cus_2"}),
-        &vendor,
-    )
-    .await;
+    make_link(&app, &vendor, "cus_2").await;
     let third = receiver.wait_for(3).await[2].clone();
     assert!(verifies(secret, &third), "the old secret still signs");
     assert!(verifies(rotated["secret"].as_str().unwrap(), &third));
     assert_eq!(third.header("portico-signature").matches("v1=").count(), 2);
     // A day later, only the new one.
     app.clock.advance(Span::hours(24) + Span::seconds(1));
-    app.post_json(
-        "/v1/portal_sessions",
-        &json!({"customer_id": "cus_2"}),
-        &vendor,
-    )
-    .await;
+    make_link(&app, &vendor, "cus_2").await;
     let fourth = receiver.wait_for(4).await[3].clone();
     assert!(!verifies(secret, &fourth));
     assert!(verifies(rotated["secret"].as_str().unwrap(), &fourth));
@@ -505,12 +507,7 @@ async fn a_failing_receiver_is_retried_at_growing_intervals(store: TestStore) {
         json!(["portal_session.created"]),
     )
     .await;
-    app.post_json(
-        "/v1/portal_sessions",
-        &json!({"customer_id": "cus_1"}),
-        &vendor,
-    )
-    .await;
+    make_link(&app, &vendor, "cus_1").await;
     receiver.wait_for(1).await;
     advance_until(&app, &receiver, 2, Span::seconds(5), 40).await;
     advance_until(&app, &receiver, 3, Span::seconds(5), 60).await;
@@ -583,13 +580,7 @@ async fn local_urls_are_refused_unless_allowed(store: TestStore) {
     let allowing = spawn_app_with(url_for_the_second, &LOCAL).await;
     let vendor = allowing.vendor("Hooks Ltd").await;
     endpoint(&allowing, &vendor, &receiver.url, json!(["*"])).await;
-    allowing
-        .post_json(
-            "/v1/portal_sessions",
-            &json!({"customer_id": "cus_1"}),
-            &vendor,
-        )
-        .await;
+    make_link(&allowing, &vendor, "cus_1").await;
     receiver.wait_for(1).await;
 }
 
@@ -620,12 +611,7 @@ async fn a_delivery_is_retried_by_hand(store: TestStore) {
     let receiver = Receiver::start(&[503]).await;
     let created = endpoint(&app, &vendor, &receiver.url, json!(["*"])).await;
     let id = created["id"].as_str().unwrap();
-    app.post_json(
-        "/v1/portal_sessions",
-        &json!({"customer_id": "cus_1"}),
-        &vendor,
-    )
-    .await;
+    make_link(&app, &vendor, "cus_1").await;
     receiver.wait_for(1).await;
     let log_path = format!("/v1/webhook_endpoints/{id}/deliveries");
     let delivery = wait_for_delivery(&app, &vendor, &log_path, |d| d["attempts"] == 1).await;
@@ -671,12 +657,7 @@ async fn a_delivery_is_retried_by_hand(store: TestStore) {
 
     // Paging through the log.
     for _ in 0..3 {
-        app.post_json(
-            "/v1/portal_sessions",
-            &json!({"customer_id": "cus_1"}),
-            &vendor,
-        )
-        .await;
+        make_link(&app, &vendor, "cus_1").await;
     }
     receiver.wait_for(5).await;
     let (_, first) = get(&app, &vendor, &format!("{log_path}?limit=2")).await;
@@ -734,12 +715,7 @@ async fn an_endpoint_failing_for_three_days_is_turned_off(store: TestStore) {
         json!(["webhook_endpoint.disabled"]),
     )
     .await;
-    app.post_json(
-        "/v1/portal_sessions",
-        &json!({"customer_id": "cus_1"}),
-        &vendor,
-    )
-    .await;
+    make_link(&app, &vendor, "cus_1").await;
     receiver.wait_for(1).await;
     let id = failing["id"].as_str().unwrap();
     let mut turned_off = Value::Null;
@@ -776,12 +752,7 @@ async fn an_endpoint_failing_for_three_days_is_turned_off(store: TestStore) {
     assert_eq!(notice["type"], "webhook_endpoint.disabled");
     assert_eq!(notice["data"]["endpoint_id"], id);
     // Nothing more goes to it, until the vendor turns it on again.
-    app.post_json(
-        "/v1/portal_sessions",
-        &json!({"customer_id": "cus_1"}),
-        &vendor,
-    )
-    .await;
+    make_link(&app, &vendor, "cus_1").await;
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(receiver.received().len(), attempts);
     let delivery = log["data"][0]["id"].as_str().unwrap();
@@ -1029,22 +1000,12 @@ async fn two_instances_send_each_attempt_once() {
     let (x, y) = tokio::join!(
         async {
             for _ in 0..made / 2 {
-                a.post_json(
-                    "/v1/portal_sessions",
-                    &json!({"customer_id": "cus_1"}),
-                    &vendor,
-                )
-                .await;
+                make_link(&a, &vendor, "cus_1").await;
             }
         },
         async {
             for _ in 0..made / 2 {
-                b.post_json(
-                    "/v1/portal_sessions",
-                    &json!({"customer_id": "cus_2"}),
-                    &vendor,
-                )
-                .await;
+                make_link(&b, &vendor, "cus_2").await;
             }
         }
     );
