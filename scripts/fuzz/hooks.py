@@ -3,7 +3,9 @@
 The OpenAPI document states every rule a single field has. A few rules are not about one
 field and cannot be written in JSON Schema: references to records that must exist (an
 invoice's customer), one date not before another, an amount due not above the total, a
-return URL on one of the organisation's origins, a colour dark enough for white text. For
+return URL on one of the organisation's origins, a colour dark enough for white text, a
+webhook URL whose host resolves to a public address (here, a name that does not resolve
+at all, which is accepted and checked again at every attempt). For
 requests generated as schema-valid, these hooks make those values agree with the server's
 state, so that "schema-valid" means valid; schema-invalid requests are sent as generated.
 """
@@ -22,6 +24,7 @@ LINK_LIFETIME = int(os.environ["FUZZ_LINK_LIFETIME"])
 # delete them or move them to another customer.
 PROTECTED = set(os.environ["FUZZ_PROTECTED"].split(","))
 DARK = "#1e3a8a"
+WEBHOOK_URL = "https://hooks.vendor.example/portico"
 
 # Pairs of dates where the second must not come before the first.
 ORDERED = [
@@ -82,6 +85,9 @@ def before_call(context, case, kwargs):
         return
     if not meta.is_negative_at(ParameterLocation.BODY):
         _fix_record(case.body)
+        if case.operation.path.startswith("/v1/webhook_endpoints") and isinstance(case.body, dict):
+            if isinstance(case.body.get("url"), str):
+                case.body["url"] = WEBHOOK_URL
     if not meta.is_negative_at(ParameterLocation.QUERY) and isinstance(case.query, dict):
         query = case.query
         if isinstance(query.get("customer_id"), str):

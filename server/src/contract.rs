@@ -46,6 +46,15 @@ pub static URL_PATTERN: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
+/// A webhook endpoint: an https URL as [`URL_PATTERN`] takes it, without a fragment.
+/// (Where its host may point is checked on the network, not in the text; see
+/// [`crate::webhooks::guard`].)
+pub static WEBHOOK_URL_PATTERN: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "^[Hh][Tt][Tt][Pp][Ss]://{HOST}{PORT}(?:/(?:{URL_CHAR}|/)*)?(?:\\?(?:{URL_CHAR}|[/?])*)?$"
+    )
+});
+
 /// An origin: scheme, host and optional port, with at most a bare `/` after them.
 pub static ORIGIN_PATTERN: LazyLock<String> = LazyLock::new(|| format!("^{SCHEME}{HOST}{PORT}/?$"));
 
@@ -95,6 +104,7 @@ fn compile(pattern: &str) -> Regex {
 }
 
 pub static URL: LazyLock<Regex> = LazyLock::new(|| compile(&URL_PATTERN));
+pub static WEBHOOK_URL: LazyLock<Regex> = LazyLock::new(|| compile(&WEBHOOK_URL_PATTERN));
 pub static ORIGIN: LazyLock<Regex> = LazyLock::new(|| compile(&ORIGIN_PATTERN));
 
 /// The schema of text of at most `max` characters ([`TEXT_PATTERN`]).
@@ -108,6 +118,10 @@ pub fn email() -> Value {
 
 pub fn url() -> Value {
     json!({"maxLength": URL_MAX, "pattern": *URL_PATTERN})
+}
+
+pub fn webhook_url() -> Value {
+    json!({"maxLength": URL_MAX, "pattern": *WEBHOOK_URL_PATTERN})
 }
 
 pub fn origin() -> Value {
@@ -207,6 +221,13 @@ mod tests {
             "ftp://x.example/",
         ] {
             assert!(!URL.is_match(value), "{value}");
+        }
+        assert!(WEBHOOK_URL.is_match("https://hooks.vendor.example:8443/a?b=c"));
+        for value in [
+            "http://hooks.vendor.example/",
+            "https://hooks.vendor.example/#x",
+        ] {
+            assert!(!WEBHOOK_URL.is_match(value), "{value}");
         }
         assert!(ORIGIN.is_match("https://vendor.example"));
         assert!(ORIGIN.is_match("http://localhost:8080/"));

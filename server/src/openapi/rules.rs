@@ -68,8 +68,34 @@ pub(super) fn bound_integers(value: &mut Value) {
     }
 }
 
+/// The webhook endpoint's rules (see [`crate::routes::webhooks`]).
+fn add_webhook_rules(components: &mut Components) {
+    use crate::contract::{padded, text_core, webhook_url};
+    use crate::routes::webhooks::MAX_DESCRIPTION_CHARS;
+    let events = json!({"anyOf": [
+        {"const": ["*"]},
+        {"minItems": 1, "uniqueItems": true, "items": {"enum": crate::webhooks::EVENT_TYPES}}
+    ]});
+    let description = json!({
+        "maxLength": MAX_DESCRIPTION_CHARS,
+        "pattern": padded(&text_core(), true),
+    });
+    for name in ["EndpointInput", "EndpointPatch"] {
+        constrain(
+            components,
+            name,
+            &[
+                ("url", webhook_url()),
+                ("events", events.clone()),
+                ("description", description.clone()),
+            ],
+        );
+    }
+}
+
 /// The validation's rules, stated on the request schemas (see [`crate::validate`]).
 pub(super) fn add_rules(components: &mut Components) {
+    add_webhook_rules(components);
     use crate::contract::{email, one_of, origin, range, text, url};
     use crate::validate::{is_currency_list, max};
     use app::api::session::LOCALES;

@@ -176,7 +176,7 @@ impl From<Delivery> for DeliveryView {
     }
 }
 
-/// Checks event types: known ones, or `*` alone; duplicates dropped, order kept.
+/// Checks event types: known ones, each once, or `*` alone.
 pub fn check_events(events: &[String]) -> Result<Vec<String>, ApiError> {
     if events.is_empty() {
         return Err(ApiError::field(
@@ -195,9 +195,10 @@ pub fn check_events(events: &[String]) -> Result<Vec<String>, ApiError> {
                 ),
             ));
         }
-        if !out.contains(event) {
-            out.push(event.clone());
+        if out.contains(event) {
+            return Err(ApiError::field(format!("events[{i}]"), "is listed twice"));
         }
+        out.push(event.clone());
     }
     if out.len() > 1 && out.iter().any(|e| e == "*") {
         return Err(ApiError::field(
@@ -217,8 +218,16 @@ pub async fn check_url(text: &str, allowed: &guard::AllowedHosts) -> Result<Stri
     Ok(url.to_string())
 }
 
+/// A description, trimmed; white space alone removes it.
 fn check_description(text: &str) -> Result<Option<String>, ApiError> {
-    if text.trim().is_empty() {
+    if text.chars().count() > MAX_DESCRIPTION_CHARS {
+        return Err(ApiError::field(
+            "description",
+            format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
+        ));
+    }
+    let text = text.trim();
+    if text.is_empty() {
         return Ok(None);
     }
     app::api::rules::text(text, MAX_DESCRIPTION_CHARS).map_err(|problem| {
@@ -232,7 +241,7 @@ fn check_description(text: &str) -> Result<Option<String>, ApiError> {
             },
         )
     })?;
-    Ok(Some(text.trim().to_owned()))
+    Ok(Some(text.to_owned()))
 }
 
 /// A new endpoint for an organisation, checked as the API checks it.

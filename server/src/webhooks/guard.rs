@@ -146,6 +146,12 @@ pub fn check_url(text: &str, allowed: &AllowedHosts) -> Result<Url, String> {
         return Err("must not have a fragment (#…)".into());
     }
     if !allowed_host {
+        // The document's pattern (a DNS name or IPv4 address, in ASCII), then the host.
+        if !crate::contract::WEBHOOK_URL.is_match(text) {
+            return Err(
+                "must be an https URL with a DNS name or IPv4 address, written in ASCII".into(),
+            );
+        }
         check_target(&url)?;
     }
     Ok(url)
@@ -272,12 +278,12 @@ mod tests {
             ("http://hooks.vendor.example/", "must use https"),
             ("ftp://hooks.vendor.example/", "must be an https URL"),
             ("https://127.0.0.1/x", "private"),
-            ("https://[::1]:8443/x", "private"),
-            ("https://2130706433/x", "private"),
-            ("https://0x7f.1/x", "private"),
+            ("https://[::1]:8443/x", "DNS name or IPv4"),
+            ("https://2130706433/x", "DNS name or IPv4"),
+            ("https://0x7f.1/x", "DNS name or IPv4"),
             ("https://169.254.169.254/latest/meta-data", "private"),
             ("https://localhost/x", "this machine"),
-            ("https://api.localhost./x", "this machine"),
+            ("https://api.localhost/x", "this machine"),
             ("https://metadata.google.internal/", "metadata"),
             ("https://user:pw@hooks.vendor.example/", "user name"),
             ("https://hooks.vendor.example/#x", "fragment"),

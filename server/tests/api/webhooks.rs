@@ -240,6 +240,18 @@ async fn endpoints_are_managed_and_checked(store: TestStore) {
             "events[0]",
         ),
         (
+            json!({"url": "https://hooks.vendor.example/x", "events": ["customer.updated", "customer.updated"]}),
+            "events[1]",
+        ),
+        (
+            json!({"url": "https://[2606:4700::1111]/x", "events": ["*"]}),
+            "url",
+        ),
+        (
+            json!({"url": "https://hooks.vendor.example/x", "events": ["*"], "description": "a\u{7}b"}),
+            "description",
+        ),
+        (
             json!({"url": "https://hooks.vendor.example/x", "events": ["*", "customer.updated"]}),
             "events",
         ),
@@ -263,11 +275,7 @@ async fn endpoints_are_managed_and_checked(store: TestStore) {
         &app,
         &vendor,
         "https://hooks.vendor.example/portico",
-        json!([
-            "customer.updated",
-            "customer.updated",
-            "portal_session.ended"
-        ]),
+        json!(["customer.updated", "portal_session.ended"]),
     )
     .await;
     let id = created["id"].as_str().unwrap().to_owned();
