@@ -201,8 +201,10 @@ async fn vendor_page(State(state): State<AppState>, Query(query): Query<VendorQu
   main {{ max-width: 64rem; margin: 0 auto; padding: 1.5rem clamp(0.5rem, 3vw, 1.5rem); }}
   h1 {{ font-size: 1.5rem; }}
   #events {{ font: 0.8125rem ui-monospace, monospace; color: #52606d; }}
+  .scroll {{ overflow-x: auto; }}
   table {{ border-collapse: collapse; width: 100%; font-size: 0.875rem; background: #fff; }}
-  th, td {{ text-align: left; padding: 0.4rem 0.6rem; border-bottom: 1px solid #d9e2ec; }}
+  th, td {{ text-align: left; padding: 0.4rem 0.6rem; border-bottom: 1px solid #d9e2ec; white-space: nowrap; }}
+  code {{ overflow-wrap: anywhere; }}
   .delivered {{ color: #0b6e4f; }} .pending {{ color: #8d5a00; }} .failed {{ color: #b42318; }}
 </style>
 </head>
@@ -215,10 +217,10 @@ async fn vendor_page(State(state): State<AppState>, Query(query): Query<VendorQu
   <ol id="events"></ol>
   <h2>Webhooks your backend received</h2>
   <p>Posted to <code>{receiver}</code>, signed; the receiver checks each signature.</p>
-  <table>
+  <div class="scroll"><table>
     <thead><tr><th scope="col">Event</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Answer</th><th scope="col">Queued</th></tr></thead>
     <tbody id="deliveries"><tr><td colspan="5">None yet.</td></tr></tbody>
-  </table>
+  </table></div>
 </main>
 <script src="{base}/embed.js"></script>
 <script nonce="{nonce}">
