@@ -164,15 +164,14 @@ where
 /// The webhook endpoints and their delivery log.
 fn add_webhooks(paths: &mut Map<String, Value>, components: &mut Components) {
     use crate::routes::webhooks::{
-        DeliveryList, DeliveryView, EndpointInput, EndpointList, EndpointPatch, EndpointView,
-        EndpointWithSecret,
+        DeliveryList, EndpointInput, EndpointList, EndpointPatch, EndpointView, EndpointWithSecret,
     };
     let input = components.add::<EndpointInput>();
     let patch = components.add::<EndpointPatch>();
     let view = components.add::<EndpointView>();
     let with_secret = components.add::<EndpointWithSecret>();
     let list = components.add::<EndpointList>();
-    let delivery = components.add::<DeliveryView>();
+    let delivery = components.add::<crate::store::Delivery>();
     let deliveries = components.add::<DeliveryList>();
     let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string", "maxLength": 64}});
     let tags = json!(["webhooks"]);

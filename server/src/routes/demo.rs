@@ -108,10 +108,7 @@ async fn received_webhooks(State(state): State<AppState>) -> Response {
     {
         Ok(deliveries) => axum::Json(serde_json::json!({
             "endpoint": endpoint.url,
-            "data": deliveries
-                .into_iter()
-                .map(crate::routes::webhooks::DeliveryView::from)
-                .collect::<Vec<_>>(),
+            "data": deliveries,
         }))
         .into_response(),
         Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),

@@ -104,28 +104,9 @@ pub struct EndpointList {
     pub data: Vec<EndpointView>,
 }
 
-/// One event's delivery to one endpoint.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct DeliveryView {
-    pub id: String,
-    pub endpoint_id: String,
-    pub event_id: String,
-    pub event_type: String,
-    /// `pending`, `delivered` or `failed` (given up after three days).
-    pub status: String,
-    pub attempts: i32,
-    pub next_attempt_at: Option<DateTime<Utc>>,
-    pub last_attempt_at: Option<DateTime<Utc>>,
-    pub last_status_code: Option<i32>,
-    pub last_error: Option<String>,
-    pub last_latency_ms: Option<i64>,
-    pub created_at: DateTime<Utc>,
-    pub delivered_at: Option<DateTime<Utc>>,
-}
-
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct DeliveryList {
-    pub data: Vec<DeliveryView>,
+    pub data: Vec<Delivery>,
     /// Pass as `?before=` for older deliveries; absent on the last page.
     pub next_before: Option<String>,
 }
@@ -152,26 +133,6 @@ impl From<WebhookEndpoint> for EndpointView {
             failing_since: e.failing_since,
             created_at: e.created_at,
             updated_at: e.updated_at,
-        }
-    }
-}
-
-impl From<Delivery> for DeliveryView {
-    fn from(d: Delivery) -> Self {
-        DeliveryView {
-            status: d.status.as_str().to_owned(),
-            id: d.id,
-            endpoint_id: d.endpoint_id,
-            event_id: d.event_id,
-            event_type: d.event_type,
-            attempts: d.attempts,
-            next_attempt_at: d.next_attempt_at,
-            last_attempt_at: d.last_attempt_at,
-            last_status_code: d.last_status_code,
-            last_error: d.last_error,
-            last_latency_ms: d.last_latency_ms,
-            created_at: d.created_at,
-            delivered_at: d.delivered_at,
         }
     }
 }
@@ -433,7 +394,7 @@ async fn list_deliveries(
         .await?;
     let page = paging::page(rows, limit, |d| d.id.clone());
     Ok(Json(DeliveryList {
-        data: page.data.into_iter().map(DeliveryView::from).collect(),
+        data: page.data,
         next_before: page.next_cursor,
     }))
 }
@@ -442,7 +403,7 @@ async fn retry_delivery(
     State(state): State<AppState>,
     vendor: VendorKey,
     Path(id): Path<String>,
-) -> Result<(StatusCode, Json<DeliveryView>), ApiError> {
+) -> Result<(StatusCode, Json<Delivery>), ApiError> {
     plausible_id(&id)?;
     match state
         .store
@@ -456,6 +417,6 @@ async fn retry_delivery(
         Retry::EndpointDisabled => Err(ApiError::Conflict(
             "The delivery's endpoint is disabled; enable it with PATCH first.".into(),
         )),
-        Retry::Queued(delivery) => Ok((StatusCode::ACCEPTED, Json(delivery.into()))),
+        Retry::Queued(delivery) => Ok((StatusCode::ACCEPTED, Json(delivery))),
     }
 }

@@ -64,7 +64,8 @@ pub struct EndpointChange {
 }
 
 /// Where a delivery stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum DeliveryStatus {
     /// Not yet delivered; `next_attempt_at` says when it goes (again).
     Pending,
@@ -95,8 +96,8 @@ impl DeliveryStatus {
     }
 }
 
-/// One event's delivery to one endpoint.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One event's delivery to one endpoint, as the delivery log shows it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Delivery {
     pub id: String,
     pub endpoint_id: String,
