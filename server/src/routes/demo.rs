@@ -197,7 +197,7 @@ async fn vendor_page(State(state): State<AppState>, Query(query): Query<VendorQu
   header {{ background: #1f2933; color: #fff; padding: 1rem clamp(1rem, 4vw, 2rem); display: flex; justify-content: space-between; }}
   main {{ max-width: 64rem; margin: 0 auto; padding: 1.5rem clamp(0.5rem, 3vw, 1.5rem); }}
   h1 {{ font-size: 1.5rem; }}
-  #events {{ font: 0.8125rem ui-monospace, monospace; color: #52606d; }}
+  #events {{ font: 0.8125rem ui-monospace, monospace; color: #52606d; overflow-wrap: anywhere; }}
   .scroll {{ overflow-x: auto; }}
   table {{ border-collapse: collapse; width: 100%; font-size: 0.875rem; background: #fff; }}
   th, td {{ text-align: left; padding: 0.4rem 0.6rem; border-bottom: 1px solid #d9e2ec; white-space: nowrap; }}
