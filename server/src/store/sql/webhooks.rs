@@ -288,6 +288,19 @@ impl WebhookStore for SqlStore {
         } else {
             ""
         };
+        // An idle worker asks this every poll: a read first, so that nothing due takes no
+        // write lock (on SQLite, the one writer the portal's writes wait for).
+        let due = sqlx::query_scalar::<_, String>(
+            "SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id \
+             WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND w.enabled \
+             AND (d.claimed_until IS NULL OR d.claimed_until <= $1) LIMIT 1",
+        )
+        .bind(now.timestamp_millis())
+        .fetch_optional(&self.pool)
+        .await?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let claimed = sqlx::query_as::<_, ClaimedRow>(&format!(
             "UPDATE webhook_deliveries SET claim = $3, claimed_until = $2 WHERE id IN ( \
              SELECT d.id FROM webhook_deliveries d \
@@ -461,6 +474,17 @@ impl WebhookStore for SqlStore {
 
     async fn end_lapsed_sessions(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<u64> {
         let now_ms = now.timestamp_millis();
+        // Swept every few seconds: a read first, so that no lapsed session takes no write lock.
+        let lapsed = sqlx::query_scalar::<_, String>(
+            "SELECT id FROM sessions WHERE ended_at IS NULL \
+             AND (expires_at <= $1 OR last_seen_at + idle_timeout_secs * 1000 <= $1) LIMIT 1",
+        )
+        .bind(now_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        if lapsed.is_none() {
+            return Ok(0);
+        }
         let mut tx = self.write_tx().await?;
         let ended = sqlx::query_as::<_, (String, String, String, String)>(
             "UPDATE sessions SET ended_at = $1, \
