@@ -132,12 +132,27 @@ impl FromRequestParts<AppState> for PortalSession {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(ApiError::Unauthorized)?;
-        let session = state
-            .store
-            .find_session(&token::hash(token))
-            .await?
-            .ok_or(ApiError::Unauthorized)?;
+        let hash = token::hash(token);
         let now = state.clock.now();
+        let cache = state.store.cache();
+        // A live session read in the last second is used as read: every change that ends
+        // or alters one forgets it (see `store::cache`). Anything else asks the database,
+        // which alone decides that a session has ended.
+        let session = match cache.session(&hash).filter(|s| s.is_live(now)) {
+            Some(session) => session,
+            None => {
+                let seen = cache.generation();
+                let session = state
+                    .store
+                    .find_session(&hash)
+                    .await?
+                    .ok_or(ApiError::Unauthorized)?;
+                if session.is_live(now) {
+                    cache.keep_session(&hash, &session, seen);
+                }
+                session
+            }
+        };
         if !session.is_live(now) {
             if session.ended_at.is_none() {
                 let reason = if now >= session.expires_at {
@@ -157,6 +172,7 @@ impl FromRequestParts<AppState> for PortalSession {
                 .store
                 .touch_session(&session.id, now, interval)
                 .await?;
+            cache.touched(&hash, now);
         }
         Ok(PortalSession { session })
     }

@@ -55,14 +55,19 @@ struct WorkerParts {
 }
 
 impl WorkerParts {
-    /// Starts the webhook worker; it stops when the handle is dropped.
-    fn start(&self) -> AbortOnDrop {
+    /// Starts the webhook worker, and the follower of other instances' changes; they
+    /// stop when the handles are dropped.
+    fn start(&self) -> [AbortOnDrop; 2] {
         let parts = self.clone();
-        AbortOnDrop(tokio::spawn(webhooks::run(
-            parts.store,
-            parts.clock,
-            parts.webhooks,
-        )))
+        let store = self.store.clone();
+        [
+            AbortOnDrop(tokio::spawn(webhooks::run(
+                parts.store,
+                parts.clock,
+                parts.webhooks,
+            ))),
+            AbortOnDrop(tokio::spawn(async move { store.follow_changes().await })),
+        ]
     }
 }
 

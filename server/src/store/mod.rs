@@ -12,6 +12,7 @@
 //! per backend — connecting, pragmas, migrations — lives in `sqlite.rs` and `postgres.rs`.
 //! Every query that reads customer data is scoped by organisation id.
 
+pub mod cache;
 mod events;
 mod limits;
 mod links;
@@ -134,6 +135,14 @@ pub trait Store:
     /// Writes a consistent copy of an SQLite database to the new file `path`; `false` on
     /// PostgreSQL, whose own `pg_dump` does that.
     async fn backup_to(&self, path: &str) -> StoreResult<bool>;
+    /// What the hot path keeps of this store's reads; every write through this store
+    /// forgets what it makes stale once it commits.
+    fn cache(&self) -> &Arc<cache::HotCache>;
+    /// Keeps [`Store::cache`] told of what other instances change, for as long as it runs:
+    /// on PostgreSQL by listening to their notifications (reconnecting, and forgetting
+    /// everything, after a lost connection); on SQLite, a file with one server, it returns
+    /// at once.
+    async fn follow_changes(&self);
 }
 
 /// Opens the store a database URL names: `postgres://` or `postgresql://` selects

@@ -10,6 +10,8 @@ use super::{Backend, StoreResult};
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// The hot path's memory of what this store read; see [`super::cache`].
+    cache: std::sync::Arc<super::cache::HotCache>,
 }
 
 /// How long a request waits for a database connection before answering 503.
@@ -33,7 +35,11 @@ impl PgStore {
         // Servers starting together each try to migrate; sqlx serialises that with an
         // advisory lock, so only one applies each migration.
         sqlx::migrate!("migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            // Nothing is kept until the change feed is heard (`follow_changes`).
+            cache: std::sync::Arc::new(super::cache::HotCache::paused()),
+        })
     }
 }
 
@@ -42,6 +48,54 @@ impl PgStore {
 type SqlStore = PgStore;
 type Db = sqlx::Postgres;
 const BACKEND: Backend = Backend::Postgres;
+
+/// Listens to the changes every instance announces (see `sql/common.rs`'s `announce`)
+/// and forgets what they make stale. When the connection is lost, notifications sent
+/// meanwhile are lost with it, so everything kept is forgotten before listening again.
+async fn follow_changes(pool: &PgPool, cache: &super::cache::HotCache) {
+    use super::cache::{Change, CHANNEL};
+    loop {
+        let mut listener = match sqlx::postgres::PgListener::connect_with(pool).await {
+            Ok(listener) => listener,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for other instances' changes; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        // A lost connection is reported at once rather than silently re-established, so
+        // that the cache stops keeping anything until a new listener is heard again.
+        listener.eager_reconnect(false);
+        if let Err(e) = listener.listen(CHANNEL).await {
+            tracing::warn!(error = %e, "cannot listen for other instances' changes; retrying");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
+        // Whatever changed before this connection listened went unheard.
+        cache.following(true);
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(notification)) => match Change::from_payload(notification.payload()) {
+                    Some(change) => cache.apply(&change),
+                    None => cache.following(true),
+                },
+                // The connection was lost; `try_recv` reconnects on the next call, and
+                // what was sent meanwhile is gone.
+                Ok(None) => {
+                    cache.following(false);
+                    tracing::warn!("lost the change feed; listening again");
+                    break;
+                }
+                Err(e) => {
+                    cache.following(false);
+                    tracing::warn!(error = %e, "lost the change feed; listening again");
+                    break;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
 
 #[path = "sql/mod.rs"]
 #[allow(

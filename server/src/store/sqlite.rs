@@ -10,6 +10,8 @@ use super::{Backend, StoreResult};
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The hot path's memory of what this store read; see [`super::cache`].
+    cache: std::sync::Arc<super::cache::HotCache>,
 }
 
 impl SqliteStore {
@@ -39,7 +41,10 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            cache: Default::default(),
+        })
     }
 }
 
@@ -48,6 +53,9 @@ impl SqliteStore {
 type SqlStore = SqliteStore;
 type Db = sqlx::Sqlite;
 const BACKEND: Backend = Backend::Sqlite;
+
+/// An SQLite file has one server: no other instance's changes to follow.
+async fn follow_changes(_pool: &SqlitePool, _cache: &super::cache::HotCache) {}
 
 #[path = "sql/mod.rs"]
 #[allow(

@@ -75,6 +75,14 @@ async fn a_revocation_through_one_ends_the_session_on_the_other_at_once() {
         200
     );
 
+    // The other instance has the session and the list in memory too.
+    assert_eq!(
+        a.portal_get("/api/v1/portal/invoices", session)
+            .await
+            .status(),
+        200
+    );
+
     let revoked = b
         .vendor_request(
             Method::DELETE,
@@ -85,11 +93,81 @@ async fn a_revocation_through_one_ends_the_session_on_the_other_at_once() {
         .await
         .unwrap();
     assert_eq!(revoked.status(), 204);
-    // No cache stands between a session and its revocation: the very next call fails.
-    for app in [&a, &b] {
-        let response = app.portal_get("/api/v1/portal/invoices", session).await;
-        assert_eq!(response.status(), 401);
+    let at = Instant::now();
+    // The instance that revoked refuses the very next call.
+    let response = b.portal_get("/api/v1/portal/invoices", session).await;
+    assert_eq!(response.status(), 401);
+    // The other hears of it from the database's notification, well before anything it
+    // keeps would have been read again (a second).
+    let took = until_status(&a, "/api/v1/portal/invoices", session, 401, at).await;
+    eprintln!("the other instance refused the revoked session after {took:?}");
+}
+
+/// Polls `path` on `app` until it answers `status`, for at most half a second after
+/// `since` (half the time the cache keeps anything): how long it took.
+async fn until_status(
+    app: &TestApp,
+    path: &str,
+    session: &str,
+    status: u16,
+    since: Instant,
+) -> Duration {
+    loop {
+        let response = app.portal_get(path, session).await;
+        if response.status().as_u16() == status {
+            return since.elapsed();
+        }
+        assert!(
+            since.elapsed() < Duration::from_millis(500),
+            "{path} still answers {} after {:?}",
+            response.status(),
+            since.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
+}
+
+#[tokio::test]
+async fn a_record_pushed_through_one_shows_on_the_other_at_once() {
+    let Some((a, b)) = two_instances(MANY).await else {
+        return;
+    };
+    let vendor = a.vendor("Vendor").await;
+    let (_, token) = link(&a, &vendor).await;
+    let opened: Value = a.exchange(&token).await.json().await.unwrap();
+    let session = opened["session_token"].as_str().unwrap();
+    let list = "/api/v1/portal/invoices";
+    let count = |page: Value| page["data"].as_array().unwrap().len();
+    for app in [&a, &b] {
+        let page: Value = app.portal_get(list, session).await.json().await.unwrap();
+        assert_eq!(count(page), 0);
+    }
+    let put = b
+        .vendor_request(Method::PUT, "/v1/invoices/i1", &vendor)
+        .json(&crate::portal::invoice("cus_1", "A-1", "open", 100, 1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 201);
+    let at = Instant::now();
+    let page: Value = b.portal_get(list, session).await.json().await.unwrap();
+    assert_eq!(count(page), 1);
+    loop {
+        let page: Value = a.portal_get(list, session).await.json().await.unwrap();
+        if count(page) == 1 {
+            break;
+        }
+        assert!(
+            at.elapsed() < Duration::from_millis(500),
+            "the other instance still shows no invoice after {:?}",
+            at.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    eprintln!(
+        "the other instance showed the invoice after {:?}",
+        at.elapsed()
+    );
 }
 
 #[tokio::test]

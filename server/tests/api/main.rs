@@ -6,6 +6,7 @@ mod cli;
 mod crash;
 mod demo;
 mod helpers;
+mod hot_path;
 mod instances;
 mod openapi;
 mod outage;

@@ -29,7 +29,7 @@ on_both_backends!(
 );
 
 impl TestApp {
-    async fn vendor_put(&self, vendor: &Vendor, path: &str, body: Value) {
+    pub(crate) async fn vendor_put(&self, vendor: &Vendor, path: &str, body: Value) {
         let response = self
             .vendor_request(Method::PUT, path, vendor)
             .json(&body)
@@ -55,7 +55,7 @@ impl TestApp {
     }
 
     /// A session for the vendor's customer `cus_1` or `cus_2`.
-    async fn session_for(&self, vendor: &Vendor, external_id: &str) -> String {
+    pub(crate) async fn session_for(&self, vendor: &Vendor, external_id: &str) -> String {
         self.open_session(
             vendor,
             json!({"external_id": external_id, "return_url": "https://vendor.example/"}),
@@ -63,7 +63,7 @@ impl TestApp {
         .await
     }
 
-    async fn portal(
+    pub(crate) async fn portal(
         &self,
         method: Method,
         path: &str,
@@ -106,7 +106,7 @@ impl TestApp {
     }
 }
 
-fn invoice(customer: &str, number: &str, status: &str, total: i64, day: u32) -> Value {
+pub(crate) fn invoice(customer: &str, number: &str, status: &str, total: i64, day: u32) -> Value {
     json!({
         "customer_id": customer, "number": number, "status": status, "currency": "EUR",
         "total": total, "amount_due": if status == "paid" || status == "void" { 0 } else { total },
@@ -554,7 +554,7 @@ async fn the_profile_edits_only_what_the_organisation_allows(db: TestStore) {
     assert_eq!(status, 403);
 }
 
-fn subscription(customer: &str, status: &str) -> Value {
+pub(crate) fn subscription(customer: &str, status: &str) -> Value {
     json!({"customer_id": customer, "plan": "Pro", "status": status, "currency": "EUR", "amount": 4900,
            "interval": "month", "current_period_start": "2026-06-01", "current_period_end": "2026-06-30",
            "renews_at": "2026-07-01"})

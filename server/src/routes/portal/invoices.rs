@@ -153,7 +153,8 @@ pub(super) async fn list_invoices(
     State(state): State<AppState>,
     portal: PortalSession,
     ApiQuery(query): ApiQuery<InvoiceQuery>,
-) -> Result<Json<InvoicePage>, ApiError> {
+    request: axum::http::Uri,
+) -> Result<Response, ApiError> {
     require_section(&state, &portal, Tab::Invoices).await?;
     let limit = paging::limit(query.limit, 25, 100)?;
     let search = query.search()?;
@@ -163,17 +164,20 @@ pub(super) async fn list_invoices(
         .map(|c| parse_sort_cursor(&search, c))
         .transpose()?;
     let s = &portal.session;
-    let rows = state
-        .store
-        .search_invoices(
-            &s.organisation_id,
-            &s.customer_id,
-            &search,
-            cursor.as_ref(),
-            limit + 1,
-        )
-        .await?;
-    Ok(Json(paging::page(rows, limit, |i| sort_cursor(&search, i))))
+    super::cached_list(&state, &portal, &request, async {
+        let rows = state
+            .store
+            .search_invoices(
+                &s.organisation_id,
+                &s.customer_id,
+                &search,
+                cursor.as_ref(),
+                limit + 1,
+            )
+            .await?;
+        Ok::<InvoicePage, ApiError>(paging::page(rows, limit, |i| sort_cursor(&search, i)))
+    })
+    .await
 }
 
 /// `GET /api/v1/portal/invoices/{id}`: one of the customer's invoices, with its lines.

@@ -5,7 +5,8 @@ use app::api::portal::List;
 use app::api::records::{Entitlement, PaymentMethod, Subscription};
 use app::api::session::Tab;
 use axum::extract::State;
-use axum::Json;
+use axum::http::Uri;
+use axum::response::Response;
 use serde::Serialize;
 
 use crate::auth::PortalSession;
@@ -13,7 +14,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{Store, StoreResult};
 
-use super::require_section;
+use super::{cached_list, require_section};
 
 /// A record kind that a tab shows whole: all of the customer's, in the store's order.
 #[async_trait::async_trait]
@@ -31,11 +32,15 @@ pub(super) trait WholeList: Serialize + Sized + Send + 'static {
 pub(super) async fn list_all<T: WholeList>(
     State(state): State<AppState>,
     portal: PortalSession,
-) -> Result<Json<List<T>>, ApiError> {
+    request: Uri,
+) -> Result<Response, ApiError> {
     require_section(&state, &portal, T::TAB).await?;
     let s = &portal.session;
-    let data = T::load(state.store.as_ref(), &s.organisation_id, &s.customer_id).await?;
-    Ok(Json(List { data }))
+    cached_list(&state, &portal, &request, async {
+        let data = T::load(state.store.as_ref(), &s.organisation_id, &s.customer_id).await?;
+        Ok(List { data })
+    })
+    .await
 }
 
 #[async_trait::async_trait]

@@ -109,6 +109,42 @@ pub(super) async fn require_section(
     }
 }
 
+/// A list's answer: from memory when this customer's answer to the same request was read
+/// in the last second and nothing of theirs changed since (see `store::cache`), else
+/// `read` from the database, answered and kept.
+pub(super) async fn cached_list<T: serde::Serialize>(
+    state: &AppState,
+    portal: &PortalSession,
+    request: &axum::http::Uri,
+    read: impl std::future::Future<Output = Result<T, ApiError>>,
+) -> Result<axum::response::Response, ApiError> {
+    let s = &portal.session;
+    let cache = state.store.cache();
+    let key = request
+        .path_and_query()
+        .map_or_else(|| request.path(), |p| p.as_str());
+    let body = match cache.page(&s.organisation_id, &s.customer_id, key) {
+        Some(body) => body,
+        None => {
+            let seen = cache.generation();
+            let value = read.await?;
+            let body = bytes::Bytes::from(
+                serde_json::to_vec(&value)
+                    .map_err(|e| ApiError::Internal(anyhow::anyhow!("a list answer: {e}")))?,
+            );
+            cache.keep_page(&s.organisation_id, &s.customer_id, key, body.clone(), seen);
+            body
+        }
+    };
+    Ok(axum::response::IntoResponse::into_response((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )))
+}
+
 /// The customer the session is for; a customer deleted since the session began ends it.
 async fn session_customer(state: &AppState, portal: &PortalSession) -> Result<Customer, ApiError> {
     let s = &portal.session;

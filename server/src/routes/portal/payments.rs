@@ -3,7 +3,6 @@
 use app::api::portal::PaymentPage;
 use app::api::session::Tab;
 use axum::extract::State;
-use axum::Json;
 
 use crate::auth::PortalSession;
 use crate::error::ApiError;
@@ -18,21 +17,25 @@ pub(super) async fn list_payments(
     State(state): State<AppState>,
     portal: PortalSession,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<PaymentPage>, ApiError> {
+    request: axum::http::Uri,
+) -> Result<axum::response::Response, ApiError> {
     require_section(&state, &portal, Tab::Payments).await?;
     let limit = paging::limit(query.limit, 25, 100)?;
     let cursor = query.cursor.as_deref().map(parse_cursor).transpose()?;
     let s = &portal.session;
-    let rows = state
-        .store
-        .list_payments(
-            &s.organisation_id,
-            &s.customer_id,
-            cursor.as_ref(),
-            limit + 1,
-        )
-        .await?;
-    Ok(Json(paging::page(rows, limit, |p| {
-        format_cursor(p.paid_at, &p.id)
-    })))
+    super::cached_list(&state, &portal, &request, async {
+        let rows = state
+            .store
+            .list_payments(
+                &s.organisation_id,
+                &s.customer_id,
+                cursor.as_ref(),
+                limit + 1,
+            )
+            .await?;
+        Ok::<PaymentPage, ApiError>(paging::page(rows, limit, |p| {
+            format_cursor(p.paid_at, &p.id)
+        }))
+    })
+    .await
 }

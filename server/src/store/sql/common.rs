@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use crate::store::{rows, Backend, PoolStatus, Store, StoreError, StoreResult, VendorPage};
 
 use super::{Db, SqlStore, BACKEND};
+use crate::store::cache::{Change, CHANNEL};
 
 impl SqlStore {
     /// A transaction that writes. SQLite takes its write lock at the start
@@ -16,6 +17,44 @@ impl SqlStore {
             self.pool.begin_with("BEGIN IMMEDIATE").await
         } else {
             self.pool.begin().await
+        }
+    }
+
+    /// Tells the other instances of a change when `tx` commits: PostgreSQL delivers a
+    /// notification only if its transaction commits. This process's own cache is told
+    /// after the commit, by [`Self::changed`]. SQLite has no other instances.
+    pub(super) async fn announce(
+        tx: &mut sqlx::Transaction<'_, Db>,
+        change: &Change,
+    ) -> StoreResult<()> {
+        if BACKEND == Backend::Postgres {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(change.payload())
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Announces a change made outside a transaction (a single statement that has
+    /// committed), and tells this process's cache.
+    pub(super) async fn announce_now(&self, change: &Change) -> StoreResult<()> {
+        self.cache.apply(change);
+        if BACKEND == Backend::Postgres {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(change.payload())
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Tells this process's cache what a committed transaction changed.
+    pub(super) fn changed<'c>(&self, changes: impl IntoIterator<Item = &'c Change>) {
+        for change in changes {
+            self.cache.apply(change);
         }
     }
 
@@ -87,6 +126,13 @@ impl SqlStore {
             "customer_id": customer_id,
             "reason": reason,
         });
+        Self::announce(
+            tx,
+            &Change::Link {
+                id: link_id.to_owned(),
+            },
+        )
+        .await?;
         Self::insert_event(
             tx,
             organisation_id,
@@ -100,13 +146,14 @@ impl SqlStore {
 
     /// Revokes the links that match `condition` (on `link_tokens`, with `value` as `$1`)
     /// and ends the sessions made from them, with an event for each session ended and
-    /// each link that had not been opened yet.
+    /// each link that had not been opened yet. Returns the changes to tell this process's
+    /// cache once the transaction commits.
     pub(super) async fn revoke_links_where(
         tx: &mut sqlx::Transaction<'_, Db>,
         condition: &'static str,
         value: &str,
         now: DateTime<Utc>,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<Vec<Change>> {
         let now_ms = now.timestamp_millis();
         let ended = sqlx::query_as::<_, (String, String, String)>(&format!(
             "UPDATE sessions SET ended_at = $2, end_reason = 'revoked' \
@@ -136,7 +183,10 @@ impl SqlStore {
         for (organisation_id, customer_id, link_id) in ended.iter().chain(&unopened) {
             Self::session_ended(tx, organisation_id, customer_id, link_id, "revoked", now).await?;
         }
-        Ok(())
+        Ok(ended
+            .into_iter()
+            .map(|(_, _, id)| Change::Link { id })
+            .collect())
     }
 
     /// One record of `table` by Portico's id or, failing that, the vendor's.
@@ -234,6 +284,14 @@ impl Store for SqlStore {
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    fn cache(&self) -> &std::sync::Arc<crate::store::cache::HotCache> {
+        &self.cache
+    }
+
+    async fn follow_changes(&self) {
+        super::follow_changes(&self.pool, &self.cache).await;
     }
 
     async fn backup_to(&self, path: &str) -> StoreResult<bool> {

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::store::{rows, Link, LinkStore, LiveLink, NewLink, Session, StoreResult};
 
 use super::SqlStore;
+use crate::store::cache::Change;
 
 #[async_trait::async_trait]
 impl LinkStore for SqlStore {
@@ -189,6 +190,7 @@ impl LinkStore for SqlStore {
         )
         .await?;
         tx.commit().await?;
+        self.changed([&Change::Link { id: link_id }]);
         Ok(true)
     }
 
@@ -209,8 +211,9 @@ impl LinkStore for SqlStore {
         if found.is_none() {
             return Ok(false);
         }
-        Self::revoke_links_where(&mut tx, "id = $1", link_id, now).await?;
+        let changes = Self::revoke_links_where(&mut tx, "id = $1", link_id, now).await?;
         tx.commit().await?;
+        self.changed(&changes);
         Ok(true)
     }
 
@@ -268,6 +271,9 @@ impl LinkStore for SqlStore {
             .bind(locale)
             .execute(&self.pool)
             .await?;
-        Ok(())
+        self.announce_now(&Change::Session {
+            id: session_id.to_owned(),
+        })
+        .await
     }
 }

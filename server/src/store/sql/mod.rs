@@ -6,7 +6,7 @@
 //!
 //! [`Backend`]: crate::store::Backend
 
-use super::{Db, SqlStore, BACKEND};
+use super::{follow_changes, Db, SqlStore, BACKEND};
 
 mod common;
 mod events;

@@ -174,10 +174,13 @@ impl OrgStore for SqlStore {
         .await?;
         // What the keys made stops working with them: their links, and the
         // sessions opened from those links.
+        let mut changes = Vec::new();
         for key_id in &revoked {
-            Self::revoke_links_where(&mut tx, "api_key_id = $1", key_id, now).await?;
+            changes
+                .extend(Self::revoke_links_where(&mut tx, "api_key_id = $1", key_id, now).await?);
         }
         tx.commit().await?;
+        self.changed(&changes);
         Ok(revoked.len() as u64)
     }
 }

@@ -13,6 +13,7 @@ use crate::store::{
 };
 
 use super::{Db, SqlStore};
+use crate::store::cache::Change;
 
 #[async_trait::async_trait]
 impl PortalStore for SqlStore {
@@ -279,7 +280,10 @@ impl PortalStore for SqlStore {
             now,
         )
         .await?;
+        let change = Change::customer(organisation_id, customer_id);
+        Self::announce(&mut tx, &change).await?;
         tx.commit().await?;
+        self.changed([&change]);
         Ok(Some(customer))
     }
 
@@ -333,7 +337,10 @@ impl PortalStore for SqlStore {
             now,
         )
         .await?;
+        let change = Change::customer(organisation_id, customer_id);
+        Self::announce(&mut tx, &change).await?;
         tx.commit().await?;
+        self.changed([&change]);
         Ok(Some(subscription))
     }
 
@@ -391,7 +398,10 @@ impl PortalStore for SqlStore {
             now,
         )
         .await?;
+        let change = Change::customer(organisation_id, customer_id);
+        Self::announce(&mut tx, &change).await?;
         tx.commit().await?;
+        self.changed([&change]);
         Ok(Some(method))
     }
 }

@@ -16,6 +16,7 @@ use crate::store::{
 };
 
 use super::{Db, SqlStore};
+use crate::store::cache::Change;
 
 type Conn = <Db as sqlx::Database>::Connection;
 
@@ -43,6 +44,7 @@ impl RecordWriter for SqlStore {
         let mut order: Vec<usize> = (0..items.len()).collect();
         order.sort_by_key(|&n| items[n].record.kind() as u8);
         let mut created = HashMap::new();
+        let mut touched = HashSet::new();
         let mut tx = self.write_tx().await?;
         let mut start = 0;
         while start < order.len() {
@@ -53,10 +55,16 @@ impl RecordWriter for SqlStore {
                 order: &order[start..end],
                 now,
             };
-            run.write(&mut tx, &mut outcomes, &mut created).await?;
+            run.write(&mut tx, &mut outcomes, &mut created, &mut touched)
+                .await?;
             start = end;
         }
+        let changes = Change::customers(organisation_id, touched.iter().map(String::as_str));
+        for change in &changes {
+            Self::announce(&mut tx, change).await?;
+        }
         tx.commit().await?;
+        self.changed(&changes);
         Ok(outcomes)
     }
 
@@ -66,15 +74,33 @@ impl RecordWriter for SqlStore {
         organisation_id: &str,
         id: &str,
     ) -> StoreResult<bool> {
-        let done = sqlx::query(&format!(
-            "DELETE FROM {} WHERE organisation_id = $1 AND id = $2",
+        // Whose record it was: their cached lists go with it.
+        let owner = if kind == RecordKind::Customer {
+            "id"
+        } else {
+            "customer_id"
+        };
+        let deleted = sqlx::query_scalar::<_, String>(&format!(
+            "DELETE FROM {} WHERE organisation_id = $1 AND id = $2 RETURNING {owner}",
             kind.table()
         ))
         .bind(organisation_id)
         .bind(id)
-        .execute(&self.pool)
+        .fetch_optional(&self.pool)
         .await?;
-        Ok(done.rows_affected() > 0)
+        let Some(customer) = deleted else {
+            return Ok(false);
+        };
+        let change = if kind == RecordKind::Customer {
+            Change::CustomerDeleted {
+                organisation: organisation_id.to_owned(),
+                customer,
+            }
+        } else {
+            Change::customer(organisation_id, &customer)
+        };
+        self.announce_now(&change).await?;
+        Ok(true)
     }
 
     async fn put_invoice_pdf(
@@ -143,6 +169,7 @@ impl Run<'_> {
         tx: &mut Conn,
         outcomes: &mut [BatchOutcome],
         created: &mut HashMap<String, usize>,
+        touched: &mut HashSet<String>,
     ) -> StoreResult<()> {
         let items = || self.order.iter().map(|&n| (n, &self.items[n]));
         let org = self.organisation_id;
@@ -230,12 +257,34 @@ impl Run<'_> {
                 .await?;
             }
         }
+        if kind != RecordKind::Customer {
+            // A record that moves to another customer leaves its old customer's lists.
+            let mut q = QueryBuilder::<Db>::new(format!(
+                "SELECT DISTINCT customer_id FROM {} WHERE organisation_id = ",
+                kind.table()
+            ));
+            q.push_bind(org).push(" AND external_id IN (");
+            let mut ids = q.separated(", ");
+            for (_, item, _) in &rows {
+                ids.push_bind(item.external_id.as_str());
+            }
+            q.push(")");
+            for row in q.build().fetch_all(&mut *tx).await? {
+                touched.insert(row.try_get::<String, _>(0)?);
+            }
+        }
         let written = upsert_rows(tx, org, kind, &rows, self.now).await?;
         if kind == RecordKind::Invoice {
             replace_lines(tx, &rows, &written).await?;
         }
-        for (n, item, _) in &rows {
+        for (n, item, refs) in &rows {
             let done = written.get(item.external_id.as_str()).cloned();
+            // Whose lists this write changes: the customer's own, or the one it belongs to.
+            match (&done, kind) {
+                (Some((id, _)), RecordKind::Customer) => touched.insert(id.clone()),
+                (Some(_), _) => touched.insert(refs.customer_id.to_owned()),
+                (None, _) => false,
+            };
             if let Some((id, Upserted::Created)) = &done {
                 created.insert(id.clone(), *n);
             }

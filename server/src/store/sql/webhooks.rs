@@ -11,6 +11,7 @@ use crate::store::{
 };
 
 use super::{SqlStore, BACKEND};
+use crate::store::cache::Change;
 
 /// A claimed delivery's event, with the vendor's id of its customer.
 #[derive(sqlx::FromRow)]
@@ -502,6 +503,12 @@ impl WebhookStore for SqlStore {
                 .await?;
         }
         tx.commit().await?;
+        self.changed(
+            &ended
+                .iter()
+                .map(|(_, _, id, _)| Change::Link { id: id.clone() })
+                .collect::<Vec<_>>(),
+        );
         Ok(ended.len() as u64)
     }
 

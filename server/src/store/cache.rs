@@ -1,0 +1,403 @@
+//! What the portal's hot path reads, kept in memory: live sessions by token, and list
+//! answers by customer and query. A portal read that finds both here asks the database
+//! nothing.
+//!
+//! Nothing here is the truth, only a copy of it that is forgotten when the truth changes:
+//! - a write through this process's store tells the cache what it changed once it has
+//!   committed ([`HotCache::apply`]);
+//! - on PostgreSQL, the same write also notifies every other instance when it commits,
+//!   and each forgets the same entries within milliseconds (see `follow_changes`);
+//! - whatever neither reaches (a lost notification while an instance reconnects, a
+//!   `portico` command writing an SQLite file beside a running server) is bounded by
+//!   [`FRESH_FOR`]: no entry is used longer than that after it was read.
+//!
+//! A read that overlapped a change is not kept: every change moves the generation, and a
+//! value read from the database is stored only if the generation it started under is
+//! still current, so a value read just before a commit cannot outlive it.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::Session;
+
+/// How long an entry is used after it was read from the database.
+pub const FRESH_FOR: Duration = Duration::from_secs(1);
+
+/// Above this many sessions the cache starts again from empty.
+const MAX_SESSIONS: usize = 20_000;
+/// The bytes of list answers kept at most; past it the page cache starts again from empty.
+const MAX_PAGE_BYTES: usize = 16 << 20;
+/// A list answer larger than this is not kept (a 100-row page is about 45 KB).
+const MAX_PAGE: usize = 256 << 10;
+
+/// What a committed write changed, as far as the cache is concerned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "c", rename_all = "snake_case")]
+pub enum Change {
+    /// A session changed or ended (by its id).
+    Session { id: String },
+    /// The session opened from a link ended (revoked, logged out, lapsed).
+    Link { id: String },
+    /// These customers' records changed: their cached lists go.
+    Customers {
+        organisation: String,
+        customers: Vec<String>,
+    },
+    /// A customer was deleted, with their sessions: both go.
+    CustomerDeleted {
+        organisation: String,
+        customer: String,
+    },
+}
+
+impl Change {
+    /// The PostgreSQL notification's payload.
+    pub fn payload(&self) -> String {
+        serde_json::to_string(self).expect("a change serialises")
+    }
+
+    pub fn from_payload(text: &str) -> Option<Self> {
+        serde_json::from_str(text).ok()
+    }
+
+    pub fn customer(organisation: &str, customer: &str) -> Self {
+        Change::Customers {
+            organisation: organisation.to_owned(),
+            customers: vec![customer.to_owned()],
+        }
+    }
+
+    /// The changes that name these customers, each small enough for one notification
+    /// (PostgreSQL takes payloads below 8,000 bytes).
+    pub fn customers<'c>(
+        organisation: &str,
+        customers: impl IntoIterator<Item = &'c str>,
+    ) -> Vec<Self> {
+        let mut changes = Vec::new();
+        let mut chunk: Vec<String> = Vec::new();
+        let mut size = 0;
+        for customer in customers {
+            if size + customer.len() > MAX_PAYLOAD_IDS {
+                changes.push(Change::Customers {
+                    organisation: organisation.to_owned(),
+                    customers: std::mem::take(&mut chunk),
+                });
+                size = 0;
+            }
+            size += customer.len() + 3;
+            chunk.push(customer.to_owned());
+        }
+        if !chunk.is_empty() {
+            changes.push(Change::Customers {
+                organisation: organisation.to_owned(),
+                customers: chunk,
+            });
+        }
+        changes
+    }
+}
+
+/// The bytes of customer ids one notification names at most.
+const MAX_PAYLOAD_IDS: usize = 6000;
+
+/// The PostgreSQL channel changes are announced on.
+pub const CHANNEL: &str = "portico_changes";
+
+struct SessionEntry {
+    read_at: Instant,
+    session: Session,
+}
+
+struct PageEntry {
+    read_at: Instant,
+    body: Bytes,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// Whether what is read may be kept: not while the change feed of other instances is
+    /// down (see [`HotCache::following`]).
+    paused: bool,
+    generation: u64,
+    sessions: HashMap<Vec<u8>, SessionEntry>,
+    /// [`customer_key`] → request (path and query) → answer.
+    pages: HashMap<String, HashMap<String, PageEntry>>,
+    page_bytes: usize,
+}
+
+/// A customer's key among the pages: ids hold no NUL.
+fn customer_key(organisation: &str, customer: &str) -> String {
+    format!("{organisation}\0{customer}")
+}
+
+/// The hot path's memory; see the module's notes.
+#[derive(Default)]
+pub struct HotCache {
+    inner: Mutex<Inner>,
+}
+
+impl HotCache {
+    /// A cache that keeps nothing until [`Self::following`] says other instances' changes
+    /// are heard (PostgreSQL, where several instances share the database).
+    pub fn paused() -> Self {
+        let cache = Self::default();
+        cache.lock().paused = true;
+        cache
+    }
+
+    /// Whether the change feed is heard: when it is lost, everything is forgotten and
+    /// nothing is kept until it is back.
+    pub fn following(&self, heard: bool) {
+        let mut inner = self.lock();
+        inner.paused = !heard;
+        inner.generation += 1;
+        inner.sessions.clear();
+        inner.pages.clear();
+        inner.page_bytes = 0;
+    }
+}
+
+/// The generation a database read started under: what it read may be kept only if no
+/// change came in the meantime.
+#[derive(Clone, Copy, Debug)]
+pub struct Generation(u64);
+
+impl HotCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Taken before reading what will be offered to [`Self::keep_session`] or
+    /// [`Self::keep_page`].
+    pub fn generation(&self) -> Generation {
+        Generation(self.lock().generation)
+    }
+
+    /// The session of a token hash, if read less than [`FRESH_FOR`] ago.
+    pub fn session(&self, token_hash: &[u8]) -> Option<Session> {
+        let inner = self.lock();
+        let entry = inner.sessions.get(token_hash)?;
+        (entry.read_at.elapsed() < FRESH_FOR).then(|| entry.session.clone())
+    }
+
+    /// Keeps a session read from the database, unless something changed since `seen`.
+    pub fn keep_session(&self, token_hash: &[u8], session: &Session, seen: Generation) {
+        let mut inner = self.lock();
+        if inner.paused || inner.generation != seen.0 {
+            return;
+        }
+        if inner.sessions.len() >= MAX_SESSIONS {
+            inner.sessions.clear();
+        }
+        inner.sessions.insert(
+            token_hash.to_vec(),
+            SessionEntry {
+                read_at: Instant::now(),
+                session: session.clone(),
+            },
+        );
+    }
+
+    /// Notes activity this process wrote for a cached session, so that the next request
+    /// does not write it again.
+    pub fn touched(&self, token_hash: &[u8], at: DateTime<Utc>) {
+        if let Some(entry) = self.lock().sessions.get_mut(token_hash) {
+            entry.session.last_seen_at = entry.session.last_seen_at.max(at);
+        }
+    }
+
+    /// A customer's answer to `request`, if read less than [`FRESH_FOR`] ago.
+    pub fn page(&self, organisation: &str, customer: &str, request: &str) -> Option<Bytes> {
+        let key = customer_key(organisation, customer);
+        let inner = self.lock();
+        let entry = inner.pages.get(&key)?.get(request)?;
+        (entry.read_at.elapsed() < FRESH_FOR).then(|| entry.body.clone())
+    }
+
+    /// Keeps a customer's answer to `request`, unless something changed since `seen`.
+    pub fn keep_page(
+        &self,
+        organisation: &str,
+        customer: &str,
+        request: &str,
+        body: Bytes,
+        seen: Generation,
+    ) {
+        if body.len() > MAX_PAGE {
+            return;
+        }
+        let mut inner = self.lock();
+        if inner.paused || inner.generation != seen.0 {
+            return;
+        }
+        if inner.page_bytes + body.len() > MAX_PAGE_BYTES {
+            inner.pages.clear();
+            inner.page_bytes = 0;
+        }
+        inner.page_bytes += body.len();
+        let replaced = inner
+            .pages
+            .entry(customer_key(organisation, customer))
+            .or_default()
+            .insert(
+                request.to_owned(),
+                PageEntry {
+                    read_at: Instant::now(),
+                    body,
+                },
+            );
+        if let Some(old) = replaced {
+            inner.page_bytes -= old.body.len();
+        }
+    }
+
+    /// Forgets what a committed change makes stale.
+    pub fn apply(&self, change: &Change) {
+        let mut inner = self.lock();
+        inner.generation += 1;
+        match change {
+            Change::Session { id } => inner.sessions.retain(|_, e| e.session.id != *id),
+            Change::Link { id } => inner.sessions.retain(|_, e| e.session.link_id != *id),
+            Change::Customers {
+                organisation,
+                customers,
+            } => {
+                for customer in customers {
+                    let key = customer_key(organisation, customer);
+                    if let Some(pages) = inner.pages.remove(&key) {
+                        inner.page_bytes -= pages.values().map(|p| p.body.len()).sum::<usize>();
+                    }
+                }
+            }
+            Change::CustomerDeleted {
+                organisation,
+                customer,
+            } => {
+                inner.sessions.retain(|_, e| {
+                    e.session.organisation_id != *organisation || e.session.customer_id != *customer
+                });
+                if let Some(pages) = inner.pages.remove(&customer_key(organisation, customer)) {
+                    inner.page_bytes -= pages.values().map(|p| p.body.len()).sum::<usize>();
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(id: &str, link: &str, org: &str) -> Session {
+        let now = Utc::now();
+        Session {
+            id: id.into(),
+            organisation_id: org.into(),
+            customer_id: "c".into(),
+            link_id: link.into(),
+            locale: None,
+            idle_timeout_secs: 60,
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now,
+            ended_at: None,
+            end_reason: None,
+            return_url: None,
+            section: None,
+        }
+    }
+
+    #[test]
+    fn a_read_that_overlapped_a_change_is_not_kept() {
+        let cache = HotCache::default();
+        let seen = cache.generation();
+        cache.apply(&Change::Session { id: "s".into() });
+        cache.keep_session(b"t", &session("s", "l", "o"), seen);
+        assert!(cache.session(b"t").is_none());
+        cache.keep_page("o", "c", "/x", Bytes::from_static(b"[]"), seen);
+        assert!(cache.page("o", "c", "/x").is_none());
+        let seen = cache.generation();
+        cache.keep_session(b"t", &session("s", "l", "o"), seen);
+        assert!(cache.session(b"t").is_some());
+    }
+
+    #[test]
+    fn changes_forget_exactly_what_they_name() {
+        let cache = HotCache::default();
+        let seen = cache.generation();
+        cache.keep_session(b"1", &session("s1", "l1", "o"), seen);
+        cache.keep_session(b"2", &session("s2", "l2", "o"), seen);
+        cache.keep_session(b"3", &session("s3", "l3", "p"), seen);
+        cache.keep_page("o", "c1", "/a", Bytes::from_static(b"a"), seen);
+        cache.keep_page("o", "c2", "/a", Bytes::from_static(b"bb"), seen);
+        cache.keep_page("p", "c1", "/a", Bytes::from_static(b"ccc"), seen);
+        cache.apply(&Change::Link { id: "l1".into() });
+        assert!(cache.session(b"1").is_none());
+        assert!(cache.session(b"2").is_some());
+        cache.apply(&Change::Session { id: "s2".into() });
+        assert!(cache.session(b"2").is_none());
+        cache.apply(&Change::customer("o", "c1"));
+        assert!(cache.page("o", "c1", "/a").is_none());
+        assert_eq!(cache.page("o", "c2", "/a").as_deref(), Some(&b"bb"[..]));
+        assert_eq!(cache.lock().page_bytes, 5);
+        cache.apply(&Change::customer("o", "c2"));
+        assert!(cache.page("o", "c2", "/a").is_none());
+        assert!(cache.session(b"3").is_some());
+        assert!(cache.page("p", "c1", "/a").is_some());
+        assert_eq!(cache.lock().page_bytes, 3);
+    }
+
+    #[test]
+    fn many_customers_are_announced_in_notifications_that_fit() {
+        let ids: Vec<String> = (0..1000).map(|n| format!("{n:036}")).collect();
+        let changes = Change::customers("o", ids.iter().map(String::as_str));
+        assert!(changes.len() > 1);
+        let mut named = Vec::new();
+        for change in &changes {
+            assert!(change.payload().len() < 8000, "{}", change.payload().len());
+            let Change::Customers { customers, .. } = change else {
+                panic!("{change:?}")
+            };
+            named.extend(customers.iter().cloned());
+        }
+        assert_eq!(named, ids);
+    }
+
+    #[test]
+    fn nothing_is_kept_while_the_change_feed_is_lost() {
+        let cache = HotCache::paused();
+        let seen = cache.generation();
+        cache.keep_session(b"t", &session("s", "l", "o"), seen);
+        assert!(cache.session(b"t").is_none());
+        cache.following(true);
+        let seen = cache.generation();
+        cache.keep_session(b"t", &session("s", "l", "o"), seen);
+        assert!(cache.session(b"t").is_some());
+        cache.following(false);
+        assert!(cache.session(b"t").is_none());
+        let seen = cache.generation();
+        cache.keep_page("o", "c", "/x", Bytes::from_static(b"[]"), seen);
+        assert!(cache.page("o", "c", "/x").is_none());
+    }
+
+    #[test]
+    fn payloads_round_trip() {
+        for change in [
+            Change::Session { id: "s".into() },
+            Change::Link { id: "l".into() },
+            Change::customer("o", "c:1"),
+            Change::CustomerDeleted {
+                organisation: "o".into(),
+                customer: "c".into(),
+            },
+        ] {
+            assert_eq!(Change::from_payload(&change.payload()), Some(change));
+        }
+        assert_eq!(Change::from_payload("garbage"), None);
+    }
+}
