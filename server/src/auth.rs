@@ -16,7 +16,7 @@ use crate::token;
 /// learns nothing about which part was wrong; each is logged, and a client that keeps
 /// failing is refused (429) before any key is checked.
 pub struct VendorKey {
-    pub organisation: Organisation,
+    pub organisation: std::sync::Arc<Organisation>,
     /// The key's id: links it makes remember it, so revoking the key ends them.
     pub key_id: String,
     pub scope: KeyScope,
@@ -111,7 +111,7 @@ impl FromRequestParts<AppState> for VendorKey {
 /// A portal call: `Authorization: Bearer <session token>` of a live session. Organisation
 /// and customer come from here, never from the request.
 pub struct PortalSession {
-    pub session: Session,
+    pub session: std::sync::Arc<Session>,
 }
 
 /// How often, at most, a session's activity is written: a tenth of its idle timeout,
@@ -142,11 +142,13 @@ impl FromRequestParts<AppState> for PortalSession {
             Some(session) => session,
             None => {
                 let seen = cache.generation();
-                let session = state
-                    .store
-                    .find_session(&hash)
-                    .await?
-                    .ok_or(ApiError::Unauthorized)?;
+                let session = std::sync::Arc::new(
+                    state
+                        .store
+                        .find_session(&hash)
+                        .await?
+                        .ok_or(ApiError::Unauthorized)?,
+                );
                 if session.is_live(now) {
                     cache.keep_session(&hash, &session, seen);
                 }
@@ -162,7 +164,7 @@ impl FromRequestParts<AppState> for PortalSession {
                 };
                 state.store.end_session(&session.id, reason, now).await?;
             }
-            return Err(ApiError::SESSION_EXPIRED.with_return_url(session.return_url));
+            return Err(ApiError::SESSION_EXPIRED.with_return_url(session.return_url.clone()));
         }
         // Activity is recorded only when a tenth of the idle timeout has passed since it
         // last was: most reads write nothing, and so never wait for a writer.

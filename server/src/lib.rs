@@ -179,7 +179,7 @@ pub async fn build_with(
         clock: clock.clone(),
         webhooks: webhooks.clone(),
     };
-    let state = AppState {
+    let state = AppState::new(state::Parts {
         webhooks,
         local_addr,
         limits: Arc::new(Limits::new(
@@ -194,7 +194,7 @@ pub async fn build_with(
         metrics: Arc::new(metrics::Metrics::default()),
         config: Arc::new(config),
         clock,
-    };
+    });
     Ok(Server {
         listener,
         router: routes::app(state),

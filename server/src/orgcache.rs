@@ -6,7 +6,7 @@
 //! [`FRESH_FOR`].
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::store::{Organisation, Store, StoreResult};
@@ -20,19 +20,19 @@ const CAPACITY: usize = 10_000;
 
 #[derive(Default)]
 pub struct OrgCache {
-    entries: Mutex<HashMap<String, (Instant, Organisation)>>,
+    entries: Mutex<HashMap<String, (Instant, Arc<Organisation>)>>,
 }
 
 impl OrgCache {
     /// The organisation, from memory while fresh, else from the store.
-    pub async fn get(&self, store: &dyn Store, id: &str) -> StoreResult<Option<Organisation>> {
+    pub async fn get(&self, store: &dyn Store, id: &str) -> StoreResult<Option<Arc<Organisation>>> {
         if let Some((read_at, organisation)) = self.lock().get(id) {
             if read_at.elapsed() < FRESH_FOR {
                 return Ok(Some(organisation.clone()));
             }
         }
         let read_at = Instant::now();
-        let found = store.get_organisation(id).await?;
+        let found = store.get_organisation(id).await?.map(Arc::new);
         let mut entries = self.lock();
         match &found {
             Some(organisation) => {
@@ -53,7 +53,7 @@ impl OrgCache {
         self.lock().remove(id);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Organisation)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Arc<Organisation>)>> {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

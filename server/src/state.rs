@@ -8,9 +8,27 @@ use crate::config::Config;
 use crate::ratelimit::RateLimiter;
 use crate::store::Store;
 
-/// What every handler can reach. Cheap to clone: everything is behind an `Arc`.
+/// What every handler can reach. Cloned for every layer and handler of every request, so
+/// it is one `Arc`: a clone is one counter, however many fields [`Parts`] grows.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Parts>);
+
+impl AppState {
+    pub fn new(parts: Parts) -> Self {
+        Self(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+/// The fields of [`AppState`].
+pub struct Parts {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
     pub leptos: LeptosOptions,
@@ -79,7 +97,7 @@ impl AppState {
     pub async fn organisation(
         &self,
         id: &str,
-    ) -> crate::store::StoreResult<Option<crate::store::Organisation>> {
+    ) -> crate::store::StoreResult<Option<Arc<crate::store::Organisation>>> {
         self.organisations.get(self.store.as_ref(), id).await
     }
 

@@ -17,7 +17,7 @@ use crate::token;
 
 /// What a page knows of its organisation and customer before it renders.
 struct PageOwner {
-    organisation: Organisation,
+    organisation: std::sync::Arc<Organisation>,
     return_url: Option<String>,
     /// The link's language, then the customer's, for a `/session/<token>` page.
     languages: [Option<String>; 2],

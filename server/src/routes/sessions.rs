@@ -377,7 +377,7 @@ async fn exchange_session(
             let shown = state
                 .organisation(&session.organisation_id)
                 .await?
-                .map(|o| o.settings.sections)
+                .map(|o| o.settings.sections.clone())
                 .unwrap_or_default();
             let tab = Tab::ALL
                 .into_iter()

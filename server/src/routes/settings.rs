@@ -54,7 +54,9 @@ async fn get_settings(
     State(state): State<AppState>,
     vendor: VendorKey,
 ) -> Result<Json<SettingsView>, ApiError> {
-    Ok(Json(view(&state, vendor.organisation).await?))
+    Ok(Json(
+        view(&state, Organisation::clone(&vendor.organisation)).await?,
+    ))
 }
 
 async fn patch_settings(
@@ -62,7 +64,7 @@ async fn patch_settings(
     vendor: VendorKey,
     ApiJson(patch): ApiJson<SettingsPatch>,
 ) -> Result<Json<SettingsView>, ApiError> {
-    let mut organisation = vendor.organisation;
+    let mut organisation = Organisation::clone(&vendor.organisation);
     crate::settings::apply(&mut organisation.name, &mut organisation.settings, patch)
         .map_err(ApiError::Validation)?;
     let updated = state

@@ -11,12 +11,14 @@
 //!   `portico` command writing an SQLite file beside a running server) is bounded by
 //!   [`FRESH_FOR`]: no entry is used longer than that after it was read.
 //!
-//! A read that overlapped a change is not kept: every change moves the generation, and a
-//! value read from the database is stored only if the generation it started under is
-//! still current, so a value read just before a commit cannot outlive it.
+//! A read that overlapped a change to what it read is not kept: every change moves the
+//! generation and notes it against what it touched (sessions, or a customer's lists), and
+//! a value read from the database is stored only if nothing it belongs to changed after
+//! the generation its read started under, so a value read just before a commit cannot
+//! outlive it. An import changing other customers does not stop a list from being kept.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -30,6 +32,9 @@ pub const FRESH_FOR: Duration = Duration::from_secs(1);
 
 /// Above this many sessions the cache starts again from empty.
 const MAX_SESSIONS: usize = 20_000;
+/// Customers whose last change is remembered at most (a few MiB); past it, reads that
+/// started before are not kept.
+const MAX_CHANGED_CUSTOMERS: usize = 50_000;
 /// The bytes of list answers kept at most; past it the page cache starts again from empty.
 const MAX_PAGE_BYTES: usize = 16 << 20;
 /// A list answer larger than this is not kept (a 100-row page is about 45 KB).
@@ -110,7 +115,7 @@ pub const CHANNEL: &str = "portico_changes";
 
 struct SessionEntry {
     read_at: Instant,
-    session: Session,
+    session: Arc<Session>,
 }
 
 struct PageEntry {
@@ -123,7 +128,15 @@ struct Inner {
     /// Whether what is read may be kept: not while the change feed of other instances is
     /// down (see [`HotCache::following`]).
     paused: bool,
+    /// Moved by every change.
     generation: u64,
+    /// The generation of the last change to any session.
+    sessions_changed: u64,
+    /// [`customer_key`] → the generation of the last change to the customer's lists.
+    customers_changed: HashMap<String, u64>,
+    /// Reads that started before this generation are not kept: what changed before it is
+    /// no longer in `customers_changed`.
+    floor: u64,
     sessions: HashMap<Vec<u8>, SessionEntry>,
     /// [`customer_key`] → request (path and query) → answer.
     pages: HashMap<String, HashMap<String, PageEntry>>,
@@ -156,6 +169,9 @@ impl HotCache {
         let mut inner = self.lock();
         inner.paused = !heard;
         inner.generation += 1;
+        inner.sessions_changed = inner.generation;
+        inner.floor = inner.generation;
+        inner.customers_changed.clear();
         inner.sessions.clear();
         inner.pages.clear();
         inner.page_bytes = 0;
@@ -179,16 +195,16 @@ impl HotCache {
     }
 
     /// The session of a token hash, if read less than [`FRESH_FOR`] ago.
-    pub fn session(&self, token_hash: &[u8]) -> Option<Session> {
+    pub fn session(&self, token_hash: &[u8]) -> Option<Arc<Session>> {
         let inner = self.lock();
         let entry = inner.sessions.get(token_hash)?;
         (entry.read_at.elapsed() < FRESH_FOR).then(|| entry.session.clone())
     }
 
     /// Keeps a session read from the database, unless something changed since `seen`.
-    pub fn keep_session(&self, token_hash: &[u8], session: &Session, seen: Generation) {
+    pub fn keep_session(&self, token_hash: &[u8], session: &Arc<Session>, seen: Generation) {
         let mut inner = self.lock();
-        if inner.paused || inner.generation != seen.0 {
+        if inner.paused || inner.sessions_changed > seen.0 {
             return;
         }
         if inner.sessions.len() >= MAX_SESSIONS {
@@ -198,7 +214,7 @@ impl HotCache {
             token_hash.to_vec(),
             SessionEntry {
                 read_at: Instant::now(),
-                session: session.clone(),
+                session: Arc::clone(session),
             },
         );
     }
@@ -207,7 +223,9 @@ impl HotCache {
     /// does not write it again.
     pub fn touched(&self, token_hash: &[u8], at: DateTime<Utc>) {
         if let Some(entry) = self.lock().sessions.get_mut(token_hash) {
-            entry.session.last_seen_at = entry.session.last_seen_at.max(at);
+            if entry.session.last_seen_at < at {
+                Arc::make_mut(&mut entry.session).last_seen_at = at;
+            }
         }
     }
 
@@ -231,8 +249,10 @@ impl HotCache {
         if body.len() > MAX_PAGE {
             return;
         }
+        let key = customer_key(organisation, customer);
         let mut inner = self.lock();
-        if inner.paused || inner.generation != seen.0 {
+        let changed = inner.customers_changed.get(&key).copied().unwrap_or(0);
+        if inner.paused || seen.0 < inner.floor || changed > seen.0 {
             return;
         }
         if inner.page_bytes + body.len() > MAX_PAGE_BYTES {
@@ -240,17 +260,13 @@ impl HotCache {
             inner.page_bytes = 0;
         }
         inner.page_bytes += body.len();
-        let replaced = inner
-            .pages
-            .entry(customer_key(organisation, customer))
-            .or_default()
-            .insert(
-                request.to_owned(),
-                PageEntry {
-                    read_at: Instant::now(),
-                    body,
-                },
-            );
+        let replaced = inner.pages.entry(key).or_default().insert(
+            request.to_owned(),
+            PageEntry {
+                read_at: Instant::now(),
+                body,
+            },
+        );
         if let Some(old) = replaced {
             inner.page_bytes -= old.body.len();
         }
@@ -260,32 +276,49 @@ impl HotCache {
     pub fn apply(&self, change: &Change) {
         let mut inner = self.lock();
         inner.generation += 1;
+        let generation = inner.generation;
         match change {
-            Change::Session { id } => inner.sessions.retain(|_, e| e.session.id != *id),
-            Change::Link { id } => inner.sessions.retain(|_, e| e.session.link_id != *id),
+            Change::Session { id } => {
+                inner.sessions_changed = generation;
+                inner.sessions.retain(|_, e| e.session.id != *id);
+            }
+            Change::Link { id } => {
+                inner.sessions_changed = generation;
+                inner.sessions.retain(|_, e| e.session.link_id != *id);
+            }
             Change::Customers {
                 organisation,
                 customers,
             } => {
                 for customer in customers {
-                    let key = customer_key(organisation, customer);
-                    if let Some(pages) = inner.pages.remove(&key) {
-                        inner.page_bytes -= pages.values().map(|p| p.body.len()).sum::<usize>();
-                    }
+                    inner.forget_pages(customer_key(organisation, customer));
                 }
             }
             Change::CustomerDeleted {
                 organisation,
                 customer,
             } => {
+                inner.sessions_changed = generation;
                 inner.sessions.retain(|_, e| {
                     e.session.organisation_id != *organisation || e.session.customer_id != *customer
                 });
-                if let Some(pages) = inner.pages.remove(&customer_key(organisation, customer)) {
-                    inner.page_bytes -= pages.values().map(|p| p.body.len()).sum::<usize>();
-                }
+                inner.forget_pages(customer_key(organisation, customer));
             }
         }
+    }
+}
+
+impl Inner {
+    /// Drops a customer's lists and notes the change against them.
+    fn forget_pages(&mut self, key: String) {
+        if let Some(pages) = self.pages.remove(&key) {
+            self.page_bytes -= pages.values().map(|p| p.body.len()).sum::<usize>();
+        }
+        if self.customers_changed.len() >= MAX_CHANGED_CUSTOMERS {
+            self.customers_changed.clear();
+            self.floor = self.generation;
+        }
+        self.customers_changed.insert(key, self.generation);
     }
 }
 
@@ -293,9 +326,9 @@ impl HotCache {
 mod tests {
     use super::*;
 
-    fn session(id: &str, link: &str, org: &str) -> Session {
+    fn session(id: &str, link: &str, org: &str) -> Arc<Session> {
         let now = Utc::now();
-        Session {
+        Arc::new(Session {
             id: id.into(),
             organisation_id: org.into(),
             customer_id: "c".into(),
@@ -309,7 +342,7 @@ mod tests {
             end_reason: None,
             return_url: None,
             section: None,
-        }
+        })
     }
 
     #[test]
@@ -319,6 +352,12 @@ mod tests {
         cache.apply(&Change::Session { id: "s".into() });
         cache.keep_session(b"t", &session("s", "l", "o"), seen);
         assert!(cache.session(b"t").is_none());
+        // A change of a session, or of another customer, does not stop a list.
+        cache.apply(&Change::customer("o", "other"));
+        cache.keep_page("o", "c", "/x", Bytes::from_static(b"[]"), seen);
+        assert!(cache.page("o", "c", "/x").is_some());
+        let seen = cache.generation();
+        cache.apply(&Change::customer("o", "c"));
         cache.keep_page("o", "c", "/x", Bytes::from_static(b"[]"), seen);
         assert!(cache.page("o", "c", "/x").is_none());
         let seen = cache.generation();
@@ -366,6 +405,24 @@ mod tests {
             named.extend(customers.iter().cloned());
         }
         assert_eq!(named, ids);
+    }
+
+    #[test]
+    fn a_read_older_than_the_changes_remembered_is_not_kept() {
+        let cache = HotCache::default();
+        let seen = cache.generation();
+        let ids: Vec<String> = (0..MAX_CHANGED_CUSTOMERS + 1)
+            .map(|n| n.to_string())
+            .collect();
+        for change in Change::customers("o", ids.iter().map(String::as_str)) {
+            cache.apply(&change);
+        }
+        // "c" itself did not change, but that is no longer known for a read this old.
+        cache.keep_page("o", "c", "/x", Bytes::from_static(b"[]"), seen);
+        assert!(cache.page("o", "c", "/x").is_none());
+        let seen = cache.generation();
+        cache.keep_page("o", "c", "/x", Bytes::from_static(b"[]"), seen);
+        assert!(cache.page("o", "c", "/x").is_some());
     }
 
     #[test]

@@ -92,7 +92,7 @@ pub(super) async fn require_section(
     state: &AppState,
     portal: &PortalSession,
     tab: Tab,
-) -> Result<Organisation, ApiError> {
+) -> Result<std::sync::Arc<Organisation>, ApiError> {
     let organisation = state
         .organisation(&portal.session.organisation_id)
         .await?

@@ -27,12 +27,12 @@ pub(super) async fn get_session(
         .ok_or(ApiError::SESSION_EXPIRED)?;
     Ok(Json(SessionInfo {
         customer_name: customer.name,
-        organisation_id: organisation.id,
-        organisation_name: organisation.name,
-        return_url: s.return_url,
-        locale: s.locale,
+        organisation_id: organisation.id.clone(),
+        organisation_name: organisation.name.clone(),
+        return_url: s.return_url.clone(),
+        locale: s.locale.clone(),
         customer_locale: customer.locale,
-        default_locale: organisation.settings.default_locale,
+        default_locale: organisation.settings.default_locale.clone(),
         expires_at: s.expires_at,
         idle_timeout: s.idle_timeout_secs,
     }))
