@@ -53,6 +53,9 @@ pub enum Change {
         organisation: String,
         customers: Vec<String>,
     },
+    /// Any customer's lists of the organisation may have changed (a record changed in
+    /// place, which may have moved it between customers): all of its lists go.
+    Organisation { id: String },
     /// A customer was deleted, with their sessions: both go.
     CustomerDeleted {
         organisation: String,
@@ -134,6 +137,8 @@ struct Inner {
     sessions_changed: u64,
     /// [`customer_key`] → the generation of the last change to the customer's lists.
     customers_changed: HashMap<String, u64>,
+    /// Organisation id → the generation of the last change to all of its lists.
+    organisations_changed: HashMap<String, u64>,
     /// Reads that started before this generation are not kept: what changed before it is
     /// no longer in `customers_changed`.
     floor: u64,
@@ -172,6 +177,7 @@ impl HotCache {
         inner.sessions_changed = inner.generation;
         inner.floor = inner.generation;
         inner.customers_changed.clear();
+        inner.organisations_changed.clear();
         inner.sessions.clear();
         inner.pages.clear();
         inner.page_bytes = 0;
@@ -251,7 +257,15 @@ impl HotCache {
         }
         let key = customer_key(organisation, customer);
         let mut inner = self.lock();
-        let changed = inner.customers_changed.get(&key).copied().unwrap_or(0);
+        let changed = [
+            inner.customers_changed.get(&key),
+            inner.organisations_changed.get(organisation),
+        ]
+        .into_iter()
+        .flatten()
+        .copied()
+        .max()
+        .unwrap_or(0);
         if inner.paused || seen.0 < inner.floor || changed > seen.0 {
             return;
         }
@@ -293,6 +307,24 @@ impl HotCache {
                 for customer in customers {
                     inner.forget_pages(customer_key(organisation, customer));
                 }
+            }
+            Change::Organisation { id } => {
+                let prefix = customer_key(id, "");
+                let Inner {
+                    pages, page_bytes, ..
+                } = &mut *inner;
+                pages.retain(|key, customer_pages| {
+                    let keep = !key.starts_with(&prefix);
+                    if !keep {
+                        *page_bytes -= customer_pages.values().map(|p| p.body.len()).sum::<usize>();
+                    }
+                    keep
+                });
+                if inner.organisations_changed.len() >= MAX_CHANGED_CUSTOMERS {
+                    inner.organisations_changed.clear();
+                    inner.floor = generation;
+                }
+                inner.organisations_changed.insert(id.clone(), generation);
             }
             Change::CustomerDeleted {
                 organisation,
@@ -384,8 +416,14 @@ mod tests {
         assert!(cache.page("o", "c1", "/a").is_none());
         assert_eq!(cache.page("o", "c2", "/a").as_deref(), Some(&b"bb"[..]));
         assert_eq!(cache.lock().page_bytes, 5);
-        cache.apply(&Change::customer("o", "c2"));
+        let seen = cache.generation();
+        cache.apply(&Change::Organisation { id: "o".into() });
         assert!(cache.page("o", "c2", "/a").is_none());
+        cache.keep_page("o", "c2", "/a", Bytes::from_static(b"bb"), seen);
+        assert!(
+            cache.page("o", "c2", "/a").is_none(),
+            "read before the change"
+        );
         assert!(cache.session(b"3").is_some());
         assert!(cache.page("p", "c1", "/a").is_some());
         assert_eq!(cache.lock().page_bytes, 3);
@@ -448,6 +486,7 @@ mod tests {
             Change::Session { id: "s".into() },
             Change::Link { id: "l".into() },
             Change::customer("o", "c:1"),
+            Change::Organisation { id: "o".into() },
             Change::CustomerDeleted {
                 organisation: "o".into(),
                 customer: "c".into(),

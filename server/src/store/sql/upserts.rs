@@ -59,7 +59,16 @@ impl RecordWriter for SqlStore {
                 .await?;
             start = end;
         }
-        let changes = Change::customers(organisation_id, touched.iter().map(String::as_str));
+        let changes = if touched.contains(&None) {
+            vec![Change::Organisation {
+                id: organisation_id.to_owned(),
+            }]
+        } else {
+            Change::customers(
+                organisation_id,
+                touched.iter().flatten().map(String::as_str),
+            )
+        };
         for change in &changes {
             Self::announce(&mut tx, change).await?;
         }
@@ -169,7 +178,7 @@ impl Run<'_> {
         tx: &mut Conn,
         outcomes: &mut [BatchOutcome],
         created: &mut HashMap<String, usize>,
-        touched: &mut HashSet<String>,
+        touched: &mut HashSet<Option<String>>,
     ) -> StoreResult<()> {
         let items = || self.order.iter().map(|&n| (n, &self.items[n]));
         let org = self.organisation_id;
@@ -257,22 +266,6 @@ impl Run<'_> {
                 .await?;
             }
         }
-        if kind != RecordKind::Customer {
-            // A record that moves to another customer leaves its old customer's lists.
-            let mut q = QueryBuilder::<Db>::new(format!(
-                "SELECT DISTINCT customer_id FROM {} WHERE organisation_id = ",
-                kind.table()
-            ));
-            q.push_bind(org).push(" AND external_id IN (");
-            let mut ids = q.separated(", ");
-            for (_, item, _) in &rows {
-                ids.push_bind(item.external_id.as_str());
-            }
-            q.push(")");
-            for row in q.build().fetch_all(&mut *tx).await? {
-                touched.insert(row.try_get::<String, _>(0)?);
-            }
-        }
         let written = upsert_rows(tx, org, kind, &rows, self.now).await?;
         if kind == RecordKind::Invoice {
             replace_lines(tx, &rows, &written).await?;
@@ -280,9 +273,12 @@ impl Run<'_> {
         for (n, item, refs) in &rows {
             let done = written.get(item.external_id.as_str()).cloned();
             // Whose lists this write changes: the customer's own, or the one it belongs to.
+            // A record changed in place may have moved from another customer, whose
+            // lists are not known here: all of the organisation's lists go then.
             match (&done, kind) {
-                (Some((id, _)), RecordKind::Customer) => touched.insert(id.clone()),
-                (Some(_), _) => touched.insert(refs.customer_id.to_owned()),
+                (Some((id, _)), RecordKind::Customer) => touched.insert(Some(id.clone())),
+                (Some((_, Upserted::Updated)), _) => touched.insert(None),
+                (Some(_), _) => touched.insert(Some(refs.customer_id.to_owned())),
                 (None, _) => false,
             };
             if let Some((id, Upserted::Created)) = &done {
