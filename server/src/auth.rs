@@ -4,6 +4,8 @@ use app::api::routes;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, Method};
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use subtle::ConstantTimeEq;
 
 use crate::error::ApiError;
@@ -108,6 +110,22 @@ impl FromRequestParts<AppState> for VendorKey {
     }
 }
 
+/// When the last portal call came, in milliseconds since [`EPOCH`] (0: never): bulk work,
+/// an import, gives way while customers are being answered.
+static LAST_PORTAL_CALL_MS: AtomicU64 = AtomicU64::new(0);
+static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+fn since_epoch_ms() -> u64 {
+    let epoch = EPOCH.get_or_init(std::time::Instant::now);
+    u64::try_from(epoch.elapsed().as_millis()).map_or(u64::MAX, |ms| ms.max(1))
+}
+
+/// Whether a portal call came in the last tenth of a second.
+pub fn portal_busy() -> bool {
+    let last = LAST_PORTAL_CALL_MS.load(Ordering::Relaxed);
+    last != 0 && since_epoch_ms().saturating_sub(last) < 100
+}
+
 /// A portal call: `Authorization: Bearer <session token>` of a live session. Organisation
 /// and customer come from here, never from the request.
 pub struct PortalSession {
@@ -132,6 +150,7 @@ impl FromRequestParts<AppState> for PortalSession {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(ApiError::Unauthorized)?;
+        LAST_PORTAL_CALL_MS.store(since_epoch_ms(), Ordering::Relaxed);
         let hash = token::hash(token);
         let now = state.clock.now();
         let cache = state.store.cache();

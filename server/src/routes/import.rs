@@ -35,6 +35,9 @@ const BATCH_LINES: usize = 500;
 /// …or when its first record has waited this long, whichever comes first.
 const BATCH_TIME: Duration = Duration::from_millis(50);
 
+/// The longest an import rests between two batches while the portal is busy.
+const MAX_REST: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// Lines read between two turns given to other tasks on the same worker thread.
 const YIELD_EVERY_LINES: u64 = 32;
 
@@ -339,7 +342,18 @@ impl Batch<'_> {
             return self.tally(lines, Vec::new());
         }
         let (store, org, now) = (self.store.clone(), self.org.clone(), self.state.clock.now());
-        let write = tokio::spawn(async move { store.write_batch(&org, &items, now).await });
+        let write = tokio::spawn(async move {
+            let started = Instant::now();
+            let written = store.write_batch(&org, &items, now).await;
+            // While customers are using the portal, an import gives way: it rests as long
+            // as its batch took before the next one is written, so that portal reads keep
+            // at least half of what the import would take (the answer still waits for the
+            // last commit).
+            if crate::auth::portal_busy() {
+                tokio::time::sleep(started.elapsed().min(MAX_REST)).await;
+            }
+            written
+        });
         self.writing = Some((lines, write));
         Ok(())
     }
