@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, TestStore};
+use crate::helpers::{spawn_app, TestApp, TestStore, Vendor};
 use crate::on_both_backends;
 use crate::portal::{invoice, subscription};
 
@@ -24,7 +24,8 @@ fn numbers(page: &Value) -> Vec<String> {
         .collect()
 }
 
-async fn every_change_shows_in_the_next_read(db: TestStore) {
+/// A server with a vendor whose customer `cus_1` has one open invoice, `A-1`.
+async fn one_invoice(db: TestStore) -> (TestApp, Vendor) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
     app.vendor_put(
@@ -33,6 +34,11 @@ async fn every_change_shows_in_the_next_read(db: TestStore) {
         invoice("cus_1", "A-1", "open", 1000, 1),
     )
     .await;
+    (app, vendor)
+}
+
+async fn every_change_shows_in_the_next_read(db: TestStore) {
+    let (app, vendor) = one_invoice(db).await;
     let one = app.session_for(&vendor, "cus_1").await;
     let two = app.session_for(&vendor, "cus_2").await;
     let list = "/api/v1/portal/invoices";
@@ -192,9 +198,7 @@ async fn an_ended_session_is_refused_by_the_next_read(db: TestStore) {
         .await;
     let created: Value = response.json().await.unwrap();
     let opened: Value = app
-        .exchange(&crate::helpers::TestApp::token_of(
-            created["url"].as_str().unwrap(),
-        ))
+        .exchange(&TestApp::token_of(created["url"].as_str().unwrap()))
         .await
         .json()
         .await
@@ -244,14 +248,7 @@ async fn an_ended_session_is_refused_by_the_next_read(db: TestStore) {
 async fn portal_reads_write_nothing() {
     let db = crate::helpers::sqlite_store().await;
     let url = db.url.clone();
-    let app = spawn_app(db).await;
-    let vendor = app.vendor("Vendor").await;
-    app.vendor_put(
-        &vendor,
-        "/v1/invoices/i1",
-        invoice("cus_1", "A-1", "open", 1000, 1),
-    )
-    .await;
+    let (app, vendor) = one_invoice(db).await;
     let token = app.session_for(&vendor, "cus_1").await;
     let paths = [
         "/api/v1/portal/session",

@@ -44,6 +44,13 @@ async fn link(app: &TestApp, vendor: &crate::helpers::Vendor) -> (String, String
     )
 }
 
+/// A link made and opened through `app`: its id and the session token.
+async fn opened(app: &TestApp, vendor: &crate::helpers::Vendor) -> (String, String) {
+    let (id, token) = link(app, vendor).await;
+    let opened: Value = app.exchange(&token).await.json().await.unwrap();
+    (id, opened["session_token"].as_str().unwrap().to_owned())
+}
+
 #[tokio::test]
 async fn a_link_exchanged_through_both_at_once_opens_one_session() {
     let Some((a, b)) = two_instances(MANY).await else {
@@ -65,9 +72,7 @@ async fn a_revocation_through_one_ends_the_session_on_the_other_at_once() {
         return;
     };
     let vendor = a.vendor("Vendor").await;
-    let (id, token) = link(&a, &vendor).await;
-    let opened: Value = a.exchange(&token).await.json().await.unwrap();
-    let session = opened["session_token"].as_str().unwrap();
+    let (id, session) = &opened(&a, &vendor).await;
     assert_eq!(
         b.portal_get("/api/v1/portal/invoices", session)
             .await
@@ -133,9 +138,7 @@ async fn a_record_pushed_through_one_shows_on_the_other_at_once() {
         return;
     };
     let vendor = a.vendor("Vendor").await;
-    let (_, token) = link(&a, &vendor).await;
-    let opened: Value = a.exchange(&token).await.json().await.unwrap();
-    let session = opened["session_token"].as_str().unwrap();
+    let (_, session) = &opened(&a, &vendor).await;
     let list = "/api/v1/portal/invoices";
     let count = |page: Value| page["data"].as_array().unwrap().len();
     for app in [&a, &b] {
@@ -176,9 +179,7 @@ async fn a_settings_change_through_one_reaches_the_other_within_a_second() {
         return;
     };
     let vendor = a.vendor("Vendor").await;
-    let (_, token) = link(&a, &vendor).await;
-    let opened: Value = a.exchange(&token).await.json().await.unwrap();
-    let session = opened["session_token"].as_str().unwrap();
+    let (_, session) = &opened(&a, &vendor).await;
     // Both instances have read the organisation (and keep it for up to a second).
     for app in [&a, &b] {
         assert_eq!(
