@@ -8,6 +8,7 @@
 
 use super::{follow_changes, Db, SqlStore, BACKEND};
 
+mod columns;
 mod common;
 mod events;
 mod limits;
