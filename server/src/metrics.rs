@@ -193,6 +193,17 @@ pub async fn get_metrics(
         queue.due,
         queue.pending - queue.due
     ));
+    let lookups = state.store.cache().lookups();
+    text.push_str(&format!(
+        "# HELP portico_cache_lookups_total What the portal's hot path looked for in memory, \
+         and whether it was there (a miss reads the database).\n\
+         # TYPE portico_cache_lookups_total counter\n\
+         portico_cache_lookups_total{{kind=\"session\",result=\"hit\"}} {}\n\
+         portico_cache_lookups_total{{kind=\"session\",result=\"miss\"}} {}\n\
+         portico_cache_lookups_total{{kind=\"list\",result=\"hit\"}} {}\n\
+         portico_cache_lookups_total{{kind=\"list\",result=\"miss\"}} {}\n",
+        lookups.session_hits, lookups.session_misses, lookups.page_hits, lookups.page_misses
+    ));
     Ok((
         [(
             header::CONTENT_TYPE,

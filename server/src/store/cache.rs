@@ -18,6 +18,7 @@
 //! outlive it. An import changing other customers does not stop a list from being kept.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -157,7 +158,22 @@ fn customer_key(organisation: &str, customer: &str) -> String {
 #[derive(Default)]
 pub struct HotCache {
     inner: Mutex<Inner>,
+    counts: [AtomicU64; 4],
 }
+
+/// How often the hot path found what it looked for, since the server started.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Lookups {
+    pub session_hits: u64,
+    pub session_misses: u64,
+    pub page_hits: u64,
+    pub page_misses: u64,
+}
+
+const SESSION_HITS: usize = 0;
+const SESSION_MISSES: usize = 1;
+const PAGE_HITS: usize = 2;
+const PAGE_MISSES: usize = 3;
 
 impl HotCache {
     /// A cache that keeps nothing until [`Self::following`] says other instances' changes
@@ -202,9 +218,31 @@ impl HotCache {
 
     /// The session of a token hash, if read less than [`FRESH_FOR`] ago.
     pub fn session(&self, token_hash: &[u8]) -> Option<Arc<Session>> {
-        let inner = self.lock();
-        let entry = inner.sessions.get(token_hash)?;
-        (entry.read_at.elapsed() < FRESH_FOR).then(|| entry.session.clone())
+        let found = {
+            let inner = self.lock();
+            inner
+                .sessions
+                .get(token_hash)
+                .filter(|e| e.read_at.elapsed() < FRESH_FOR)
+                .map(|e| e.session.clone())
+        };
+        self.count(found.is_some(), SESSION_HITS, SESSION_MISSES);
+        found
+    }
+
+    fn count(&self, hit: bool, hits: usize, misses: usize) {
+        self.counts[if hit { hits } else { misses }].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The lookups so far, for `/metrics`.
+    pub fn lookups(&self) -> Lookups {
+        let get = |n: usize| self.counts[n].load(Ordering::Relaxed);
+        Lookups {
+            session_hits: get(SESSION_HITS),
+            session_misses: get(SESSION_MISSES),
+            page_hits: get(PAGE_HITS),
+            page_misses: get(PAGE_MISSES),
+        }
     }
 
     /// Keeps a session read from the database, unless something changed since `seen`.
@@ -238,9 +276,17 @@ impl HotCache {
     /// A customer's answer to `request`, if read less than [`FRESH_FOR`] ago.
     pub fn page(&self, organisation: &str, customer: &str, request: &str) -> Option<Bytes> {
         let key = customer_key(organisation, customer);
-        let inner = self.lock();
-        let entry = inner.pages.get(&key)?.get(request)?;
-        (entry.read_at.elapsed() < FRESH_FOR).then(|| entry.body.clone())
+        let found = {
+            let inner = self.lock();
+            inner
+                .pages
+                .get(&key)
+                .and_then(|pages| pages.get(request))
+                .filter(|e| e.read_at.elapsed() < FRESH_FOR)
+                .map(|e| e.body.clone())
+        };
+        self.count(found.is_some(), PAGE_HITS, PAGE_MISSES);
+        found
     }
 
     /// Keeps a customer's answer to `request`, unless something changed since `seen`.
@@ -395,6 +441,15 @@ mod tests {
         let seen = cache.generation();
         cache.keep_session(b"t", &session("s", "l", "o"), seen);
         assert!(cache.session(b"t").is_some());
+        assert_eq!(
+            cache.lookups(),
+            Lookups {
+                session_hits: 1,
+                session_misses: 1,
+                page_hits: 1,
+                page_misses: 1,
+            }
+        );
     }
 
     #[test]

@@ -5,13 +5,14 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, TestApp, TestStore, Vendor};
+use crate::helpers::{spawn_app, spawn_app_with, TestApp, TestStore, Vendor};
 use crate::on_both_backends;
 use crate::portal::{invoice, subscription};
 
 on_both_backends!(
     every_change_shows_in_the_next_read,
     an_ended_session_is_refused_by_the_next_read,
+    the_metrics_count_what_memory_answered,
 );
 
 /// The numbers on the first page of the customer's invoice list.
@@ -292,4 +293,47 @@ async fn data_version(connection: &mut sqlx::SqliteConnection) -> i64 {
         .fetch_one(connection)
         .await
         .unwrap()
+}
+
+/// `/metrics` says how often the hot path found its answer in memory.
+async fn the_metrics_count_what_memory_answered(db: TestStore) {
+    let token = "metrics-token-0123456789";
+    let app = spawn_app_with(db, &[("PORTICO_METRICS_TOKEN", token)]).await;
+    let vendor = app.vendor("Vendor").await;
+    let session = app.session_for(&vendor, "cus_1").await;
+    for _ in 0..3 {
+        let (status, _) = app
+            .portal(Method::GET, "/api/v1/portal/invoices", &session, None)
+            .await;
+        assert_eq!(status, 200);
+    }
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let value = |kind: &str, result: &str| -> u64 {
+        let name = format!("portico_cache_lookups_total{{kind=\"{kind}\",result=\"{result}\"}} ");
+        text.lines()
+            .find_map(|l| l.strip_prefix(&name))
+            .unwrap_or_else(|| panic!("{name} in {text}"))
+            .parse()
+            .unwrap()
+    };
+    // The first read finds neither; the next two find both (a kept read is fresh for a
+    // second). On PostgreSQL nothing is kept until the change feed is heard, which a
+    // slow start could delay past the first read.
+    for kind in ["list", "session"] {
+        assert_eq!(value(kind, "hit") + value(kind, "miss"), 3, "{text}");
+        assert!(value(kind, "hit") >= 1, "{text}");
+    }
+    if app.store().backend() == server::store::Backend::Sqlite {
+        assert_eq!(value("list", "hit"), 2, "{text}");
+        assert_eq!(value("session", "hit"), 2, "{text}");
+    }
 }
