@@ -15,7 +15,6 @@ pub mod extract;
 pub mod links;
 pub mod metrics;
 pub mod openapi;
-pub mod orgcache;
 pub mod orgs;
 pub mod ratelimit;
 pub mod request_id;
@@ -190,7 +189,6 @@ pub async fn build_with(
         store,
         leptos: leptos_options(&config),
         bundle: routes::BundleNames::at_start(&config.site_root),
-        organisations: Arc::new(orgcache::OrgCache::default()),
         metrics: Arc::new(metrics::Metrics::default()),
         config: Arc::new(config),
         clock,

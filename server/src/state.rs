@@ -36,8 +36,6 @@ pub struct Parts {
     pub bundle: crate::routes::BundleNames,
     pub clock: Arc<dyn Clock>,
     pub limits: Arc<Limits>,
-    /// Organisations read in the last second.
-    pub organisations: Arc<crate::orgcache::OrgCache>,
     /// Request counts and latencies for `/metrics`.
     pub metrics: Arc<crate::metrics::Metrics>,
     /// The webhook client and the bell that wakes its worker.
@@ -93,12 +91,22 @@ impl AppState {
         self.webhooks.wake();
     }
 
-    /// An organisation as the hot path reads it (see [`crate::orgcache`]).
+    /// An organisation as the hot path reads it: from memory while read less than a
+    /// second ago and unchanged since (see `store::cache`), else from the database.
     pub async fn organisation(
         &self,
         id: &str,
     ) -> crate::store::StoreResult<Option<Arc<crate::store::Organisation>>> {
-        self.organisations.get(self.store.as_ref(), id).await
+        let cache = self.store.cache();
+        if let Some(organisation) = cache.organisation(id) {
+            return Ok(Some(organisation));
+        }
+        let seen = cache.generation();
+        let found = self.store.get_organisation(id).await?.map(Arc::new);
+        if let Some(organisation) = &found {
+            cache.keep_organisation(organisation, seen);
+        }
+        Ok(found)
     }
 
     /// The key a request's client is rate limited under.

@@ -77,7 +77,6 @@ async fn patch_settings(
         )
         .await?
         .ok_or(ApiError::Unauthorized)?;
-    state.organisations.forget(&organisation.id);
     Ok(Json(view(&state, updated).await?))
 }
 

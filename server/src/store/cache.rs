@@ -26,11 +26,13 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::Session;
+use super::{Organisation, Session};
 
 /// How long an entry is used after it was read from the database.
 pub const FRESH_FOR: Duration = Duration::from_secs(1);
 
+/// Above this many organisations the cache of them starts again from empty.
+const MAX_ORGANISATIONS: usize = 10_000;
 /// Above this many sessions the cache starts again from empty.
 const MAX_SESSIONS: usize = 20_000;
 /// Customers whose last change is remembered at most (a few MiB); past it, reads that
@@ -57,6 +59,8 @@ pub enum Change {
     /// Any customer's lists of the organisation may have changed (a record changed in
     /// place, which may have moved it between customers): all of its lists go.
     Organisation { id: String },
+    /// An organisation's name or settings changed.
+    Settings { id: String },
     /// A customer was deleted, with their sessions: both go.
     CustomerDeleted {
         organisation: String,
@@ -138,6 +142,10 @@ struct Inner {
     sessions_changed: u64,
     /// [`customer_key`] → the generation of the last change to the customer's lists.
     customers_changed: HashMap<String, u64>,
+    /// The generation of the last change to any organisation's settings.
+    settings_changed: u64,
+    /// Organisations by id, as every portal call reads them (which sections they show).
+    organisations: HashMap<String, (Instant, Arc<Organisation>)>,
     /// Organisation id → the generation of the last change to all of its lists.
     organisations_changed: HashMap<String, u64>,
     /// Reads that started before this generation are not kept: what changed before it is
@@ -191,6 +199,8 @@ impl HotCache {
         inner.paused = !heard;
         inner.generation += 1;
         inner.sessions_changed = inner.generation;
+        inner.settings_changed = inner.generation;
+        inner.organisations.clear();
         inner.floor = inner.generation;
         inner.customers_changed.clear();
         inner.organisations_changed.clear();
@@ -260,6 +270,28 @@ impl HotCache {
                 read_at: Instant::now(),
                 session: Arc::clone(session),
             },
+        );
+    }
+
+    /// An organisation, if read less than [`FRESH_FOR`] ago.
+    pub fn organisation(&self, id: &str) -> Option<Arc<Organisation>> {
+        let inner = self.lock();
+        let (read_at, organisation) = inner.organisations.get(id)?;
+        (read_at.elapsed() < FRESH_FOR).then(|| organisation.clone())
+    }
+
+    /// Keeps an organisation read from the database, unless settings changed since `seen`.
+    pub fn keep_organisation(&self, organisation: &Arc<Organisation>, seen: Generation) {
+        let mut inner = self.lock();
+        if inner.paused || inner.settings_changed > seen.0 {
+            return;
+        }
+        if inner.organisations.len() >= MAX_ORGANISATIONS {
+            inner.organisations.clear();
+        }
+        inner.organisations.insert(
+            organisation.id.clone(),
+            (Instant::now(), Arc::clone(organisation)),
         );
     }
 
@@ -371,6 +403,10 @@ impl HotCache {
                     inner.floor = generation;
                 }
                 inner.organisations_changed.insert(id.clone(), generation);
+            }
+            Change::Settings { id } => {
+                inner.settings_changed = generation;
+                inner.organisations.remove(id);
             }
             Change::CustomerDeleted {
                 organisation,
@@ -542,6 +578,7 @@ mod tests {
             Change::Link { id: "l".into() },
             Change::customer("o", "c:1"),
             Change::Organisation { id: "o".into() },
+            Change::Settings { id: "o".into() },
             Change::CustomerDeleted {
                 organisation: "o".into(),
                 customer: "c".into(),

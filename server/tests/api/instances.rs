@@ -174,13 +174,13 @@ async fn a_record_pushed_through_one_shows_on_the_other_at_once() {
 }
 
 #[tokio::test]
-async fn a_settings_change_through_one_reaches_the_other_within_a_second() {
+async fn a_settings_change_through_one_reaches_the_other_at_once() {
     let Some((a, b)) = two_instances(MANY).await else {
         return;
     };
     let vendor = a.vendor("Vendor").await;
     let (_, session) = &opened(&a, &vendor).await;
-    // Both instances have read the organisation (and keep it for up to a second).
+    // Both instances have read the organisation, and keep it in memory.
     for app in [&a, &b] {
         assert_eq!(
             app.portal_get("/api/v1/portal/payments", session)
@@ -215,7 +215,8 @@ async fn a_settings_change_through_one_reaches_the_other_within_a_second() {
         }
         assert_eq!(status, 200);
         assert!(
-            changed.elapsed() <= Duration::from_millis(1_100),
+            // Half the second anything is kept: the notification did it.
+            changed.elapsed() <= Duration::from_millis(500),
             "the other instance still shows the hidden section after {:?}",
             changed.elapsed()
         );

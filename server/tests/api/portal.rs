@@ -1246,7 +1246,8 @@ async fn a_settings_change_elsewhere_is_seen_within_a_second(db: TestStore) {
         )
         .await
         .unwrap();
-    tokio::time::sleep(server::orgcache::FRESH_FOR + std::time::Duration::from_millis(100)).await;
+    tokio::time::sleep(server::store::cache::FRESH_FOR + std::time::Duration::from_millis(100))
+        .await;
     assert_eq!(invoices(token.clone()).await, 403);
 
     app.settings(&vendor, json!({"sections": ["invoices", "profile"]}))

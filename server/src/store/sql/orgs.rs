@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::store::{rows, ApiKey, Logo, OrgStore, Organisation, StoreError, StoreResult};
 
 use super::SqlStore;
+use crate::store::cache::Change;
 
 #[async_trait::async_trait]
 impl OrgStore for SqlStore {
@@ -52,7 +53,7 @@ impl OrgStore for SqlStore {
     ) -> StoreResult<Option<Organisation>> {
         let settings =
             serde_json::to_string(settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        sqlx::query_as::<_, rows::OrganisationRow>(
+        let updated = sqlx::query_as::<_, rows::OrganisationRow>(
             "UPDATE organisations SET name = $2, settings = $3, updated_at = $4 \
              WHERE id = $1 RETURNING *",
         )
@@ -63,7 +64,10 @@ impl OrgStore for SqlStore {
         .fetch_optional(&self.pool)
         .await?
         .map(TryInto::try_into)
-        .transpose()
+        .transpose()?;
+        self.announce_now(&Change::Settings { id: id.to_owned() })
+            .await?;
+        Ok(updated)
     }
 
     async fn put_logo(
