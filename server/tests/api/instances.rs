@@ -220,8 +220,12 @@ async fn a_settings_change_through_one_reaches_the_other_at_once() {
             "the other instance still shows the hidden section after {:?}",
             changed.elapsed()
         );
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    eprintln!(
+        "the other instance hid the section after {:?}",
+        changed.elapsed()
+    );
 }
 
 #[tokio::test]
