@@ -150,7 +150,6 @@ impl FromRequestParts<AppState> for PortalSession {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(ApiError::Unauthorized)?;
-        LAST_PORTAL_CALL_MS.store(since_epoch_ms(), Ordering::Relaxed);
         let hash = token::hash(token);
         let now = state.clock.now();
         let cache = state.store.cache();
@@ -195,6 +194,8 @@ impl FromRequestParts<AppState> for PortalSession {
                 .await?;
             cache.touched(&hash, now);
         }
+        // Only a live session counts: a stream of bad tokens does not slow an import.
+        LAST_PORTAL_CALL_MS.store(since_epoch_ms(), Ordering::Relaxed);
         Ok(PortalSession { session })
     }
 }
