@@ -1,5 +1,5 @@
 import { test, expect, type Page, type Frame } from '@playwright/test';
-import { demoVendor, freshCustomer, portalLink } from './vendor';
+import { demoVendor, freshCustomer } from './vendor';
 
 /** The same server under its other loopback name: another site to the browser. */
 function vendorOrigin(baseURL: string): string {
@@ -20,10 +20,11 @@ async function heights(page: Page, frame: Frame): Promise<[number, number]> {
 }
 
 test.describe('embedded in a vendor page on another origin', () => {
-  test('the portal loads in the iframe and its height follows the content across pages', async ({ page, baseURL }) => {
-    await page.goto(`${vendorOrigin(baseURL!)}/demo/vendor?section=invoices&locale=en`);
+  test('the portal loads in the iframe and its height follows the content across pages', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!);
+    await page.goto(`${vendorOrigin(baseURL!)}/demo/vendor?customer=${customer.externalId}&section=invoices&locale=en`);
     const portal = page.frameLocator('#portal iframe');
-    await expect(portal.getByRole('heading', { name: 'Northwind Traders GmbH' })).toBeVisible();
+    await expect(portal.getByRole('heading', { name: 'Ada Lovelace Ltd' })).toBeVisible();
     await expect(portal.locator('table.records tbody tr').first()).toBeVisible();
     const frame = await portalFrame(page, baseURL!);
 
@@ -50,8 +51,9 @@ test.describe('embedded in a vendor page on another origin', () => {
     }).toBe(true);
   });
 
-  test('a message from another origin is ignored', async ({ page, baseURL }) => {
-    await page.goto(`${vendorOrigin(baseURL!)}/demo/vendor?section=invoices&locale=en`);
+  test('a message from another origin is ignored', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 3 });
+    await page.goto(`${vendorOrigin(baseURL!)}/demo/vendor?customer=${customer.externalId}&section=invoices&locale=en`);
     const portal = page.frameLocator('#portal iframe');
     await expect(portal.locator('table.records tbody tr').first()).toBeVisible();
     const frame = await portalFrame(page, baseURL!);
@@ -70,7 +72,8 @@ test.describe('embedded in a vendor page on another origin', () => {
   });
 
   test('a page on an origin that is not allowed cannot frame the portal', async ({ page, request, baseURL }) => {
-    const link = await portalLink(request, baseURL!, { external_id: 'cus_northwind' });
+    const customer = await freshCustomer(request, baseURL!, { invoices: 2 });
+    const link = await customer.link();
     await page.route('http://evil.test/**', (route) =>
       route.fulfill({ contentType: 'text/html', body: `<!DOCTYPE html><title>Evil</title><iframe src="${link.url}"></iframe>` }),
     );
@@ -81,7 +84,7 @@ test.describe('embedded in a vendor page on another origin', () => {
     expect(page.frames().some((f) => f.url().startsWith(baseURL!))).toBe(false);
     // Nothing ran in the refused frame: the link is still unused.
     const vendor = demoVendor();
-    const listed = await request.get(`${baseURL}/v1/customers/cus_northwind/portal_sessions`, {
+    const listed = await request.get(`${baseURL}/v1/customers/${customer.externalId}/portal_sessions`, {
       headers: { organisation: vendor.organisation, 'X-API-KEY': vendor.apiKey },
     });
     const mine = (await listed.json()).data.find((s: { id: string }) => s.id === link.id);
@@ -99,7 +102,7 @@ test.describe('embedded in a vendor page on another origin', () => {
       data: Buffer.from(logo),
     });
     expect(uploaded.status()).toBe(204);
-    const link = await portalLink(request, baseURL!, { external_id: 'cus_blueharbor' });
+    const link = await (await freshCustomer(request, baseURL!, { invoices: 2 })).link();
 
     // Without any script: the server's HTML alone is branded.
     const context = await browser.newContext({ javaScriptEnabled: false });
