@@ -104,19 +104,4 @@ test.describe('the invoices tab', () => {
     await expect(page.getByText('No payments have been recorded for this invoice.')).toBeVisible();
     await expect(page.getByRole('button', { name: 'Download PDF' })).toHaveCount(0);
   });
-
-  test('payments export as CSV', async ({ page, request, baseURL }) => {
-    const customer = await freshCustomer(request, baseURL!, { invoices: 2 });
-    await page.goto((await customer.link({ section: 'payments' })).url);
-    await expect(page.getByRole('heading', { name: 'Payments and refunds' })).toBeVisible();
-    await expect(page.getByRole('link', { name: 'View invoice' })).toBeVisible();
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Download CSV' }).click(),
-    ]);
-    expect(download.suggestedFilename()).toBe('payments.csv');
-    expect(readFileSync((await download.path())!, 'utf8')).toBe(
-      'date,kind,status,method,currency,amount,invoice\r\n2025-02-03T10:00:00Z,payment,succeeded,Visa •••• 4242,EUR,20.99,ADA-002\r\n',
-    );
-  });
 });
