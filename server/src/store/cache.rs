@@ -95,7 +95,7 @@ impl Change {
         let mut chunk: Vec<String> = Vec::new();
         let mut size = 0;
         for customer in customers {
-            if size + customer.len() > MAX_PAYLOAD_IDS {
+            if !chunk.is_empty() && size + customer.len() > MAX_PAYLOAD_IDS {
                 changes.push(Change::Customers {
                     organisation: organisation.to_owned(),
                     customers: std::mem::take(&mut chunk),
@@ -140,16 +140,15 @@ struct Inner {
     generation: u64,
     /// The generation of the last change to any session.
     sessions_changed: u64,
-    /// [`customer_key`] → the generation of the last change to the customer's lists.
-    customers_changed: HashMap<String, u64>,
+    /// [`customer_key`] → the generation of the last change to that customer's lists; the
+    /// key with an empty customer stands for every list of the organisation.
+    lists_changed: HashMap<String, u64>,
     /// The generation of the last change to any organisation's settings.
     settings_changed: u64,
     /// Organisations by id, as every portal call reads them (which sections they show).
     organisations: HashMap<String, (Instant, Arc<Organisation>)>,
-    /// Organisation id → the generation of the last change to all of its lists.
-    organisations_changed: HashMap<String, u64>,
     /// Reads that started before this generation are not kept: what changed before it is
-    /// no longer in `customers_changed`.
+    /// no longer in `lists_changed`.
     floor: u64,
     sessions: HashMap<Vec<u8>, SessionEntry>,
     /// [`customer_key`] → request (path and query) → answer.
@@ -202,8 +201,7 @@ impl HotCache {
         inner.settings_changed = inner.generation;
         inner.organisations.clear();
         inner.floor = inner.generation;
-        inner.customers_changed.clear();
-        inner.organisations_changed.clear();
+        inner.lists_changed.clear();
         inner.sessions.clear();
         inner.pages.clear();
         inner.page_bytes = 0;
@@ -336,8 +334,8 @@ impl HotCache {
         let key = customer_key(organisation, customer);
         let mut inner = self.lock();
         let changed = [
-            inner.customers_changed.get(&key),
-            inner.organisations_changed.get(organisation),
+            inner.lists_changed.get(&key),
+            inner.lists_changed.get(&customer_key(organisation, "")),
         ]
         .into_iter()
         .flatten()
@@ -383,26 +381,23 @@ impl HotCache {
                 customers,
             } => {
                 for customer in customers {
-                    inner.forget_pages(customer_key(organisation, customer));
+                    let key = customer_key(organisation, customer);
+                    inner.drop_pages(&key);
+                    inner.note_lists_changed(key);
                 }
             }
             Change::Organisation { id } => {
                 let prefix = customer_key(id, "");
-                let Inner {
-                    pages, page_bytes, ..
-                } = &mut *inner;
-                pages.retain(|key, customer_pages| {
-                    let keep = !key.starts_with(&prefix);
-                    if !keep {
-                        *page_bytes -= customer_pages.values().map(|p| p.body.len()).sum::<usize>();
-                    }
-                    keep
-                });
-                if inner.organisations_changed.len() >= MAX_CHANGED_CUSTOMERS {
-                    inner.organisations_changed.clear();
-                    inner.floor = generation;
+                let keys: Vec<String> = inner
+                    .pages
+                    .keys()
+                    .filter(|key| key.starts_with(&prefix))
+                    .cloned()
+                    .collect();
+                for key in &keys {
+                    inner.drop_pages(key);
                 }
-                inner.organisations_changed.insert(id.clone(), generation);
+                inner.note_lists_changed(prefix);
             }
             Change::Settings { id } => {
                 inner.settings_changed = generation;
@@ -416,23 +411,30 @@ impl HotCache {
                 inner.sessions.retain(|_, e| {
                     e.session.organisation_id != *organisation || e.session.customer_id != *customer
                 });
-                inner.forget_pages(customer_key(organisation, customer));
+                let key = customer_key(organisation, customer);
+                inner.drop_pages(&key);
+                inner.note_lists_changed(key);
             }
         }
     }
 }
 
 impl Inner {
-    /// Drops a customer's lists and notes the change against them.
-    fn forget_pages(&mut self, key: String) {
-        if let Some(pages) = self.pages.remove(&key) {
+    /// Drops the lists kept for one [`customer_key`].
+    fn drop_pages(&mut self, key: &str) {
+        if let Some(pages) = self.pages.remove(key) {
             self.page_bytes -= pages.values().map(|p| p.body.len()).sum::<usize>();
         }
-        if self.customers_changed.len() >= MAX_CHANGED_CUSTOMERS {
-            self.customers_changed.clear();
+    }
+
+    /// Notes a change against a customer's lists, or (with an empty customer) against all
+    /// of an organisation's: reads that began before it are not kept.
+    fn note_lists_changed(&mut self, key: String) {
+        if self.lists_changed.len() >= MAX_CHANGED_CUSTOMERS {
+            self.lists_changed.clear();
             self.floor = self.generation;
         }
-        self.customers_changed.insert(key, self.generation);
+        self.lists_changed.insert(key, self.generation);
     }
 }
 

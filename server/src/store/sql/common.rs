@@ -7,6 +7,21 @@ use crate::store::{rows, Backend, PoolStatus, Store, StoreError, StoreResult, Ve
 use super::{Db, SqlStore, BACKEND};
 use crate::store::cache::{Change, CHANNEL};
 
+/// Sends a change on the channel every instance listens to (PostgreSQL only).
+async fn notify<'e>(
+    executor: impl sqlx::Executor<'e, Database = Db>,
+    change: &Change,
+) -> StoreResult<()> {
+    if BACKEND == Backend::Postgres {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(change.payload())
+            .execute(executor)
+            .await?;
+    }
+    Ok(())
+}
+
 impl SqlStore {
     /// A transaction that writes. SQLite takes its write lock at the start
     /// (`BEGIN IMMEDIATE`), so that a busy database is waited for: a deferred
@@ -27,28 +42,14 @@ impl SqlStore {
         tx: &mut sqlx::Transaction<'_, Db>,
         change: &Change,
     ) -> StoreResult<()> {
-        if BACKEND == Backend::Postgres {
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(CHANNEL)
-                .bind(change.payload())
-                .execute(&mut **tx)
-                .await?;
-        }
-        Ok(())
+        notify(&mut **tx, change).await
     }
 
     /// Announces a change made outside a transaction (a single statement that has
     /// committed), and tells this process's cache.
     pub(super) async fn announce_now(&self, change: &Change) -> StoreResult<()> {
         self.cache.apply(change);
-        if BACKEND == Backend::Postgres {
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(CHANNEL)
-                .bind(change.payload())
-                .execute(&self.pool)
-                .await?;
-        }
-        Ok(())
+        notify(&self.pool, change).await
     }
 
     /// Tells this process's cache what a committed transaction changed.
