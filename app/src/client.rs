@@ -160,6 +160,22 @@ pub async fn cancel_subscription(session: &str, id: &str) -> Result<Subscription
     send::<_, ()>(Method::Post, &path, Some(session), None).await
 }
 
+/// Tells the vendor that the customer opened an invoice's payment page.
+pub async fn invoice_payment_started(session: &str, id: &str) -> Result<(), ClientError> {
+    let path = routes::with_id(routes::PORTAL_INVOICE_PAYMENT_STARTED, id);
+    send::<serde::de::IgnoredAny, ()>(Method::Post, &path, Some(session), None)
+        .await
+        .map(|_| ())
+}
+
+/// Tells the vendor that the customer opened the page for paying everything overdue.
+pub async fn balance_payment_started(session: &str) -> Result<(), ClientError> {
+    let path = routes::PORTAL_BALANCE_PAYMENT_STARTED;
+    send::<serde::de::IgnoredAny, ()>(Method::Post, path, Some(session), None)
+        .await
+        .map(|_| ())
+}
+
 pub async fn set_default_payment_method(
     session: &str,
     id: &str,

@@ -165,6 +165,11 @@ struct OrgSetArgs {
     allow_subscription_cancel: Option<bool>,
     #[arg(long)]
     allow_default_payment_method_change: Option<bool>,
+    #[arg(long)]
+    allow_invoice_payment: Option<bool>,
+    /// Replaces the payment provider's origins (repeatable, https).
+    #[arg(long = "payment-origin", value_name = "ORIGIN")]
+    payment_origins: Option<Vec<String>>,
 }
 
 #[derive(Subcommand)]
@@ -312,6 +317,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 editable_profile_fields: args.editable_profile_fields,
                 allow_subscription_cancel: args.allow_subscription_cancel,
                 allow_default_payment_method_change: args.allow_default_payment_method_change,
+                allow_invoice_payment: args.allow_invoice_payment,
+                payment_origins: args.payment_origins,
             };
             let store = store::connect(&config.database_url).await?;
             let mut organisation = store

@@ -40,9 +40,21 @@ const SCHEME: &str = "[Hh][Tt][Tt][Pp][Ss]?://";
 
 /// An absolute http(s) URL, written in ASCII (anything else percent-encoded), with a
 /// DNS name or IPv4 address and no user name or password.
-pub static URL_PATTERN: LazyLock<String> = LazyLock::new(|| {
+pub static URL_PATTERN: LazyLock<String> =
+    LazyLock::new(|| format!("^{SCHEME}{HOST}{PORT}{}", *URL_REST));
+
+/// What follows an absolute URL's host and port: path, query and fragment, to the end.
+static URL_REST: LazyLock<String> = LazyLock::new(|| {
+    format!("(?:/(?:{URL_CHAR}|/)*)?(?:\\?(?:{URL_CHAR}|[/?])*)?(?:#(?:{URL_CHAR}|[/?])*)?$")
+});
+
+/// A page where the customer pays: an https URL as [`URL_PATTERN`] takes it, or plain
+/// http on the developer's own machine (`localhost`, `127.0.0.1`), which browsers treat
+/// as secure.
+pub static PAYMENT_URL_PATTERN: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "^{SCHEME}{HOST}{PORT}(?:/(?:{URL_CHAR}|/)*)?(?:\\?(?:{URL_CHAR}|[/?])*)?(?:#(?:{URL_CHAR}|[/?])*)?$"
+        "^(?:[Hh][Tt][Tt][Pp][Ss]://{HOST}|[Hh][Tt][Tt][Pp]://(?:[Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt]|127\\.0\\.0\\.1)){PORT}{}",
+        *URL_REST
     )
 });
 
@@ -104,6 +116,7 @@ fn compile(pattern: &str) -> Regex {
 }
 
 pub static URL: LazyLock<Regex> = LazyLock::new(|| compile(&URL_PATTERN));
+pub static PAYMENT_URL: LazyLock<Regex> = LazyLock::new(|| compile(&PAYMENT_URL_PATTERN));
 pub static WEBHOOK_URL: LazyLock<Regex> = LazyLock::new(|| compile(&WEBHOOK_URL_PATTERN));
 pub static ORIGIN: LazyLock<Regex> = LazyLock::new(|| compile(&ORIGIN_PATTERN));
 
@@ -120,8 +133,17 @@ pub fn url() -> Value {
     json!({"maxLength": URL_MAX, "pattern": *URL_PATTERN})
 }
 
+pub fn payment_url() -> Value {
+    json!({"maxLength": URL_MAX, "pattern": *PAYMENT_URL_PATTERN})
+}
+
 pub fn webhook_url() -> Value {
     json!({"maxLength": URL_MAX, "pattern": *WEBHOOK_URL_PATTERN})
+}
+
+/// An origin as [`origin`] takes it, https only: a payment provider's.
+pub fn https_origin() -> Value {
+    json!({"maxLength": URL_MAX, "pattern": format!("^[Hh][Tt][Tt][Pp][Ss]://{HOST}{PORT}/?$")})
 }
 
 pub fn origin() -> Value {

@@ -138,6 +138,15 @@ pub fn apply(
     if let Some(values) = patch.embed_origins {
         next.embed_origins = origins(&mut check, "embed_origins", &values);
     }
+    if let Some(values) = patch.payment_origins {
+        next.payment_origins = origins(&mut check, "payment_origins", &values);
+        // Card checks and payment pages are https only.
+        for (i, origin) in next.payment_origins.iter().enumerate() {
+            if !origin.starts_with("https://") {
+                check.fail(&format!("payment_origins[{i}]"), "must be an https origin");
+            }
+        }
+    }
     if let Some(locale) = patch.default_locale {
         if !LOCALES.contains(&locale.as_str()) {
             check.fail(
@@ -215,6 +224,9 @@ pub fn apply(
     }
     if let Some(value) = patch.allow_default_payment_method_change {
         next.allow_default_payment_method_change = value;
+    }
+    if let Some(value) = patch.allow_invoice_payment {
+        next.allow_invoice_payment = value;
     }
 
     if !check.is_ok() {

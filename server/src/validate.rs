@@ -7,6 +7,7 @@ use app::api::records::{
 };
 use app::api::rules::{self, Problem};
 use app::api::session::LOCALES;
+use app::api::settings::OrganisationSettings;
 use app::api::FieldError;
 use chrono::NaiveDate;
 
@@ -178,6 +179,33 @@ impl Check {
         }
     }
 
+    /// Where the customer pays: an absolute https URL (plain http only on the developer's
+    /// own machine), and on one of `origins` (the payment provider's) when the
+    /// organisation lists any.
+    pub fn payment_url(&mut self, field: &str, value: &Option<String>, origins: &[String]) {
+        let Some(value) = value else { return };
+        let parsed = url::Url::parse(value).ok().filter(|u| u.host().is_some());
+        let parsed = parsed.filter(|_| {
+            value.len() <= crate::contract::URL_MAX && crate::contract::PAYMENT_URL.is_match(value)
+        });
+        let Some(url) = parsed else {
+            return self.fail(
+                field,
+                "must be an absolute https URL of at most 2048 characters (plain http only on localhost)",
+            );
+        };
+        let origin = url.origin().ascii_serialization();
+        if !origins.is_empty() && !origins.contains(&origin) {
+            self.fail(
+                field,
+                format!(
+                    "must be on one of the organisation's payment_origins: {}",
+                    origins.join(", ")
+                ),
+            );
+        }
+    }
+
     pub fn into_problems(self) -> Vec<FieldError> {
         self.problems
     }
@@ -210,6 +238,9 @@ pub fn external_id(check: &mut Check, field: &str, id: &str) {
 /// the store by the caller).
 pub trait Validate {
     fn validate(&self, check: &mut Check);
+
+    /// The rules that depend on the organisation's settings.
+    fn validate_for(&self, _settings: &OrganisationSettings, _check: &mut Check) {}
 }
 
 impl Validate for CustomerInput {
@@ -222,6 +253,11 @@ impl Validate for CustomerInput {
         check.opt_text("tax_id", &self.tax_id, max::TAX_ID);
         check.locale("locale", &self.locale);
         check.nested("address.", |check| self.address.validate(check));
+    }
+
+    fn validate_for(&self, settings: &OrganisationSettings, check: &mut Check) {
+        let origins = &settings.payment_origins;
+        check.payment_url("balance_payment_url", &self.balance_payment_url, origins);
     }
 }
 
@@ -274,6 +310,10 @@ impl Validate for InvoiceInput {
                 );
             });
         }
+    }
+
+    fn validate_for(&self, settings: &OrganisationSettings, check: &mut Check) {
+        check.payment_url("payment_url", &self.payment_url, &settings.payment_origins);
     }
 }
 
@@ -361,6 +401,7 @@ mod tests {
     fn fields(v: &impl Validate) -> Vec<String> {
         let mut check = Check::default();
         v.validate(&mut check);
+        v.validate_for(&OrganisationSettings::default(), &mut check);
         check.into_problems().into_iter().map(|p| p.field).collect()
     }
 
@@ -394,6 +435,7 @@ mod tests {
                 period_end: None,
             }],
             pdf_url: Some("javascript:alert(1)".into()),
+            payment_url: Some("http://pay.example/inv".into()),
         };
         assert_eq!(
             fields(&invoice),
@@ -405,7 +447,8 @@ mod tests {
                 "period_end",
                 "pdf_url",
                 "lines[0].description",
-                "lines[0].quantity"
+                "lines[0].quantity",
+                "payment_url"
             ]
         );
     }
@@ -422,14 +465,52 @@ mod tests {
                 ..Address::default()
             },
             locale: Some("es".into()),
+            balance_payment_url: Some("ftp://pay.example".into()),
         };
-        assert_eq!(fields(&customer), ["email", "locale", "address.country"]);
+        assert_eq!(
+            fields(&customer),
+            ["email", "locale", "address.country", "balance_payment_url"]
+        );
         customer.email = Some("billing@example.com".into());
+        customer.balance_payment_url = Some("https://pay.example/balance/c1".into());
         customer.address.country = Some("DE".into());
         customer.locale = Some("de".into());
         assert!(
             fields(&customer).is_empty(),
             "HTML in names is data, not an error"
+        );
+    }
+
+    #[test]
+    fn payment_pages_are_https_and_on_the_providers_origins() {
+        let problems = |url: &str, origins: &[&str]| {
+            let mut check = Check::default();
+            let origins: Vec<String> = origins.iter().map(|o| (*o).to_owned()).collect();
+            check.payment_url("payment_url", &Some(url.to_owned()), &origins);
+            check.into_problems()
+        };
+        assert!(problems("https://pay.example/i/1", &[]).is_empty());
+        // A developer's own machine is as safe as https to the browser.
+        assert!(problems("http://localhost:3000/pay", &[]).is_empty());
+        assert!(problems("http://127.0.0.1:3000/pay", &[]).is_empty());
+        for bad in [
+            "http://pay.example/i/1",
+            "javascript:alert(1)",
+            "/pay/1",
+            "pay.example",
+        ] {
+            let found = problems(bad, &[]);
+            assert_eq!(found.len(), 1, "{bad}");
+            assert_eq!(found[0].field, "payment_url");
+        }
+        let psp = ["https://checkout.psp.example"];
+        assert!(problems("https://checkout.psp.example/c/9", &psp).is_empty());
+        let elsewhere = problems("https://evil.example/c/9", &psp);
+        assert_eq!(elsewhere.len(), 1);
+        assert!(
+            elsewhere[0].message.contains("payment_origins"),
+            "{:?}",
+            elsewhere[0]
         );
     }
 

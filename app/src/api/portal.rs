@@ -228,6 +228,23 @@ pub struct Overview {
     pub spending: Vec<MonthTotal>,
     /// When these figures were computed.
     pub as_of: DateTime<Utc>,
+    /// Where the customer pays everything overdue at once, when something is overdue and
+    /// the vendor gave such a page.
+    #[serde(default)]
+    pub pay_overdue_url: Option<String>,
+    /// The overdue invoice, when exactly one is overdue and it can be paid online.
+    #[serde(default)]
+    pub overdue_invoice: Option<PayableInvoice>,
+}
+
+/// An invoice the customer can pay on the vendor's payment page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PayableInvoice {
+    /// Portico's id.
+    pub id: String,
+    pub number: String,
+    pub payment_url: String,
 }
 
 #[cfg(test)]

@@ -186,6 +186,10 @@ pub struct CustomerInput {
     /// Preferred portal language, e.g. `de`.
     #[serde(default)]
     pub locale: Option<String>,
+    /// The vendor's hosted page where the customer pays everything overdue at once
+    /// (absolute https); the portal offers "Pay all overdue" with it.
+    #[serde(default)]
+    pub balance_payment_url: Option<String>,
 }
 
 /// A customer as Portico returns it.
@@ -202,6 +206,7 @@ pub struct Customer {
     pub tax_id: Option<String>,
     pub address: Address,
     pub locale: Option<String>,
+    pub balance_payment_url: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -247,6 +252,10 @@ pub struct InvoiceInput {
     /// Where the vendor hosts the PDF, when it is not uploaded to Portico.
     #[serde(default)]
     pub pdf_url: Option<String>,
+    /// The vendor's hosted payment page for this invoice (absolute https); the portal
+    /// offers "Pay now" with it while the invoice is owed.
+    #[serde(default)]
+    pub payment_url: Option<String>,
 }
 
 /// An invoice as Portico returns it.
@@ -267,6 +276,7 @@ pub struct Invoice {
     pub issued_at: DateTime<Utc>,
     pub lines: Vec<InvoiceLine>,
     pub pdf_url: Option<String>,
+    pub payment_url: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -465,6 +475,18 @@ impl SubscriptionStatus {
             self,
             SubscriptionStatus::Active | SubscriptionStatus::Trialing | SubscriptionStatus::PastDue
         )
+    }
+}
+
+impl Invoice {
+    /// The vendor's payment page, while the invoice is still owed: open, overdue or
+    /// partly paid, with money due.
+    pub fn payable_at(&self) -> Option<&str> {
+        let owed = matches!(
+            self.status,
+            InvoiceStatus::Open | InvoiceStatus::Overdue | InvoiceStatus::PartiallyPaid
+        ) && self.amount_due > 0;
+        self.payment_url.as_deref().filter(|_| owed)
     }
 }
 

@@ -19,6 +19,10 @@ pub const PORTAL_INVOICES: &str = "/api/v1/portal/invoices";
 pub const PORTAL_INVOICE: &str = "/api/v1/portal/invoices/{id}";
 /// An invoice's PDF.
 pub const PORTAL_INVOICE_PDF: &str = "/api/v1/portal/invoices/{id}/pdf";
+/// Records that the customer opened an invoice's payment page.
+pub const PORTAL_INVOICE_PAYMENT_STARTED: &str = "/api/v1/portal/invoices/{id}/payment_started";
+/// Records that the customer opened the page for paying everything overdue.
+pub const PORTAL_BALANCE_PAYMENT_STARTED: &str = "/api/v1/portal/balance/payment_started";
 /// Ends a subscription at the end of its current period.
 pub const PORTAL_SUBSCRIPTION_CANCEL: &str = "/api/v1/portal/subscriptions/{id}/cancel";
 /// Makes a payment method the default.

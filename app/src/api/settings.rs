@@ -49,6 +49,11 @@ pub struct OrganisationSettings {
     pub editable_profile_fields: Vec<String>,
     pub allow_subscription_cancel: bool,
     pub allow_default_payment_method_change: bool,
+    /// Whether the portal offers "Pay now" for invoices with a payment page.
+    pub allow_invoice_payment: bool,
+    /// The origins of the payment provider's hosted pages (`https://pay.example`). When
+    /// any are listed, invoice and balance payment URLs elsewhere are refused.
+    pub payment_origins: Vec<String>,
 }
 
 impl Default for OrganisationSettings {
@@ -70,6 +75,8 @@ impl Default for OrganisationSettings {
             editable_profile_fields: PROFILE_FIELDS.iter().map(|s| (*s).to_owned()).collect(),
             allow_subscription_cancel: true,
             allow_default_payment_method_change: true,
+            allow_invoice_payment: true,
+            payment_origins: Vec::new(),
         }
     }
 }
@@ -113,6 +120,10 @@ pub struct SettingsPatch {
     pub allow_subscription_cancel: Option<bool>,
     #[serde(default)]
     pub allow_default_payment_method_change: Option<bool>,
+    #[serde(default)]
+    pub allow_invoice_payment: Option<bool>,
+    #[serde(default)]
+    pub payment_origins: Option<Vec<String>>,
 }
 
 /// Tells a missing field (`None`) from an explicit `null` (`Some(None)`).

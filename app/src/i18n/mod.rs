@@ -157,6 +157,13 @@ messages! {
     /// `{0}`: money overdue, `{1}`: how many invoices.
     overdue_many,
     view_overdue,
+    pay_now,
+    pay_all_overdue,
+    /// `{0}`: invoice number. Said after "Pay now" to screen readers only, with the new
+    /// tab it opens.
+    pay_invoice_label,
+    /// Said after "Pay all overdue" to screen readers only.
+    pay_all_label,
     next_renewal,
     /// `{0}`: plan, `{1}`: date.
     renews_on,

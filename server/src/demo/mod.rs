@@ -5,20 +5,19 @@
 //! the demo again refreshes the same records instead of adding new ones. Dates are relative
 //! to today, so the history always ends now.
 
-use app::api::records::{
-    Address, CustomerInput, InvoiceInput, InvoiceLine, InvoiceStatus, PaymentInput, PaymentKind,
-    PaymentStatus,
-};
+use app::api::records::{Address, CustomerInput};
 use app::api::settings::OrganisationSettings;
-use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::config::Config;
 use crate::links::{self, LinkRequest};
 use crate::orgs;
-use crate::routes::records::{write_one, Customers, Kind, Payments};
+use crate::routes::records::{write_one, Customers, Kind};
 use crate::store::{Organisation, Store};
+use ledger::Ledger;
 
 mod blueharbor;
+mod ledger;
 mod northwind;
 mod vandijk;
 
@@ -83,16 +82,26 @@ pub async fn run(
     }
 
     let today = now.date_naive();
+    let pay_page = pay_page(config);
+    let pay_page = pay_page.as_deref();
     let mut customers = Vec::new();
-    for customer in demo_customers() {
+    for profile in &PROFILES {
         let record = if write_records {
-            let record =
-                put::<Customers>(store, &id, customer.external_id, &customer.input, now).await?;
-            let history = History::new(customer.external_id, today);
-            (customer.write)(store, &id, &record.id, &history, now).await?;
+            let record = put::<Customers>(
+                store,
+                &organisation,
+                profile.external_id,
+                &profile.customer(pay_page),
+                now,
+            )
+            .await?;
+            profile
+                .ledger(today, pay_page)
+                .write(store, &organisation, now)
+                .await?;
             record
         } else {
-            match store.find_customer(&id, customer.external_id).await? {
+            match store.find_customer(&id, profile.external_id).await? {
                 Some(record) => record,
                 None => continue,
             }
@@ -146,18 +155,27 @@ pub async fn run(
 /// Demo data that the API would refuse is a bug in the demo, reported by record.
 async fn put<K: Kind>(
     store: &dyn Store,
-    organisation_id: &str,
+    organisation: &Organisation,
     external_id: &str,
     input: &K::Input,
     now: DateTime<Utc>,
 ) -> anyhow::Result<K::Record> {
-    match write_one::<K>(store, organisation_id, external_id, input, now).await {
+    match write_one::<K>(store, organisation, external_id, input, now).await {
         Ok((record, _)) => Ok(record),
         Err(error) => Err(anyhow::anyhow!(
             "the demo's {} {external_id} was refused: {error:?}",
             K::SINGULAR
         )),
     }
+}
+
+/// The demo's stand-in for a payment provider's page (`/demo/pay`), when this server's
+/// address may serve as one: https, or plain http on the machine itself.
+fn pay_page(config: &Config) -> Option<String> {
+    let page = format!("{}/demo/pay", config.public_base());
+    let mut check = crate::validate::Check::default();
+    check.payment_url("payment_url", &Some(page.clone()), &[]);
+    check.is_ok().then_some(page)
 }
 
 /// `http://localhost:3000` for `http://127.0.0.1:3000` and the other way round.
@@ -172,200 +190,115 @@ fn other_loopback_origin(public_url: &url::Url) -> Option<String> {
     Some(url.origin().ascii_serialization())
 }
 
-type WriteFn = for<'a> fn(
-    &'a dyn Store,
-    &'a str,
-    &'a str,
-    &'a History,
-    DateTime<Utc>,
-) -> std::pin::Pin<
-    Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'a>,
->;
-
-struct DemoCustomer {
+/// A demo customer: who they are, and the history their ledger is filled with.
+struct Profile {
     external_id: &'static str,
-    input: CustomerInput,
-    write: WriteFn,
+    name: &'static str,
+    email: &'static str,
+    phone: &'static str,
+    tax_id: Option<&'static str>,
+    /// Street, second line, postal code, city, region and country.
+    address: [Option<&'static str>; 6],
+    locale: &'static str,
+    currency: &'static str,
+    vat_percent: i64,
+    history: fn(&mut Ledger),
 }
 
-fn demo_customers() -> Vec<DemoCustomer> {
-    vec![
-        DemoCustomer {
-            external_id: "cus_northwind",
-            input: CustomerInput {
-                name: "Northwind Traders GmbH".into(),
-                email: Some("billing@northwind.example".into()),
-                phone: Some("+49 40 5550 1234".into()),
-                tax_id: Some("DE298765432".into()),
-                address: Address {
-                    line1: Some("Speicherstadt 12".into()),
-                    line2: Some("3. OG".into()),
-                    postal_code: Some("20457".into()),
-                    city: Some("Hamburg".into()),
-                    region: None,
-                    country: Some("DE".into()),
-                },
-                locale: Some("de".into()),
-            },
-            write: |s, o, c, h, n| Box::pin(northwind::write(s, o, c, h, n)),
-        },
-        DemoCustomer {
-            external_id: "cus_blueharbor",
-            input: CustomerInput {
-                name: "Blue Harbor Studio LLC".into(),
-                email: Some("accounts@blueharbor.example".into()),
-                phone: Some("+1 503 555 0142".into()),
-                tax_id: None,
-                address: Address {
-                    line1: Some("1120 NW Couch St".into()),
-                    line2: Some("Suite 400".into()),
-                    postal_code: Some("97209".into()),
-                    city: Some("Portland".into()),
-                    region: Some("OR".into()),
-                    country: Some("US".into()),
-                },
-                locale: Some("en".into()),
-            },
-            write: |s, o, c, h, n| Box::pin(blueharbor::write(s, o, c, h, n)),
-        },
-        DemoCustomer {
-            external_id: "cus_vandijk",
-            input: CustomerInput {
-                name: "Van Dijk Logistiek B.V.".into(),
-                email: Some("crediteuren@vandijk.example".into()),
-                phone: Some("+31 10 555 0199".into()),
-                tax_id: Some("NL812345678B01".into()),
-                address: Address {
-                    line1: Some("Waalhaven Zuidzijde 21".into()),
-                    line2: None,
-                    postal_code: Some("3089 JH".into()),
-                    city: Some("Rotterdam".into()),
-                    region: None,
-                    country: Some("NL".into()),
-                },
-                locale: Some("nl".into()),
-            },
-            write: |s, o, c, h, n| Box::pin(vandijk::write(s, o, c, h, n)),
-        },
-    ]
-}
+const PROFILES: [Profile; 3] = [
+    Profile {
+        external_id: "cus_northwind",
+        name: "Northwind Traders GmbH",
+        email: "billing@northwind.example",
+        phone: "+49 40 5550 1234",
+        tax_id: Some("DE298765432"),
+        address: [
+            Some("Speicherstadt 12"),
+            Some("3. OG"),
+            Some("20457"),
+            Some("Hamburg"),
+            None,
+            Some("DE"),
+        ],
+        locale: "de",
+        currency: "EUR",
+        vat_percent: 19,
+        history: northwind::history,
+    },
+    Profile {
+        external_id: "cus_blueharbor",
+        name: "Blue Harbor Studio LLC",
+        email: "accounts@blueharbor.example",
+        phone: "+1 503 555 0142",
+        tax_id: None,
+        address: [
+            Some("1120 NW Couch St"),
+            Some("Suite 400"),
+            Some("97209"),
+            Some("Portland"),
+            Some("OR"),
+            Some("US"),
+        ],
+        locale: "en",
+        currency: "USD",
+        vat_percent: 0,
+        history: blueharbor::history,
+    },
+    Profile {
+        external_id: "cus_vandijk",
+        name: "Van Dijk Logistiek B.V.",
+        email: "crediteuren@vandijk.example",
+        phone: "+31 10 555 0199",
+        tax_id: Some("NL812345678B01"),
+        address: [
+            Some("Waalhaven Zuidzijde 21"),
+            None,
+            Some("3089 JH"),
+            Some("Rotterdam"),
+            None,
+            Some("NL"),
+        ],
+        locale: "nl",
+        currency: "EUR",
+        vat_percent: 21,
+        history: vandijk::history,
+    },
+];
 
-/// Date arithmetic for one customer's history, anchored on today.
-struct History {
-    prefix: &'static str,
-    today: NaiveDate,
-}
-
-impl History {
-    fn new(external_id: &'static str, today: NaiveDate) -> Self {
-        Self {
-            prefix: external_id.trim_start_matches("cus_"),
-            today,
+impl Profile {
+    fn customer(&self, pay_page: Option<&str>) -> CustomerInput {
+        let [line1, line2, postal_code, city, region, country] =
+            self.address.map(|part| part.map(str::to_owned));
+        CustomerInput {
+            name: self.name.to_owned(),
+            email: Some(self.email.to_owned()),
+            phone: Some(self.phone.to_owned()),
+            tax_id: self.tax_id.map(str::to_owned),
+            address: Address {
+                line1,
+                line2,
+                postal_code,
+                city,
+                region,
+                country,
+            },
+            locale: Some(self.locale.to_owned()),
+            balance_payment_url: pay_page
+                .map(|page| format!("{page}?balance={}", self.external_id)),
         }
     }
 
-    /// The first day of the month `months_ago` months before this one.
-    fn month(&self, months_ago: u32) -> NaiveDate {
-        let first = self.today.with_day(1).expect("day 1 exists in every month");
-        first - Months::new(months_ago)
+    /// Everything the customer was billed, with dates up to `today`.
+    fn ledger(&self, today: NaiveDate, pay_page: Option<&str>) -> Ledger {
+        let pay_page = pay_page.map(str::to_owned);
+        let mut ledger = Ledger::new(
+            self.external_id,
+            self.currency,
+            self.vat_percent,
+            today,
+            pay_page,
+        );
+        (self.history)(&mut ledger);
+        ledger
     }
-
-    /// The last day of that month.
-    fn month_end(&self, months_ago: u32) -> NaiveDate {
-        (self.month(months_ago) + Months::new(1)) - Duration::days(1)
-    }
-
-    /// Noon UTC on a date: a plausible moment for a billing run.
-    fn at(&self, date: NaiveDate) -> DateTime<Utc> {
-        Utc.from_utc_datetime(&date.and_hms_opt(12, 0, 0).expect("noon exists"))
-    }
-
-    fn id(&self, kind: &str, n: u32) -> String {
-        format!("{kind}_{}_{n:03}", self.prefix)
-    }
-}
-
-/// An invoice, due in 30 days, whose total is the sum of its lines plus VAT at
-/// `vat_percent`; `paid` is what was already paid on a partially paid one.
-#[allow(clippy::too_many_arguments)]
-fn invoice(
-    customer_external_id: &str,
-    number: String,
-    status: InvoiceStatus,
-    currency: &str,
-    issued: DateTime<Utc>,
-    period: (NaiveDate, NaiveDate),
-    mut lines: Vec<InvoiceLine>,
-    vat_percent: i64,
-    paid: i64,
-) -> InvoiceInput {
-    let net: i64 = lines.iter().map(|l| l.amount).sum();
-    if vat_percent > 0 {
-        let vat = (net * vat_percent + 50) / 100;
-        lines.push(line(&format!("VAT {vat_percent} %"), 1, vat, None));
-    }
-    let total: i64 = lines.iter().map(|l| l.amount).sum();
-    let amount_due = match status {
-        InvoiceStatus::Paid | InvoiceStatus::Void => 0,
-        _ => total - paid,
-    };
-    InvoiceInput {
-        customer_id: customer_external_id.to_owned(),
-        number,
-        status,
-        currency: currency.to_owned(),
-        total,
-        amount_due,
-        due_date: Some(issued.date_naive() + Duration::days(30)),
-        period_start: Some(period.0),
-        period_end: Some(period.1),
-        issued_at: issued,
-        lines,
-        pdf_url: None,
-    }
-}
-
-fn line(
-    description: &str,
-    quantity: i64,
-    unit_amount: i64,
-    period: Option<(NaiveDate, NaiveDate)>,
-) -> InvoiceLine {
-    InvoiceLine {
-        description: description.to_owned(),
-        quantity,
-        unit_amount,
-        amount: quantity * unit_amount,
-        period_start: period.map(|p| p.0),
-        period_end: period.map(|p| p.1),
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn pay(
-    store: &dyn Store,
-    org: &str,
-    customer: &str,
-    invoice_id: Option<&str>,
-    external_id: String,
-    kind: PaymentKind,
-    status: PaymentStatus,
-    method: &str,
-    currency: &str,
-    amount: i64,
-    paid_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> anyhow::Result<()> {
-    let input = PaymentInput {
-        customer_id: customer.to_owned(),
-        invoice_id: invoice_id.map(str::to_owned),
-        kind,
-        status,
-        method: method.to_owned(),
-        currency: currency.to_owned(),
-        amount,
-        paid_at,
-    };
-    put::<Payments>(store, org, &external_id, &input, now).await?;
-    Ok(())
 }

@@ -32,7 +32,7 @@ pub(super) fn add_portal(paths: &mut Map<String, Value>, components: &mut Compon
     let statuses = "open|paid|partially_paid|overdue|void|uncollectible";
     let day = json!({"type": "string", "anyOf": [{"maxLength": 0}, {"format": "date"}]});
     let filters = vec![
-        json!({"name": "status", "in": "query", "description": "Comma-separated statuses; drafts are never shown.",
+        json!({"name": "status", "in": "query", "description": "Comma-separated statuses; drafts are never shown. `overdue` also takes in open and partly paid invoices still owing after their due date, as the overview counts them.",
                "schema": {"type": "string", "pattern": format!("^(?:(?:{statuses})?,)*(?:{statuses})?$")}}),
         json!({"name": "from", "in": "query", "description": "Issued on or after this day (UTC); not after `to`.", "schema": day}),
         json!({"name": "to", "in": "query", "description": "Issued on or before this day (UTC).", "schema": day}),
@@ -117,6 +117,18 @@ pub(super) fn add_portal(paths: &mut Map<String, Value>, components: &mut Compon
     paths.insert(routes::PORTAL_INVOICE_PDF.into(), json!({"get": op(
         "download_invoice_pdf", "The invoice's PDF", json!({"parameters": [id]}),
         ("200", json!({"description": "The PDF.", "content": {"application/pdf": {}}})), &["401", "404"])}));
+    paths.insert(
+        routes::PORTAL_INVOICE_PAYMENT_STARTED.into(),
+        json!({"post": op(
+        "invoice_payment_started",
+        "Record that the customer opened the invoice's payment page (`invoice.payment_started`)",
+        json!({"parameters": [id]}), ("204", json!({"description": "Recorded."})),
+        &["401", "403", "404", "409"])}),
+    );
+    paths.insert(routes::PORTAL_BALANCE_PAYMENT_STARTED.into(), json!({"post": op(
+        "balance_payment_started",
+        "Record that the customer opened the page for paying everything overdue (`balance.payment_started`)",
+        none.clone(), ("204", json!({"description": "Recorded."})), &["401", "403", "409"])}));
     paths.insert(
         routes::PORTAL_PAYMENTS.into(),
         json!({"get": op(

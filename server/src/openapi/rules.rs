@@ -96,7 +96,7 @@ fn add_webhook_rules(components: &mut Components) {
 /// The validation's rules, stated on the request schemas (see [`crate::validate`]).
 pub(super) fn add_rules(components: &mut Components) {
     add_webhook_rules(components);
-    use crate::contract::{email, one_of, origin, range, text, url};
+    use crate::contract::{email, https_origin, one_of, origin, payment_url, range, text, url};
     use crate::validate::{is_currency_list, max};
     use app::api::session::LOCALES;
     use app::api::settings::{PROFILE_FIELDS, SECTIONS};
@@ -115,6 +115,7 @@ pub(super) fn add_rules(components: &mut Components) {
             ("phone", text(max::PHONE)),
             ("tax_id", text(max::TAX_ID)),
             ("locale", locale.clone()),
+            ("balance_payment_url", payment_url()),
         ],
     );
     constrain(
@@ -139,6 +140,7 @@ pub(super) fn add_rules(components: &mut Components) {
             ("total", non_negative.clone()),
             ("amount_due", non_negative.clone()),
             ("pdf_url", url()),
+            ("payment_url", payment_url()),
             ("lines", json!({"maxItems": max::INVOICE_LINES})),
         ],
     );
@@ -248,6 +250,10 @@ pub(super) fn add_rules(components: &mut Components) {
             (
                 "embed_origins",
                 json!({"maxItems": crate::settings::ORIGINS_MAX, "items": origin()}),
+            ),
+            (
+                "payment_origins",
+                json!({"maxItems": crate::settings::ORIGINS_MAX, "items": https_origin()}),
             ),
             ("default_locale", locale),
             ("link_lifetime_secs", seconds.clone()),

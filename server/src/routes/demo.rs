@@ -17,6 +17,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/demo/vendor", get(vendor_page))
+        .route("/demo/pay", get(pay_page))
         .route("/demo/webhooks", axum::routing::post(receive_webhook))
         .route("/demo/webhooks.json", get(received_webhooks))
 }
@@ -113,6 +114,32 @@ async fn received_webhooks(State(state): State<AppState>) -> Response {
         .into_response(),
         Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
+}
+
+#[derive(Deserialize)]
+struct PayQuery {
+    /// The invoice's number, for one invoice's page.
+    invoice: Option<String>,
+    /// The customer's vendor id, for the page that pays everything overdue.
+    balance: Option<String>,
+}
+
+/// `GET /demo/pay`: where the demo's invoices send the customer to pay, standing in for
+/// the payment provider's hosted page that a vendor would name.
+async fn pay_page(Query(query): Query<PayQuery>) -> Html<String> {
+    let what = match (&query.invoice, &query.balance) {
+        (Some(number), _) => format!("invoice {}", escape(number)),
+        (None, Some(_)) => "everything overdue".to_owned(),
+        (None, None) => "your invoices".to_owned(),
+    };
+    Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><meta charset=utf-8>\
+         <meta name=viewport content=\"width=device-width, initial-scale=1\">\
+         <title>Pay {what} — Acme Cloud (demo)</title>\
+         <main><h1>Pay {what}</h1>\
+         <p>In a real deployment this is the vendor's payment provider's page, where the \
+         customer enters a card and passes its checks. The demo takes no payment.</p></main>"
+    ))
 }
 
 #[derive(Deserialize)]

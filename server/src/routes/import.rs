@@ -25,6 +25,7 @@ use crate::extract::{media_type, parse_json};
 use crate::state::AppState;
 use crate::store::{BatchItem, BatchOutcome, Store, StoreResult, Upserted};
 use crate::validate::Check;
+use app::api::settings::OrganisationSettings;
 
 /// The longest line accepted (an invoice with 1000 lines fits comfortably).
 const MAX_LINE_BYTES: usize = 1024 * 1024;
@@ -124,6 +125,7 @@ async fn import_records(
     let mut batch = Batch {
         store: state.store.clone(),
         org: vendor.organisation.id.clone(),
+        settings: vendor.organisation.settings.clone(),
         state: &state,
         writing: None,
         items: Vec::with_capacity(BATCH_LINES),
@@ -267,6 +269,8 @@ enum Line {
 struct Batch<'a> {
     store: Arc<dyn Store>,
     org: String,
+    /// The organisation's settings, for the rules that depend on them.
+    settings: OrganisationSettings,
     state: &'a AppState,
     /// The batch being written while the next one is read: its lines, and the write.
     writing: Option<(Vec<(u64, Line)>, Write)>,
@@ -296,7 +300,7 @@ impl Batch<'_> {
             return Ok(());
         }
         let parsed = parse_json::<ImportLine>(text.as_bytes()).and_then(|line| {
-            parse(&line).unwrap_or_else(|| {
+            parse(&line, &self.settings).unwrap_or_else(|| {
                 Err(ApiError::field(
                     "type",
                     format!("must be one of {}", singular_names().join(", ")),
@@ -410,9 +414,13 @@ impl Batch<'_> {
 
 /// The line's record, of the kind its `type` names, with its field check; none for a
 /// `type` that names no kind.
-fn parse(line: &ImportLine) -> Option<Result<(BatchItem, Check), ApiError>> {
+fn parse(
+    line: &ImportLine,
+    settings: &OrganisationSettings,
+) -> Option<Result<(BatchItem, Check), ApiError>> {
     struct Parse<'a> {
         line: &'a ImportLine,
+        settings: &'a OrganisationSettings,
         parsed: Option<Result<(BatchItem, Check), ApiError>>,
     }
     impl KindVisitor for Parse<'_> {
@@ -420,13 +428,17 @@ fn parse(line: &ImportLine) -> Option<Result<(BatchItem, Check), ApiError>> {
             if self.parsed.is_none() && self.line.kind == K::SINGULAR {
                 self.parsed = Some(
                     parse_json::<K::Input>(self.line.data.get().as_bytes())
-                        .map(|input| checked::<K>(&self.line.id, input))
+                        .map(|input| checked::<K>(&self.line.id, input, self.settings))
                         .map_err(under_data),
                 );
             }
         }
     }
-    let mut parse = Parse { line, parsed: None };
+    let mut parse = Parse {
+        line,
+        settings,
+        parsed: None,
+    };
     each_kind(&mut parse);
     parse.parsed
 }

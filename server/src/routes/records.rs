@@ -24,9 +24,11 @@ use crate::error::ApiError;
 use crate::extract::{media_type, read_body, ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::{
-    BatchItem, BatchOutcome, BatchRecord, RecordKind, Store, StoreResult, Upserted, VendorPage,
+    BatchItem, BatchOutcome, BatchRecord, Organisation, RecordKind, Store, StoreResult, Upserted,
+    VendorPage,
 };
 use crate::validate::{self, Check, Validate};
+use app::api::settings::OrganisationSettings;
 
 /// One kind of record, as the vendor API sees it.
 #[async_trait::async_trait]
@@ -183,11 +185,17 @@ pub fn singular_names() -> Vec<&'static str> {
     names.0
 }
 
-/// Checks a record's vendor id and field rules, for a write batch.
-pub fn checked<K: Kind>(external_id: &str, input: K::Input) -> (BatchItem, Check) {
+/// Checks a record's vendor id and field rules, for a write batch of an organisation
+/// with these `settings`.
+pub fn checked<K: Kind>(
+    external_id: &str,
+    input: K::Input,
+    settings: &OrganisationSettings,
+) -> (BatchItem, Check) {
     let mut check = Check::default();
     validate::external_id(&mut check, "id", external_id);
     input.validate(&mut check);
+    input.validate_for(settings, &mut check);
     let item = BatchItem {
         external_id: external_id.to_owned(),
         record: K::batch(input),
@@ -211,12 +219,13 @@ pub fn verdict(mut check: Check, outcome: BatchOutcome) -> Result<(String, Upser
 /// Validates and writes one record: field rules, then references.
 pub async fn write_one<K: Kind>(
     store: &dyn Store,
-    organisation_id: &str,
+    organisation: &Organisation,
     external_id: &str,
     input: &K::Input,
     now: DateTime<Utc>,
 ) -> Result<(K::Record, Upserted), ApiError> {
-    let (item, check) = checked::<K>(external_id, input.clone());
+    let organisation_id = organisation.id.as_str();
+    let (item, check) = checked::<K>(external_id, input.clone(), &organisation.settings);
     let outcome = store
         .write_batch(organisation_id, std::slice::from_ref(&item), now)
         .await?
@@ -237,7 +246,7 @@ async fn put_record<K: Kind>(
 ) -> Result<(StatusCode, Json<K::Record>), ApiError> {
     let (record, outcome) = write_one::<K>(
         state.store.as_ref(),
-        &vendor.organisation.id,
+        &vendor.organisation,
         &id,
         &input,
         state.clock.now(),

@@ -386,22 +386,12 @@ impl HotCache {
                     inner.note_lists_changed(key);
                 }
             }
-            Change::Organisation { id } => {
-                let prefix = customer_key(id, "");
-                let keys: Vec<String> = inner
-                    .pages
-                    .keys()
-                    .filter(|key| key.starts_with(&prefix))
-                    .cloned()
-                    .collect();
-                for key in &keys {
-                    inner.drop_pages(key);
-                }
-                inner.note_lists_changed(prefix);
-            }
+            Change::Organisation { id } => inner.forget_organisations_pages(id),
             Change::Settings { id } => {
                 inner.settings_changed = generation;
                 inner.organisations.remove(id);
+                // What the lists show can depend on the settings (payment pages).
+                inner.forget_organisations_pages(id);
             }
             Change::CustomerDeleted {
                 organisation,
@@ -420,6 +410,21 @@ impl HotCache {
 }
 
 impl Inner {
+    /// Drops every list kept for an organisation's customers, and notes the change.
+    fn forget_organisations_pages(&mut self, id: &str) {
+        let prefix = customer_key(id, "");
+        let keys: Vec<String> = self
+            .pages
+            .keys()
+            .filter(|key| key.starts_with(&prefix))
+            .cloned()
+            .collect();
+        for key in &keys {
+            self.drop_pages(key);
+        }
+        self.note_lists_changed(prefix);
+    }
+
     /// Drops the lists kept for one [`customer_key`].
     fn drop_pages(&mut self, key: &str) {
         if let Some(pages) = self.pages.remove(key) {

@@ -23,6 +23,8 @@ pub struct InvoiceSearch {
     pub number: Option<String>,
     pub sort: InvoiceSort,
     pub descending: bool,
+    /// The day that decides which open invoices are past due, and so listed as overdue.
+    pub today: NaiveDate,
 }
 
 /// Where invoices without a due date sort: after every dated one.

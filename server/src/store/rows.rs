@@ -100,6 +100,7 @@ pub(super) struct CustomerRow {
     address_region: Option<String>,
     address_country: Option<String>,
     locale: Option<String>,
+    balance_payment_url: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
@@ -123,6 +124,7 @@ impl TryFrom<CustomerRow> for Customer {
                 country: r.address_country,
             },
             locale: r.locale,
+            balance_payment_url: r.balance_payment_url,
             created_at: from_millis(r.created_at)?,
             updated_at: from_millis(r.updated_at)?,
         })
@@ -144,6 +146,7 @@ pub(super) struct InvoiceRow {
     period_end: Option<NaiveDate>,
     issued_at: i64,
     pdf_url: Option<String>,
+    payment_url: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
@@ -165,6 +168,7 @@ impl InvoiceRow {
             issued_at: from_millis(self.issued_at)?,
             lines,
             pdf_url: self.pdf_url,
+            payment_url: self.payment_url,
             created_at: from_millis(self.created_at)?,
             updated_at: from_millis(self.updated_at)?,
         })

@@ -30,6 +30,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "portal_session.opened",
     "portal_session.ended",
     "invoice.pdf_downloaded",
+    "invoice.payment_started",
+    "balance.payment_started",
     "export.downloaded",
     "webhook_endpoint.disabled",
 ];

@@ -196,6 +196,7 @@ impl TestApp {
                 tax_id: None,
                 address: Default::default(),
                 locale: None,
+                balance_payment_url: None,
             };
             let (c, _) = self
                 .store()

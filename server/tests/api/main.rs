@@ -10,6 +10,7 @@ mod hot_path;
 mod instances;
 mod openapi;
 mod outage;
+mod paying;
 mod portal;
 mod records;
 mod running;

@@ -65,6 +65,8 @@ const ROUTED: &[(&str, &str)] = &[
     ("get", "/api/v1/portal/invoices.csv"),
     ("get", "/api/v1/portal/invoices/{id}"),
     ("get", "/api/v1/portal/invoices/{id}/pdf"),
+    ("post", "/api/v1/portal/invoices/{id}/payment_started"),
+    ("post", "/api/v1/portal/balance/payment_started"),
     ("get", "/api/v1/portal/payments"),
     ("get", "/api/v1/portal/payments.csv"),
     ("post", "/api/v1/portal/subscriptions/{id}/cancel"),

@@ -44,7 +44,7 @@ impl TestApp {
         );
     }
 
-    async fn settings(&self, vendor: &Vendor, patch: Value) {
+    pub(crate) async fn settings(&self, vendor: &Vendor, patch: Value) {
         let response = self
             .vendor_request(Method::PATCH, "/v1/settings", vendor)
             .json(&patch)
@@ -88,7 +88,7 @@ impl TestApp {
 
     /// The vendor's events of what customers changed: links made, opened and ended are
     /// events too (see `webhooks.rs`), but not the subject here.
-    async fn events(&self, vendor: &Vendor) -> Vec<Value> {
+    pub(crate) async fn events(&self, vendor: &Vendor) -> Vec<Value> {
         let response = self
             .vendor_request(Method::GET, "/v1/events", vendor)
             .send()
@@ -205,8 +205,14 @@ async fn invoices_filter_sort_search_and_page(db: TestStore) {
         ["INV-10", "INV-08", "INV-04", "INV-02"]
     );
     assert_eq!(
-        all_pages(&app, &token, "status=open,overdue").await,
-        ["INV-09", "INV-07", "INV-03", "INV-01"]
+        all_pages(&app, &token, "status=open").await,
+        ["INV-07", "INV-01"]
+    );
+    // On 1 June every May due date has passed: what is still owed on the open and the
+    // partly paid invoices is overdue too.
+    assert_eq!(
+        all_pages(&app, &token, "status=overdue").await,
+        ["INV-12", "INV-09", "INV-07", "INV-06", "INV-03", "INV-01"]
     );
     assert_eq!(
         all_pages(&app, &token, "from=2026-04-03&to=2026-04-05").await,
@@ -861,6 +867,38 @@ async fn the_overview_adds_up_what_is_due_and_spent(db: TestStore) {
         .collect();
     // December 9900, April 2500 + 700, May 1000; the draft and last May's fall outside.
     assert_eq!(eur, [0, 0, 0, 0, 0, 9900, 0, 0, 0, 3200, 1000, 0]);
+
+    // The overview's link to the overdue invoices lists the ones it counted: C, which the
+    // vendor calls overdue, and B, still open but past its due date; A and E are not due
+    // yet. The export holds the same.
+    assert_eq!(all_pages(&app, &token, "status=overdue").await, ["B", "C"]);
+    let csv = app
+        .client
+        .get(format!(
+            "{}/api/v1/portal/invoices.csv?status=overdue",
+            app.base
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let numbers: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .collect();
+    assert_eq!(numbers, ["B", "C"], "{csv}");
+    // Once its due date has passed, A is overdue too (asked in other words, so that the
+    // answer is not one remembered from a moment ago).
+    app.clock.advance(chrono::Duration::days(15));
+    let token = app.session_for(&vendor, "cus_1").await;
+    assert_eq!(
+        all_pages(&app, &token, "sort=issued_at&status=overdue").await,
+        ["A", "B", "C"]
+    );
 }
 
 async fn the_language_chosen_is_kept_for_the_session(db: TestStore) {

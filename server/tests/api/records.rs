@@ -29,7 +29,7 @@ impl TestApp {
             .unwrap()
     }
 
-    async fn get_json(&self, vendor: &Vendor, path: &str) -> (u16, Value) {
+    pub(crate) async fn get_json(&self, vendor: &Vendor, path: &str) -> (u16, Value) {
         let response = self
             .vendor_request(Method::GET, path, vendor)
             .send()

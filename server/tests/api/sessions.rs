@@ -308,6 +308,7 @@ async fn portal_sessions_take_every_option(db: TestStore) {
         issued_at: crate::helpers::at(2026, 5, 1),
         lines: vec![],
         pdf_url: None,
+        payment_url: None,
     };
     let (invoice, _) = app
         .store()
@@ -768,6 +769,7 @@ async fn the_portal_shows_only_the_sessions_customer_and_never_drafts(db: TestSt
             issued_at: at(2026, 1, n),
             lines: vec![],
             pdf_url: None,
+            payment_url: None,
         };
     use app::api::records::InvoiceStatus::{Draft, Paid};
     let store = app.store();

@@ -44,6 +44,7 @@ fn customer_input(name: &str) -> CustomerInput {
             ..Address::default()
         },
         locale: Some("de".into()),
+        balance_payment_url: None,
     }
 }
 
@@ -86,6 +87,7 @@ fn invoice_input(customer: &str, number: &str, issued_day: u32, lines: usize) ->
         issued_at: at(2026, 1, issued_day),
         lines,
         pdf_url: None,
+        payment_url: None,
     }
 }
 

@@ -5,6 +5,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::load::{Download, Load, Paged};
+use super::pay::{PayLink, Paying};
 use super::PortalContext;
 use crate::api::portal::{parse_statuses, InvoiceDetail, InvoiceFilter, InvoiceSort};
 use crate::api::records::{CreditNoteStatus, InvoiceStatus, PaymentKind};
@@ -319,6 +320,13 @@ pub fn InvoicesTab() -> impl IntoView {
                                             </td>
                                             <td class="num" data-label=move || t().col_amount_due>
                                                 {let i = inv.clone(); move || format::money(i.amount_due, &i.currency, l())}
+                                                {inv.payable_at().map(|url| view! {
+                                                    " "
+                                                    <PayLink url=url.to_owned() compact=true paying=Paying::Invoice {
+                                                        id: inv.id.clone(),
+                                                        number: inv.number.clone(),
+                                                    }/>
+                                                })}
                                             </td>
                                             <td class="period" data-label=move || t().col_billing_period>
                                                 {let (s, e) = (inv.period_start, inv.period_end); move || period(s, e, l(), t())}
@@ -430,6 +438,12 @@ pub fn InvoicePage() -> impl IntoView {
                             <h2 id="invoice-title">{fill(t.invoice_title, &[&invoice.number])}</h2>
                             <StatusBadge status=invoice.status/>
                             <span class="spacer"></span>
+                            {invoice.payable_at().map(|url| view! {
+                                <PayLink url=url.to_owned() paying=Paying::Invoice {
+                                    id: invoice.id.clone(),
+                                    number: invoice.number.clone(),
+                                }/>
+                            })}
                             {pdf}
                         </div>
                         {move || download.failed.get().then(|| view! {

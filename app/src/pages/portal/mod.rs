@@ -41,6 +41,7 @@ pub mod entitlements;
 pub mod invoices;
 pub mod load;
 pub mod overview;
+pub mod pay;
 pub mod payment_methods;
 pub mod payments;
 pub mod profile;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use super::load::once;
+use super::pay::{PayLink, Paying};
 use super::PortalContext;
 use crate::api::portal::MonthTotal;
 use crate::client;
@@ -58,7 +59,21 @@ pub fn OverviewTab() -> impl IntoView {
                                         fill(t.overdue_many, &[&overdue_money, &overdue_count.to_string()])
                                     }}
                                 </p>
-                                <A href=context.path("invoices?status=overdue")>{t.view_overdue}</A>
+                                <div class="alert-actions">
+                                    <A href=context.path("invoices?status=overdue")>{t.view_overdue}</A>
+                                    {match (o.overdue_invoice.clone(), o.pay_overdue_url.clone()) {
+                                        (Some(invoice), _) => Some(view! {
+                                            <PayLink url=invoice.payment_url paying=Paying::Invoice {
+                                                id: invoice.id,
+                                                number: invoice.number,
+                                            }/>
+                                        }.into_any()),
+                                        (None, Some(url)) => Some(view! {
+                                            <PayLink url paying=Paying::Overdue/>
+                                        }.into_any()),
+                                        (None, None) => None,
+                                    }}
+                                </div>
                             </div>
                         })}
                         <div class="overview">

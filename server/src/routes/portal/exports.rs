@@ -26,7 +26,7 @@ pub(super) async fn export_invoices(
     ApiQuery(query): ApiQuery<InvoiceQuery>,
 ) -> Result<Response, ApiError> {
     require_section(&state, &portal, Tab::Invoices).await?;
-    let search = query.search()?;
+    let search = query.search(state.clock.now().date_naive())?;
     let s = &portal.session;
     let mut out = csv_row(&[
         "number",

@@ -34,8 +34,8 @@ pub(super) struct InvoiceQuery {
 }
 
 impl InvoiceQuery {
-    /// The search it asks for; every bad parameter is named.
-    pub(super) fn search(&self) -> Result<InvoiceSearch, ApiError> {
+    /// The search it asks for on `today`; every bad parameter is named.
+    pub(super) fn search(&self, today: NaiveDate) -> Result<InvoiceSearch, ApiError> {
         let mut check = Check::default();
         let statuses = match self.status.as_deref().map(parse_statuses).transpose() {
             Ok(statuses) => statuses.unwrap_or_default(),
@@ -100,6 +100,7 @@ impl InvoiceQuery {
             number,
             sort,
             descending,
+            today,
         })
     }
 }
@@ -155,9 +156,9 @@ pub(super) async fn list_invoices(
     ApiQuery(query): ApiQuery<InvoiceQuery>,
     request: axum::http::Uri,
 ) -> Result<Response, ApiError> {
-    require_section(&state, &portal, Tab::Invoices).await?;
+    let organisation = require_section(&state, &portal, Tab::Invoices).await?;
     let limit = paging::limit(query.limit, 25, 100)?;
-    let search = query.search()?;
+    let search = query.search(state.clock.now().date_naive())?;
     let cursor = query
         .cursor
         .as_deref()
@@ -175,6 +176,10 @@ pub(super) async fn list_invoices(
                 limit + 1,
             )
             .await?;
+        let rows = rows
+            .into_iter()
+            .map(|invoice| super::pay::as_shown(&organisation, invoice))
+            .collect();
         Ok::<InvoicePage, ApiError>(paging::page(rows, limit, |i| sort_cursor(&search, i)))
     })
     .await
@@ -187,8 +192,9 @@ pub(super) async fn get_invoice(
     portal: PortalSession,
     Path(id): Path<String>,
 ) -> Result<Json<InvoiceDetail>, ApiError> {
-    require_section(&state, &portal, Tab::Invoices).await?;
+    let organisation = require_section(&state, &portal, Tab::Invoices).await?;
     let invoice = customers_invoice(&state, &portal, &id).await?;
+    let invoice = super::pay::as_shown(&organisation, invoice);
     let s = &portal.session;
     let payments = state
         .store

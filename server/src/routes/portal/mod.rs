@@ -7,6 +7,7 @@ mod exports;
 mod invoices;
 mod lists;
 mod overview;
+mod pay;
 mod payments;
 mod profile;
 mod session;
@@ -51,6 +52,14 @@ pub fn router() -> Router<AppState> {
         .route(
             under_api(routes::PORTAL_INVOICE_PDF),
             get(invoices::download_invoice_pdf),
+        )
+        .route(
+            under_api(routes::PORTAL_INVOICE_PAYMENT_STARTED),
+            post(pay::invoice_payment_started),
+        )
+        .route(
+            under_api(routes::PORTAL_BALANCE_PAYMENT_STARTED),
+            post(pay::balance_payment_started),
         )
         .route(
             under_api(routes::PORTAL_PAYMENTS),

@@ -1,6 +1,7 @@
 //! The overview tab: balance, overdue money, next renewal and monthly totals.
 
-use app::api::portal::{Balance, MonthTotal, Overview, Renewal};
+use app::api::portal::{Balance, InvoiceSort, MonthTotal, Overview, PayableInvoice, Renewal};
+use app::api::records::InvoiceStatus;
 use app::api::session::Tab;
 use axum::extract::State;
 use axum::Json;
@@ -9,6 +10,7 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use crate::auth::PortalSession;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::InvoiceSearch;
 
 use super::require_section;
 
@@ -18,7 +20,7 @@ pub(super) async fn get_overview(
     State(state): State<AppState>,
     portal: PortalSession,
 ) -> Result<Json<Overview>, ApiError> {
-    require_section(&state, &portal, Tab::Overview).await?;
+    let organisation = require_section(&state, &portal, Tab::Overview).await?;
     let s = &portal.session;
     let now = state.clock.now();
     let today = now.date_naive();
@@ -33,7 +35,13 @@ pub(super) async fn get_overview(
             overdue: b.overdue,
             overdue_invoices: b.overdue_invoices,
         })
-        .collect();
+        .collect::<Vec<Balance>>();
+    let (pay_overdue_url, overdue_invoice) =
+        if organisation.settings.allow_invoice_payment && balances.iter().any(|b| b.overdue > 0) {
+            ways_to_pay_overdue(&state, &portal, today).await?
+        } else {
+            (None, None)
+        };
     let next_renewal = state
         .store
         .list_subscriptions(&s.organisation_id, &s.customer_id)
@@ -67,7 +75,45 @@ pub(super) async fn get_overview(
         next_renewal,
         spending: monthly_totals(first, &invoiced),
         as_of: now,
+        pay_overdue_url,
+        overdue_invoice,
     }))
+}
+
+/// How the overdue alert lets the customer pay: the vendor's page for everything overdue,
+/// if the customer has one, and the overdue invoice's own page when only one is overdue.
+async fn ways_to_pay_overdue(
+    state: &AppState,
+    portal: &PortalSession,
+    today: NaiveDate,
+) -> Result<(Option<String>, Option<PayableInvoice>), ApiError> {
+    let s = &portal.session;
+    let customer = state
+        .store
+        .find_customer(&s.organisation_id, &s.customer_id)
+        .await?;
+    let search = InvoiceSearch {
+        statuses: vec![InvoiceStatus::Overdue],
+        issued_from: None,
+        issued_before: None,
+        number: None,
+        sort: InvoiceSort::IssuedAt,
+        descending: true,
+        today,
+    };
+    let overdue = state
+        .store
+        .search_invoices(&s.organisation_id, &s.customer_id, &search, None, 2)
+        .await?;
+    let only = match overdue.as_slice() {
+        [invoice] => invoice.payable_at().map(|url| PayableInvoice {
+            id: invoice.id.clone(),
+            number: invoice.number.clone(),
+            payment_url: url.to_owned(),
+        }),
+        _ => None,
+    };
+    Ok((customer.and_then(|c| c.balance_payment_url), only))
 }
 
 /// Twelve months from `first`, each with its total per currency (zero when nothing was

@@ -132,6 +132,7 @@ pub(super) async fn update_profile(
         tax_id: optional(patch.tax_id, customer.tax_id.clone()),
         address,
         locale: customer.locale.clone(),
+        balance_payment_url: customer.balance_payment_url.clone(),
     };
     let mut check = Check::default();
     input.validate(&mut check);

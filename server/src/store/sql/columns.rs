@@ -26,6 +26,7 @@ pub(super) fn columns(kind: RecordKind) -> &'static [&'static str] {
             "address_region",
             "address_country",
             "locale",
+            "balance_payment_url",
         ],
         RecordKind::Invoice => &[
             "customer_id",
@@ -39,6 +40,7 @@ pub(super) fn columns(kind: RecordKind) -> &'static [&'static str] {
             "period_end",
             "issued_at",
             "pdf_url",
+            "payment_url",
         ],
         RecordKind::CreditNote => &[
             "customer_id",
@@ -113,7 +115,8 @@ pub(super) fn push_values<'q>(
                 .push_bind(&a.city)
                 .push_bind(&a.region)
                 .push_bind(&a.country)
-                .push_bind(&c.locale);
+                .push_bind(&c.locale)
+                .push_bind(&c.balance_payment_url);
         }
         BatchRecord::Invoice(i) => {
             row.push_bind(refs.customer_id)
@@ -126,7 +129,8 @@ pub(super) fn push_values<'q>(
                 .push_bind(i.period_start)
                 .push_bind(i.period_end)
                 .push_bind(i.issued_at.timestamp_millis())
-                .push_bind(&i.pdf_url);
+                .push_bind(&i.pdf_url)
+                .push_bind(&i.payment_url);
         }
         BatchRecord::CreditNote(n) => {
             row.push_bind(refs.customer_id)

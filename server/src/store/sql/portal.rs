@@ -4,7 +4,8 @@
 
 use app::api::portal::InvoiceSort;
 use app::api::records::{
-    CreditNote, Customer, CustomerInput, Invoice, Payment, PaymentMethod, Subscription,
+    CreditNote, Customer, CustomerInput, Invoice, InvoiceStatus, Payment, PaymentMethod,
+    Subscription,
 };
 use chrono::{DateTime, Utc};
 
@@ -48,7 +49,14 @@ impl PortalStore for SqlStore {
                 .iter()
                 .map(|status| mark(Bind::Text(status.as_str().to_owned())))
                 .collect();
-            sql.push_str(&format!(" AND status IN ({})", marks.join(", ")));
+            let mut wanted = format!("status IN ({})", marks.join(", "));
+            // Overdue is also what the vendor still calls open but is past its due date,
+            // as the overview counts it.
+            if search.statuses.contains(&InvoiceStatus::Overdue) {
+                let today = mark(Bind::Date(search.today));
+                wanted = format!("{wanted} OR ({})", past_due(&today));
+            }
+            sql.push_str(&format!(" AND ({wanted})"));
         }
         if let Some(from) = search.issued_from {
             let m = mark(Bind::Int(from.timestamp_millis()));
@@ -184,22 +192,22 @@ impl PortalStore for SqlStore {
         today: chrono::NaiveDate,
     ) -> StoreResult<Vec<BalanceRow>> {
         // SUM over BIGINT is NUMERIC on PostgreSQL; the casts keep both at BIGINT.
-        let rows = sqlx::query_as::<_, rows::BalanceRow>(
+        let overdue = format!("status = 'overdue' OR ({})", past_due("$3"));
+        let sql = format!(
             "SELECT currency, \
              CAST(SUM(amount_due) AS BIGINT) AS amount_due, \
-             CAST(SUM(CASE WHEN status = 'overdue' OR due_date < $3 \
-               THEN amount_due ELSE 0 END) AS BIGINT) AS overdue, \
-             CAST(SUM(CASE WHEN status = 'overdue' OR due_date < $3 \
-               THEN 1 ELSE 0 END) AS BIGINT) AS overdue_invoices \
+             CAST(SUM(CASE WHEN {overdue} THEN amount_due ELSE 0 END) AS BIGINT) AS overdue, \
+             CAST(SUM(CASE WHEN {overdue} THEN 1 ELSE 0 END) AS BIGINT) AS overdue_invoices \
              FROM invoices WHERE organisation_id = $1 AND customer_id = $2 \
              AND status IN ('open', 'partially_paid', 'overdue') AND amount_due > 0 \
              GROUP BY currency ORDER BY amount_due DESC, currency",
-        )
-        .bind(organisation_id)
-        .bind(customer_id)
-        .bind(today)
-        .fetch_all(&self.pool)
-        .await?;
+        );
+        let rows = sqlx::query_as::<_, rows::BalanceRow>(&sql)
+            .bind(organisation_id)
+            .bind(customer_id)
+            .bind(today)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| BalanceRow {
@@ -404,4 +412,13 @@ impl PortalStore for SqlStore {
         self.changed([&change]);
         Ok(Some(method))
     }
+}
+
+/// An invoice the vendor still calls open (or partly paid) that is owed and past its due
+/// date on the day bound at `today`: overdue to the customer, whatever its status says.
+fn past_due(today: &str) -> String {
+    format!(
+        "status IN ('open', 'partially_paid') AND amount_due > 0 AND due_date IS NOT NULL \
+         AND due_date < {today}"
+    )
 }
