@@ -36,6 +36,9 @@ pub struct Branding {
     /// Whether customers may choose their default payment method here.
     #[serde(default)]
     pub allow_default_payment_method_change: bool,
+    /// Whether customers may remove a payment method that is not the default.
+    #[serde(default)]
+    pub allow_payment_method_removal: bool,
 }
 
 impl Branding {
@@ -121,6 +124,7 @@ mod tests {
             privacy_url: None,
             allow_subscription_cancel: true,
             allow_default_payment_method_change: false,
+            allow_payment_method_removal: false,
         }
     }
 

@@ -176,6 +176,22 @@ pub async fn balance_payment_started(session: &str) -> Result<(), ClientError> {
         .map(|_| ())
 }
 
+/// Removes a payment method that is not the default.
+pub async fn remove_payment_method(session: &str, id: &str) -> Result<(), ClientError> {
+    let path = routes::with_id(routes::PORTAL_PAYMENT_METHOD, id);
+    send::<serde::de::IgnoredAny, ()>(Method::Delete, &path, Some(session), None)
+        .await
+        .map(|_| ())
+}
+
+/// Tells the vendor that the customer opened its page for adding a payment method.
+pub async fn payment_method_setup_started(session: &str) -> Result<(), ClientError> {
+    let path = routes::PORTAL_PAYMENT_METHOD_SETUP_STARTED;
+    send::<serde::de::IgnoredAny, ()>(Method::Post, path, Some(session), None)
+        .await
+        .map(|_| ())
+}
+
 pub async fn set_default_payment_method(
     session: &str,
     id: &str,
@@ -275,6 +291,7 @@ enum Method {
     Get,
     Post,
     Patch,
+    Delete,
 }
 
 #[cfg(feature = "hydrate")]
@@ -284,6 +301,7 @@ impl Method {
             Method::Get => "GET",
             Method::Post => "POST",
             Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
         }
     }
 }
@@ -408,6 +426,7 @@ async fn send<T: DeserializeOwned, B: Serialize>(
         Method::Get => Request::get(path),
         Method::Post => Request::post(path),
         Method::Patch => Request::patch(path),
+        Method::Delete => Request::delete(path),
     };
     let builder = match session {
         Some(token) => builder.header("Authorization", &format!("Bearer {token}")),

@@ -1,5 +1,5 @@
 import { test, expect, type APIRequestContext, type BrowserContext } from '@playwright/test';
-import { demoVendor, vendorCall } from './vendor';
+import { demoVendor, eventsAbout, vendorCall } from './vendor';
 
 const DAY = 24 * 60 * 60 * 1000;
 const isoDate = (at: Date) => at.toISOString().slice(0, 10);
@@ -46,18 +46,9 @@ async function owingCustomer(request: APIRequestContext, baseURL: string, balanc
   return { id, link };
 }
 
-/** The kinds of the vendor's events about the customer, oldest first. */
+/** The customer's payment events, oldest first. */
 async function eventsOf(request: APIRequestContext, baseURL: string, customer: string) {
-  const found: { kind: string; payload: any }[] = [];
-  let after = '';
-  for (;;) {
-    const page = await vendorCall(request, baseURL, 'GET', `/v1/events?limit=500${after}`);
-    for (const event of page.data) {
-      if (JSON.stringify(event).includes(customer)) found.push(event);
-    }
-    if (page.data.length < 500) return found.filter((e) => e.kind.includes('payment_started'));
-    after = `&after=${page.data[page.data.length - 1].id}`;
-  }
+  return (await eventsAbout(request, baseURL, customer)).filter((e) => e.kind.includes('payment_started'));
 }
 
 test.describe('paying from the portal', () => {

@@ -154,3 +154,15 @@ export async function freshCustomer(
   };
   return { externalId, link };
 }
+
+/** Every event of the demo organisation whose JSON mentions `text` (a test's own customer), oldest first. */
+export async function eventsAbout(request: APIRequestContext, baseURL: string, text: string): Promise<any[]> {
+  const found: any[] = [];
+  let after = '';
+  for (;;) {
+    const page = await vendorCall(request, baseURL, 'GET', `/v1/events?limit=500${after}`);
+    found.push(...page.data.filter((event: any) => JSON.stringify(event).includes(text)));
+    if (!page.next_after || page.data.length < 500) return found;
+    after = `&after=${encodeURIComponent(page.next_after)}`;
+  }
+}

@@ -170,6 +170,11 @@ struct OrgSetArgs {
     /// Replaces the payment provider's origins (repeatable, https).
     #[arg(long = "payment-origin", value_name = "ORIGIN")]
     payment_origins: Option<Vec<String>>,
+    /// The page for adding a payment method; {customer_id} and {return_url} are filled in.
+    #[arg(long)]
+    payment_method_setup_url: Option<String>,
+    #[arg(long)]
+    allow_payment_method_removal: Option<bool>,
 }
 
 #[derive(Subcommand)]
@@ -319,6 +324,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 allow_default_payment_method_change: args.allow_default_payment_method_change,
                 allow_invoice_payment: args.allow_invoice_payment,
                 payment_origins: args.payment_origins,
+                payment_method_setup_url: args.payment_method_setup_url.map(Some),
+                allow_payment_method_removal: args.allow_payment_method_removal,
             };
             let store = store::connect(&config.database_url).await?;
             let mut organisation = store

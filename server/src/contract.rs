@@ -48,6 +48,15 @@ static URL_REST: LazyLock<String> = LazyLock::new(|| {
     format!("(?:/(?:{URL_CHAR}|/)*)?(?:\\?(?:{URL_CHAR}|[/?])*)?(?:#(?:{URL_CHAR}|[/?])*)?$")
 });
 
+/// A payment method's setup page as the vendor writes it: a [`PAYMENT_URL_PATTERN`] URL in
+/// whose path, query and fragment `{customer_id}` and `{return_url}` may stand.
+pub static SETUP_URL_PATTERN: LazyLock<String> = LazyLock::new(|| {
+    let char = format!("(?:{URL_CHAR}|\\{{customer_id\\}}|\\{{return_url\\}})");
+    format!(
+        "^(?:[Hh][Tt][Tt][Pp][Ss]://{HOST}|[Hh][Tt][Tt][Pp]://(?:[Ll][Oo][Cc][Aa][Ll][Hh][Oo][Ss][Tt]|127\\.0\\.0\\.1)){PORT}(?:/(?:{char}|/)*)?(?:\\?(?:{char}|[/?])*)?(?:#(?:{char}|[/?])*)?$"
+    )
+});
+
 /// A page where the customer pays: an https URL as [`URL_PATTERN`] takes it, or plain
 /// http on the developer's own machine (`localhost`, `127.0.0.1`), which browsers treat
 /// as secure.
@@ -117,6 +126,7 @@ fn compile(pattern: &str) -> Regex {
 
 pub static URL: LazyLock<Regex> = LazyLock::new(|| compile(&URL_PATTERN));
 pub static PAYMENT_URL: LazyLock<Regex> = LazyLock::new(|| compile(&PAYMENT_URL_PATTERN));
+pub static SETUP_URL: LazyLock<Regex> = LazyLock::new(|| compile(&SETUP_URL_PATTERN));
 pub static WEBHOOK_URL: LazyLock<Regex> = LazyLock::new(|| compile(&WEBHOOK_URL_PATTERN));
 pub static ORIGIN: LazyLock<Regex> = LazyLock::new(|| compile(&ORIGIN_PATTERN));
 
@@ -131,6 +141,10 @@ pub fn email() -> Value {
 
 pub fn url() -> Value {
     json!({"maxLength": URL_MAX, "pattern": *URL_PATTERN})
+}
+
+pub fn setup_url() -> Value {
+    json!({"maxLength": URL_MAX, "pattern": *SETUP_URL_PATTERN})
 }
 
 pub fn payment_url() -> Value {

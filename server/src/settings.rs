@@ -117,6 +117,15 @@ fn origins(check: &mut Check, field: &str, values: &[String]) -> Vec<String> {
     out
 }
 
+/// The vendor's page for adding a payment method, for one customer: `{customer_id}` and
+/// `{return_url}` in the template filled in, percent-encoded.
+pub fn setup_url(template: &str, customer_external_id: &str, return_url: Option<&str>) -> String {
+    use app::api::routes::encode;
+    template
+        .replace("{customer_id}", &encode(customer_external_id))
+        .replace("{return_url}", &encode(return_url.unwrap_or_default()))
+}
+
 /// Applies a patch to a name and settings, or says every field that is wrong (and then
 /// changes nothing).
 pub fn apply(
@@ -227,6 +236,29 @@ pub fn apply(
     }
     if let Some(value) = patch.allow_invoice_payment {
         next.allow_invoice_payment = value;
+    }
+    if let Some(value) = patch.allow_payment_method_removal {
+        next.allow_payment_method_removal = value;
+    }
+    let setup_changed = patch.payment_method_setup_url.is_some();
+    if let Some(value) = patch.payment_method_setup_url {
+        next.payment_method_setup_url = value;
+    }
+    // Checked whenever it or the payment origins change: either can put it out of bounds.
+    if let (Some(template), true) = (
+        &next.payment_method_setup_url,
+        setup_changed || next.payment_origins != settings.payment_origins,
+    ) {
+        let field = "payment_method_setup_url";
+        if !crate::contract::SETUP_URL.is_match(template) {
+            check.fail(
+                field,
+                "must be an absolute https URL of at most 2048 characters, in which {customer_id} and {return_url} may stand",
+            );
+        } else {
+            let example = setup_url(template, "cus_1", Some("https://vendor.example/account"));
+            check.payment_url(field, &Some(example), &next.payment_origins);
+        }
     }
 
     if !check.is_ok() {

@@ -27,6 +27,11 @@ pub const PORTAL_BALANCE_PAYMENT_STARTED: &str = "/api/v1/portal/balance/payment
 pub const PORTAL_SUBSCRIPTION_CANCEL: &str = "/api/v1/portal/subscriptions/{id}/cancel";
 /// Makes a payment method the default.
 pub const PORTAL_PAYMENT_METHOD_DEFAULT: &str = "/api/v1/portal/payment_methods/{id}/default";
+/// One of the customer's payment methods: `DELETE` removes it.
+pub const PORTAL_PAYMENT_METHOD: &str = "/api/v1/portal/payment_methods/{id}";
+/// Records that the customer opened the vendor's page for adding a payment method.
+pub const PORTAL_PAYMENT_METHOD_SETUP_STARTED: &str =
+    "/api/v1/portal/payment_methods/setup_started";
 /// The customer's payments and refunds, newest first.
 pub const PORTAL_PAYMENTS: &str = "/api/v1/portal/payments";
 /// The customer's entitlements.

@@ -256,6 +256,10 @@ pub struct SessionInfo {
     pub default_locale: String,
     pub expires_at: DateTime<Utc>,
     pub idle_timeout: i64,
+    /// The vendor's page for adding a payment method, for this customer, when the
+    /// organisation has one.
+    #[serde(default)]
+    pub payment_method_setup_url: Option<String>,
 }
 
 #[cfg(test)]

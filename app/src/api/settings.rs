@@ -52,8 +52,14 @@ pub struct OrganisationSettings {
     /// Whether the portal offers "Pay now" for invoices with a payment page.
     pub allow_invoice_payment: bool,
     /// The origins of the payment provider's hosted pages (`https://pay.example`). When
-    /// any are listed, invoice and balance payment URLs elsewhere are refused.
+    /// any are listed, payment and setup URLs elsewhere are refused.
     pub payment_origins: Vec<String>,
+    /// The vendor's page for adding a payment method (absolute https), in which
+    /// `{customer_id}` becomes the vendor's id for the customer and `{return_url}` the
+    /// page the portal link returns to; none hides "Add a payment method".
+    pub payment_method_setup_url: Option<String>,
+    /// Whether customers may remove a payment method that is not the default.
+    pub allow_payment_method_removal: bool,
 }
 
 impl Default for OrganisationSettings {
@@ -77,6 +83,8 @@ impl Default for OrganisationSettings {
             allow_default_payment_method_change: true,
             allow_invoice_payment: true,
             payment_origins: Vec::new(),
+            payment_method_setup_url: None,
+            allow_payment_method_removal: true,
         }
     }
 }
@@ -124,6 +132,10 @@ pub struct SettingsPatch {
     pub allow_invoice_payment: Option<bool>,
     #[serde(default)]
     pub payment_origins: Option<Vec<String>>,
+    #[serde(default, with = "double_option")]
+    pub payment_method_setup_url: Option<Option<String>>,
+    #[serde(default)]
+    pub allow_payment_method_removal: Option<bool>,
 }
 
 /// Tells a missing field (`None`) from an explicit `null` (`Some(None)`).

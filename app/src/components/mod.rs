@@ -1,5 +1,6 @@
 //! Building blocks shared by several pages.
 
+pub mod confirm;
 pub mod embed_bridge;
 pub mod language;
 pub mod problem;

@@ -162,8 +162,8 @@ messages! {
     /// `{0}`: invoice number. Said after "Pay now" to screen readers only, with the new
     /// tab it opens.
     pay_invoice_label,
-    /// Said after "Pay all overdue" to screen readers only.
-    pay_all_label,
+    /// Said after a link that opens a new tab, to screen readers only.
+    opens_new_tab,
     next_renewal,
     /// `{0}`: plan, `{1}`: date.
     renews_on,
@@ -298,6 +298,15 @@ messages! {
     make_default,
     /// `{0}`: the method's name.
     default_done,
+    add_method,
+    remove_method,
+    /// `{0}`: the payment method's name.
+    remove_title,
+    remove_text,
+    remove_keep,
+    remove_confirm,
+    /// `{0}`: the payment method's name.
+    remove_done,
 
     profile_title,
     field_name,

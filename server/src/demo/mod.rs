@@ -58,6 +58,8 @@ pub async fn run(
             let settings = OrganisationSettings {
                 return_origins: vec![public_origin.clone()],
                 embed_origins: vec![public_origin],
+                payment_method_setup_url: pay_page(config)
+                    .map(|page| format!("{page}?setup={{customer_id}}&back={{return_url}}")),
                 ..OrganisationSettings::default()
             };
             let created = store

@@ -148,6 +148,15 @@ pub(super) fn add_portal(paths: &mut Map<String, Value>, components: &mut Compon
         "set_default_payment_method", "Make a payment method the default, where the vendor allows it",
         json!({"parameters": [id]}), ("200", answer("The payment method.", method.clone())),
         &["401", "404", "422"])}));
+    paths.insert(routes::PORTAL_PAYMENT_METHOD.into(), json!({"delete": op(
+        "remove_payment_method",
+        "Remove a payment method that is not the default, where the vendor allows it (`payment_method.removed`)",
+        json!({"parameters": [id]}), ("204", json!({"description": "Removed."})),
+        &["401", "403", "404", "409"])}));
+    paths.insert(routes::PORTAL_PAYMENT_METHOD_SETUP_STARTED.into(), json!({"post": op(
+        "payment_method_setup_started",
+        "Record that the customer opened the vendor's page for adding a payment method (`payment_method.setup_started`)",
+        none.clone(), ("204", json!({"description": "Recorded."})), &["401", "403"])}));
     paths.insert(routes::PORTAL_PROFILE.into(), json!({
         "get": op("get_profile", "The customer's details and which they may change", none.clone(),
             ("200", answer("The profile.", profile.clone())), &["401"]),

@@ -96,7 +96,9 @@ fn add_webhook_rules(components: &mut Components) {
 /// The validation's rules, stated on the request schemas (see [`crate::validate`]).
 pub(super) fn add_rules(components: &mut Components) {
     add_webhook_rules(components);
-    use crate::contract::{email, https_origin, one_of, origin, payment_url, range, text, url};
+    use crate::contract::{
+        email, https_origin, one_of, origin, payment_url, range, setup_url, text, url,
+    };
     use crate::validate::{is_currency_list, max};
     use app::api::session::LOCALES;
     use app::api::settings::{PROFILE_FIELDS, SECTIONS};
@@ -255,6 +257,7 @@ pub(super) fn add_rules(components: &mut Components) {
                 "payment_origins",
                 json!({"maxItems": crate::settings::ORIGINS_MAX, "items": https_origin()}),
             ),
+            ("payment_method_setup_url", setup_url()),
             ("default_locale", locale),
             ("link_lifetime_secs", seconds.clone()),
             ("idle_timeout_secs", seconds),

@@ -122,21 +122,24 @@ struct PayQuery {
     invoice: Option<String>,
     /// The customer's vendor id, for the page that pays everything overdue.
     balance: Option<String>,
+    /// The customer's vendor id, for the page that adds a payment method.
+    setup: Option<String>,
 }
 
 /// `GET /demo/pay`: where the demo's invoices send the customer to pay, standing in for
 /// the payment provider's hosted page that a vendor would name.
 async fn pay_page(Query(query): Query<PayQuery>) -> Html<String> {
-    let what = match (&query.invoice, &query.balance) {
-        (Some(number), _) => format!("invoice {}", escape(number)),
-        (None, Some(_)) => "everything overdue".to_owned(),
-        (None, None) => "your invoices".to_owned(),
+    let what = match (&query.invoice, &query.balance, &query.setup) {
+        (Some(number), _, _) => format!("Pay invoice {}", escape(number)),
+        (None, Some(_), _) => "Pay everything overdue".to_owned(),
+        (None, None, Some(_)) => "Add a payment method".to_owned(),
+        (None, None, None) => "Pay your invoices".to_owned(),
     };
     Html(format!(
         "<!DOCTYPE html><html lang=\"en\"><meta charset=utf-8>\
          <meta name=viewport content=\"width=device-width, initial-scale=1\">\
-         <title>Pay {what} — Acme Cloud (demo)</title>\
-         <main><h1>Pay {what}</h1>\
+         <title>{what} — Acme Cloud (demo)</title>\
+         <main><h1>{what}</h1>\
          <p>In a real deployment this is the vendor's payment provider's page, where the \
          customer enters a card and passes its checks. The demo takes no payment.</p></main>"
     ))

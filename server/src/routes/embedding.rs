@@ -107,6 +107,7 @@ async fn branding(
         privacy_url: s.privacy_url.clone(),
         allow_subscription_cancel: s.allow_subscription_cancel,
         allow_default_payment_method_change: s.allow_default_payment_method_change,
+        allow_payment_method_removal: s.allow_payment_method_removal,
     }
 }
 

@@ -136,4 +136,14 @@ pub trait PortalStore: Send + Sync {
         payment_method_id: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<PaymentMethod>>;
+    /// Deletes one of the customer's payment methods that is not the default, and records
+    /// a `payment_method.removed` event, in one transaction; `None` when there is no such
+    /// method (or it is the default).
+    async fn remove_payment_method(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+        payment_method_id: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<PaymentMethod>>;
 }

@@ -26,6 +26,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "customer.updated",
     "subscription.cancellation_requested",
     "payment_method.default_changed",
+    "payment_method.removed",
+    "payment_method.setup_started",
     "portal_session.created",
     "portal_session.opened",
     "portal_session.ended",

@@ -71,6 +71,8 @@ const ROUTED: &[(&str, &str)] = &[
     ("get", "/api/v1/portal/payments.csv"),
     ("post", "/api/v1/portal/subscriptions/{id}/cancel"),
     ("post", "/api/v1/portal/payment_methods/{id}/default"),
+    ("delete", "/api/v1/portal/payment_methods/{id}"),
+    ("post", "/api/v1/portal/payment_methods/setup_started"),
     ("get", "/api/v1/portal/profile"),
     ("patch", "/api/v1/portal/profile"),
     ("get", "/api/v1/portal/entitlements"),

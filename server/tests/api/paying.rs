@@ -13,6 +13,8 @@ on_both_backends!(
     an_owed_invoice_offers_its_payment_page_and_the_vendor_hears_of_it,
     the_overdue_alert_offers_a_way_to_pay,
     an_organisation_can_turn_paying_off,
+    a_payment_method_that_is_not_the_default_can_be_removed,
+    the_setup_page_for_a_new_payment_method_is_the_customers_own,
 );
 
 const PSP: &str = "https://checkout.psp.example";
@@ -391,4 +393,182 @@ async fn an_organisation_can_turn_paying_off(db: TestStore) {
     // The vendor still sees what it wrote.
     let (_, invoice) = app.get_json(&vendor, "/v1/invoices/late").await;
     assert_eq!(invoice["payment_url"], "https://pay.example/i/late");
+}
+
+async fn methods(app: &TestApp, token: &str) -> Vec<(String, String, bool)> {
+    let (status, list) = app
+        .portal(Method::GET, "/api/v1/portal/payment_methods", token, None)
+        .await;
+    assert_eq!(status, 200, "{list}");
+    list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["id"].as_str().unwrap().to_owned(),
+                m["external_id"].as_str().unwrap().to_owned(),
+                m["is_default"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+async fn a_payment_method_that_is_not_the_default_can_be_removed(db: TestStore) {
+    let app = spawn_app(db).await;
+    let vendor = app.vendor("Vendor").await;
+    for (id, customer, default) in [
+        ("visa", "cus_1", true),
+        ("mc", "cus_1", false),
+        ("theirs", "cus_2", false),
+    ] {
+        let body = json!({"customer_id": customer, "kind": "card", "brand": id, "last4": "4242",
+                          "exp_month": 8, "exp_year": 2031, "is_default": default});
+        assert_eq!(
+            put(&app, &vendor, &format!("/v1/payment_methods/{id}"), body)
+                .await
+                .0,
+            201
+        );
+    }
+    let token = app.session_for(&vendor, "cus_1").await;
+    let before = methods(&app, &token).await;
+    let id_of = |external: &str| before.iter().find(|m| m.1 == external).unwrap().0.clone();
+    let path = |id: &str| format!("/api/v1/portal/payment_methods/{id}");
+
+    // The default stays: another must become the default first.
+    let (status, body) = app
+        .portal(Method::DELETE, &path(&id_of("visa")), &token, None)
+        .await;
+    assert_eq!(status, 409, "{body}");
+    let theirs = app.get_json(&vendor, "/v1/payment_methods/theirs").await.1["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for id in [theirs.as_str(), "nope"] {
+        assert_eq!(
+            app.portal(Method::DELETE, &path(id), &token, None).await.0,
+            404,
+            "{id}"
+        );
+    }
+    assert!(
+        app.events(&vendor).await.is_empty(),
+        "refusals record nothing"
+    );
+
+    let (status, body) = app
+        .portal(Method::DELETE, &path(&id_of("mc")), &token, None)
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let after: Vec<String> = methods(&app, &token)
+        .await
+        .into_iter()
+        .map(|m| m.1)
+        .collect();
+    assert_eq!(after, ["visa"], "gone from the very next read");
+    let events = app.events(&vendor).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["kind"], "payment_method.removed");
+    assert_eq!(events[0]["payload"]["external_id"], "mc");
+    assert_eq!(events[0]["payload"]["last4"], "4242");
+    // Twice is not found; the vendor's own record is gone too.
+    assert_eq!(
+        app.portal(Method::DELETE, &path(&id_of("mc")), &token, None)
+            .await
+            .0,
+        404
+    );
+    assert_eq!(app.get_json(&vendor, "/v1/payment_methods/mc").await.0, 404);
+
+    // Where the organisation does not allow it, nothing is removed.
+    let body = json!({"customer_id": "cus_1", "kind": "sepa_debit", "brand": "Bank", "last4": "3000", "is_default": false});
+    put(&app, &vendor, "/v1/payment_methods/sepa", body).await;
+    app.settings(&vendor, json!({"allow_payment_method_removal": false}))
+        .await;
+    let token = app.session_for(&vendor, "cus_1").await;
+    let sepa = methods(&app, &token)
+        .await
+        .into_iter()
+        .find(|m| m.1 == "sepa")
+        .unwrap()
+        .0;
+    let (status, body) = app.portal(Method::DELETE, &path(&sepa), &token, None).await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(methods(&app, &token).await.len(), 2);
+}
+
+async fn the_setup_page_for_a_new_payment_method_is_the_customers_own(db: TestStore) {
+    let app = spawn_app(db).await;
+    let vendor = app.vendor("Vendor").await;
+    let info = |token: String| {
+        let app = &app;
+        async move {
+            let (status, body) = app
+                .portal(Method::GET, "/api/v1/portal/session", &token, None)
+                .await;
+            assert_eq!(status, 200, "{body}");
+            body
+        }
+    };
+    let token = app.session_for(&vendor, "cus_1").await;
+    assert_eq!(
+        info(token.clone()).await["payment_method_setup_url"],
+        Value::Null
+    );
+    let started = "/api/v1/portal/payment_methods/setup_started";
+    assert_eq!(app.portal(Method::POST, started, &token, None).await.0, 403);
+
+    // The template is checked as a payment page is, with its two blanks.
+    for bad in [
+        "http://psp.example/setup?c={customer_id}",
+        "https://psp.example/setup?c={customer}",
+        "not a url",
+    ] {
+        let response = app
+            .vendor_request(Method::PATCH, "/v1/settings", &vendor)
+            .json(&json!({"payment_method_setup_url": bad}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "{bad}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(fields(&body), ["payment_method_setup_url"], "{bad}");
+    }
+    let template = format!("{PSP}/setup?customer={{customer_id}}&back={{return_url}}");
+    app.settings(&vendor, json!({"payment_method_setup_url": template}))
+        .await;
+    // Payment origins that leave the template out are refused, naming it.
+    let response = app
+        .vendor_request(Method::PATCH, "/v1/settings", &vendor)
+        .json(&json!({"payment_origins": ["https://elsewhere.example"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(fields(&body), ["payment_method_setup_url"]);
+
+    let token = app.session_for(&vendor, "cus_1").await;
+    let expected = format!("{PSP}/setup?customer=cus_1&back=https%3A%2F%2Fvendor.example%2F");
+    assert_eq!(
+        info(token.clone()).await["payment_method_setup_url"],
+        expected
+    );
+    let other = app.session_for(&vendor, "cus_2").await;
+    assert_eq!(
+        info(other).await["payment_method_setup_url"],
+        expected.replace("cus_1", "cus_2")
+    );
+    assert_eq!(app.portal(Method::POST, started, &token, None).await.0, 204);
+    let events = app.events(&vendor).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["kind"], "payment_method.setup_started");
+    assert_eq!(events[0]["payload"]["setup_url"], expected);
+
+    // null takes the button away again.
+    app.settings(&vendor, json!({"payment_method_setup_url": null}))
+        .await;
+    let token = app.session_for(&vendor, "cus_1").await;
+    assert_eq!(info(token).await["payment_method_setup_url"], Value::Null);
 }

@@ -51,7 +51,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_params_map;
 
-use crate::api::session::{Section, Tab};
+use crate::api::session::{Section, SessionInfo, Tab};
 use crate::branding::Branding;
 use crate::client::{self, ClientError};
 use crate::components::problem::Problem;
@@ -77,6 +77,20 @@ fn tab_label(tab: Tab) -> Label {
 pub struct Ended {
     pub code: String,
     pub return_url: Option<String>,
+}
+
+/// Who is signed in, as the server says (`GET /api/v1/portal/session`), once it has.
+#[derive(Clone, Copy)]
+pub struct SessionDetails(pub LocalResource<Option<Result<SessionInfo, ClientError>>>);
+
+impl SessionDetails {
+    /// The vendor's page for adding a payment method, for this customer.
+    pub fn setup_url(&self) -> Option<String> {
+        match self.0.get() {
+            Some(Some(Ok(info))) => info.payment_method_setup_url,
+            _ => None,
+        }
+    }
 }
 
 /// Shared by the tabs: the session, and the way to report that it is over.
@@ -160,6 +174,7 @@ pub fn Portal() -> impl IntoView {
             }
         }
     });
+    provide_context(SessionDetails(info));
     Effect::new(move |_| {
         if let Some(Some(Err(error))) = info.get() {
             if error.session_over() {

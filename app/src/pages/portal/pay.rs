@@ -1,6 +1,6 @@
-//! "Pay now": the vendor's payment page, opened in a new tab, never inside the portal's
-//! frame (card checks such as 3-D Secure need a whole window); the vendor is told that the
-//! customer went to pay.
+//! "Pay now" and "Add a payment method": the vendor's hosted pages, opened in a new tab,
+//! never inside the portal's frame (card checks such as 3-D Secure need a whole window);
+//! the vendor is told that the customer went there.
 
 use leptos::prelude::*;
 
@@ -15,6 +15,8 @@ pub enum Paying {
     Invoice { id: String, number: String },
     /// Everything overdue at once.
     Overdue,
+    /// No payment: a new payment method, on the vendor's setup page.
+    NewMethod,
 }
 
 /// A link to the vendor's payment page `url`, as a button; `compact` for a table row.
@@ -28,20 +30,25 @@ pub fn PayLink(url: String, paying: Paying, #[prop(optional)] compact: bool) -> 
             let t = i18n.t();
             match &paying {
                 Paying::Invoice { number, .. } => fill(t.pay_invoice_label, &[number]),
-                Paying::Overdue => t.pay_all_label.to_owned(),
+                Paying::Overdue | Paying::NewMethod => t.opens_new_tab.to_owned(),
             }
         }
     };
     let text = {
-        let overdue = paying == Paying::Overdue;
+        let paying = paying.clone();
         move || {
             let t = i18n.t();
-            if overdue {
-                t.pay_all_overdue
-            } else {
-                t.pay_now
+            match paying {
+                Paying::Invoice { .. } => t.pay_now,
+                Paying::Overdue => t.pay_all_overdue,
+                Paying::NewMethod => t.add_method,
             }
         }
+    };
+    let class = match (&paying, compact) {
+        (Paying::NewMethod, _) => "button",
+        (_, true) => "button primary pay compact",
+        (_, false) => "button primary pay",
     };
     // The browser opens the page from the click itself (a tab opened later would be
     // blocked); telling the vendor goes alongside and never holds the customer up.
@@ -51,6 +58,7 @@ pub fn PayLink(url: String, paying: Paying, #[prop(optional)] compact: bool) -> 
         let (action, id) = match &paying {
             Paying::Invoice { id, .. } => ("invoice_payment_started", Some(id.clone())),
             Paying::Overdue => ("balance_payment_started", None),
+            Paying::NewMethod => ("payment_method_setup_started", None),
         };
         crate::embed::event(
             "action",
@@ -60,12 +68,13 @@ pub fn PayLink(url: String, paying: Paying, #[prop(optional)] compact: bool) -> 
             let _ = match paying {
                 Paying::Invoice { id, .. } => client::invoice_payment_started(&token, &id).await,
                 Paying::Overdue => client::balance_payment_started(&token).await,
+                Paying::NewMethod => client::payment_method_setup_started(&token).await,
             };
         });
     };
     view! {
         <a
-            class=if compact { "button primary pay compact" } else { "button primary pay" }
+            class=class
             href=url
             target="_blank"
             rel="noopener noreferrer"

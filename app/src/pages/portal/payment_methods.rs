@@ -1,14 +1,17 @@
-//! The payment methods tab: saved methods, the default marked, and the choice of another
-//! default where the organisation allows it.
+//! The payment methods tab: saved methods, the default marked; where the organisation
+//! allows it, the choice of another default, removing one that is not the default, and
+//! adding one on the vendor's setup page.
 
 use leptos::prelude::*;
 
 use super::load::once;
+use super::pay::{PayLink, Paying};
 use super::pending_view;
-use super::PortalContext;
+use super::{PortalContext, SessionDetails};
 use crate::api::records::{PaymentMethod, PaymentMethodKind};
 use crate::branding::Branding;
 use crate::client;
+use crate::components::confirm::Confirm;
 use crate::format;
 use crate::i18n::{fill, use_i18n, Messages};
 
@@ -63,9 +66,17 @@ lazy_tab!(
 pub fn PaymentMethodsTab() -> impl IntoView {
     let context = expect_context::<PortalContext>();
     let i18n = use_i18n();
-    let may_change = use_context::<Option<Branding>>()
-        .flatten()
+    let branding = use_context::<Option<Branding>>().flatten();
+    let may_change = branding
+        .as_ref()
         .is_some_and(|b| b.allow_default_payment_method_change);
+    let may_remove = branding.is_some_and(|b| b.allow_payment_method_removal);
+    let details = use_context::<SessionDetails>();
+    let setup_url = move || details.and_then(|d| d.setup_url());
+    // The method whose removal is being confirmed.
+    let confirm = Confirm::<PaymentMethod>::new("remove-dialog", "remove-keep");
+    let removing = RwSignal::new(false);
+    let remove_failed = RwSignal::new(false);
     let (data, failure) = once(|token| async move { client::payment_methods(&token).await });
     let working = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
@@ -106,9 +117,44 @@ pub fn PaymentMethodsTab() -> impl IntoView {
         });
     };
 
+    let remove = move |method: PaymentMethod| {
+        let Some(token) = context.token() else { return };
+        removing.set(true);
+        remove_failed.set(false);
+        leptos::task::spawn_local(async move {
+            match client::remove_payment_method(&token, &method.id).await {
+                Ok(()) => {
+                    let name = method_name(&method, i18n.t());
+                    done.set(Some(fill(i18n.t().remove_done, &[&name])));
+                    crate::embed::event(
+                        "action",
+                        serde_json::json!({
+                            "action": "payment_method_removed",
+                            "payment_method_id": method.id,
+                        }),
+                    );
+                    data.update(|list| {
+                        if let Some(list) = list {
+                            list.data.retain(|m| m.id != method.id);
+                        }
+                    });
+                    confirm.asking.set(None);
+                    // The button that opened the dialog went away with the method.
+                    crate::focus::focus_by_id("methods-title");
+                }
+                Err(error) if error.session_over() => context.end(&error),
+                Err(_) => remove_failed.set(true),
+            }
+            removing.set(false);
+        });
+    };
+
     view! {
         <section class="card" aria-labelledby="methods-title">
-            <h2 id="methods-title">{move || i18n.t().tab_payment_methods}</h2>
+            <div class="card-head">
+                <h2 id="methods-title" tabindex="-1">{move || i18n.t().tab_payment_methods}</h2>
+                {move || setup_url().map(|url| view! { <PayLink url paying=Paying::NewMethod/> })}
+            </div>
             {move || done.get().map(|text| view! { <p class="notice success" role="status">{text}</p> })}
             {move || action_failed.get().then(|| view! { <p class="notice" role="alert">{i18n.t().action_failed}</p> })}
             {move || {
@@ -120,13 +166,16 @@ pub fn PaymentMethodsTab() -> impl IntoView {
                         <ul class="methods">
                             {list.data.into_iter().map(|m| {
                                 let expired = has_expired(&m);
+                                let removable = may_remove && !m.is_default;
+                                let asked = m.clone();
                                 let id = m.id.clone();
                                 let busy_id = m.id.clone();
                                 let name = method_name(&m, t);
+                                let shown = name.clone();
                                 view! {
                                     <li>
                                         <div>
-                                            <strong>{name}</strong>
+                                            <strong>{shown}</strong>
                                             <p class="muted">
                                                 {method_kind(m.kind, t)}
                                                 {match (m.exp_month, m.exp_year) {
@@ -150,6 +199,17 @@ pub fn PaymentMethodsTab() -> impl IntoView {
                                             } else {
                                                 None
                                             }}
+                                            {removable.then(|| view! {
+                                                <button type="button" class="button danger-link" aria-haspopup="dialog"
+                                                    on:click=move |_| {
+                                                        done.set(None);
+                                                        remove_failed.set(false);
+                                                        confirm.ask(asked.clone());
+                                                    }>
+                                                    {t.remove_method}
+                                                    <span class="visually-hidden">" " {name.clone()}</span>
+                                                </button>
+                                            })}
                                         </div>
                                     </li>
                                 }
@@ -159,6 +219,28 @@ pub fn PaymentMethodsTab() -> impl IntoView {
                     .into_any(),
                 }
             }}
+            <dialog id="remove-dialog" class="confirm" role="alertdialog" node_ref=confirm.dialog
+                aria-labelledby="remove-title" aria-describedby="remove-text"
+                on:close=move |_| confirm.closed()>
+                {move || {
+                    let method = confirm.asking.get()?;
+                    let t = i18n.t();
+                    let name = method_name(&method, t);
+                    Some(view! {
+                        <h3 id="remove-title">{fill(t.remove_title, &[&name])}</h3>
+                        <p id="remove-text">{t.remove_text}</p>
+                        {move || remove_failed.get().then(|| view! { <p class="field-error" role="alert">{i18n.t().action_failed}</p> })}
+                        <div class="actions">
+                            <button type="button" class="button" id="remove-keep" autofocus
+                                on:click=move |_| confirm.asking.set(None)>{t.remove_keep}</button>
+                            <button type="button" class="button danger" disabled=move || removing.get()
+                                on:click=move |_| remove(method.clone())>
+                                {move || if removing.get() { i18n.t().working } else { i18n.t().remove_confirm }}
+                            </button>
+                        </div>
+                    })
+                }}
+            </dialog>
         </section>
     }
 }

@@ -9,6 +9,7 @@ use super::PortalContext;
 use crate::api::records::{BillingInterval, SubscriptionStatus};
 use crate::branding::Branding;
 use crate::client;
+use crate::components::confirm::Confirm;
 use crate::format;
 use crate::i18n::{fill, use_i18n, Messages};
 
@@ -48,38 +49,11 @@ pub fn SubscriptionsTab() -> impl IntoView {
         .is_some_and(|b| b.allow_subscription_cancel);
     let (data, failure) = once(|token| async move { client::subscriptions(&token).await });
     // The subscription whose cancellation is being confirmed, and the outcome.
-    let confirming = RwSignal::new(None::<String>);
+    let confirm = Confirm::<String>::new("cancel-dialog", "cancel-keep");
+    let confirming = confirm.asking;
     let working = RwSignal::new(false);
     let done = RwSignal::new(None::<String>);
     let action_failed = RwSignal::new(false);
-    // The confirmation is a native modal dialog: the browser moves focus in, keeps it
-    // there, closes on Escape from anywhere and hands focus back to the opener.
-    let dialog = NodeRef::<leptos::html::Dialog>::new();
-    // It opens in the click itself, so that the `close` the browser fires a moment after
-    // an Escape cannot meet a dialog that is still waiting to open again.
-    let show = move || {
-        #[cfg(feature = "hydrate")]
-        if let Some(dialog) = dialog.get_untracked() {
-            if !dialog.open() {
-                let _ = dialog.show_modal();
-                // Its content is drawn with the signal that opened it, so the browser's
-                // autofocus may find it empty: the safe choice then gets the keyboard.
-                crate::focus::focus_into("cancel-dialog", "cancel-keep");
-            }
-        }
-    };
-    // Every way out of the confirmation clears the signal; the dialog follows it.
-    Effect::new(move |_| {
-        let open = confirming.with(Option::is_some);
-        #[cfg(feature = "hydrate")]
-        if let Some(dialog) = dialog.get() {
-            if !open && dialog.open() {
-                dialog.close();
-            }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (open, dialog);
-    });
 
     let cancel = move |id: String| {
         let Some(token) = context.token() else { return };
@@ -174,8 +148,7 @@ pub fn SubscriptionsTab() -> impl IntoView {
                                                                 aria-haspopup="dialog"
                                                                 on:click=move |_| {
                                                                     done.set(None);
-                                                                    confirming.set(Some(id.clone()));
-                                                                    show();
+                                                                    confirm.ask(id.clone());
                                                                 }>
                                                                 {t.cancel_subscription}
                                                             </button>
@@ -192,18 +165,9 @@ pub fn SubscriptionsTab() -> impl IntoView {
                     .into_any(),
                 }
             }}
-            <dialog id="cancel-dialog" class="confirm" role="alertdialog" node_ref=dialog
+            <dialog id="cancel-dialog" class="confirm" role="alertdialog" node_ref=confirm.dialog
                 aria-labelledby="cancel-title" aria-describedby="cancel-text"
-                on:close=move |_| {
-                    // The browser fires `close` a moment after it closed the dialog (on
-                    // Escape): by then a quick Enter on the opener may have opened it again,
-                    // and that dialog stays.
-                    #[cfg(feature = "hydrate")]
-                    if dialog.get().is_some_and(|d| d.open()) {
-                        return;
-                    }
-                    confirming.set(None)
-                }>
+                on:close=move |_| confirm.closed()>
                 {move || {
                     let id = confirming.get()?;
                     let sub = data.with(|d| d.as_ref().and_then(|l| l.data.iter().find(|s| s.id == id).cloned()))?;

@@ -3,6 +3,7 @@
 use app::api::records::{PaymentMethod, Subscription};
 use app::api::session::Tab;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::Json;
 use chrono::Datelike;
 
@@ -10,7 +11,7 @@ use crate::auth::PortalSession;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-use super::{not_offered, require_section};
+use super::{not_offered, record_action, require_section, session_customer};
 
 /// `POST /api/v1/portal/subscriptions/{id}/cancel`: ends the subscription at the end of
 /// its current period, where the organisation lets customers do so. Asking again changes
@@ -83,4 +84,65 @@ pub(super) async fn set_default_payment_method(
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(method))
+}
+
+/// `DELETE /api/v1/portal/payment_methods/{id}`: removes a payment method that is not the
+/// default, where the organisation allows it, and tells the vendor
+/// (`payment_method.removed`), whose provider still holds it.
+pub(super) async fn remove_payment_method(
+    State(state): State<AppState>,
+    portal: PortalSession,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let organisation = require_section(&state, &portal, Tab::PaymentMethods).await?;
+    if !organisation.settings.allow_payment_method_removal {
+        return Err(not_offered(
+            "Payment methods cannot be removed here; please contact the vendor.",
+        ));
+    }
+    let s = &portal.session;
+    let method = state
+        .store
+        .list_payment_methods(&s.organisation_id, &s.customer_id)
+        .await?
+        .into_iter()
+        .find(|m| m.id == id)
+        .ok_or(ApiError::NotFound)?;
+    if method.is_default {
+        return Err(ApiError::Conflict(
+            "The default payment method cannot be removed; make another the default first.".into(),
+        ));
+    }
+    state
+        .store
+        .remove_payment_method(&s.organisation_id, &s.customer_id, &id, state.clock.now())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    state.events_written();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/portal/payment_methods/setup_started`: the customer opened the vendor's
+/// page for adding a payment method (`payment_method.setup_started`).
+pub(super) async fn payment_method_setup_started(
+    State(state): State<AppState>,
+    portal: PortalSession,
+) -> Result<StatusCode, ApiError> {
+    let organisation = require_section(&state, &portal, Tab::PaymentMethods).await?;
+    let Some(template) = organisation.settings.payment_method_setup_url.as_deref() else {
+        return Err(not_offered(
+            "Payment methods cannot be added here; please contact the vendor.",
+        ));
+    };
+    let customer = session_customer(&state, &portal).await?;
+    let return_url = portal.session.return_url.as_deref();
+    let url = crate::settings::setup_url(template, &customer.external_id, return_url);
+    record_action(
+        &state,
+        &portal,
+        "payment_method.setup_started",
+        serde_json::json!({"setup_url": url, "by": "customer"}),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -16,7 +16,7 @@ use app::api::records::{Customer, Entitlement, PaymentMethod, Subscription};
 use app::api::routes;
 use app::api::session::Tab;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use chrono::DateTime;
 use serde::Deserialize;
@@ -76,6 +76,14 @@ pub fn router() -> Router<AppState> {
         .route(
             under_api(routes::PORTAL_PAYMENT_METHOD_DEFAULT),
             post(actions::set_default_payment_method),
+        )
+        .route(
+            under_api(routes::PORTAL_PAYMENT_METHOD),
+            delete(actions::remove_payment_method),
+        )
+        .route(
+            under_api(routes::PORTAL_PAYMENT_METHOD_SETUP_STARTED),
+            post(actions::payment_method_setup_started),
         )
         .route(
             under_api(routes::PORTAL_PROFILE),

@@ -25,7 +25,22 @@ pub(super) async fn get_session(
         .organisation(&s.organisation_id)
         .await?
         .ok_or(ApiError::SESSION_EXPIRED)?;
+    let payment_method_setup_url = organisation
+        .settings
+        .payment_method_setup_url
+        .as_deref()
+        .filter(|_| {
+            organisation
+                .settings
+                .sections
+                .iter()
+                .any(|s| s == "payment_methods")
+        })
+        .map(|template| {
+            crate::settings::setup_url(template, &customer.external_id, s.return_url.as_deref())
+        });
     Ok(Json(SessionInfo {
+        payment_method_setup_url,
         customer_name: customer.name,
         organisation_id: organisation.id.clone(),
         organisation_name: organisation.name.clone(),

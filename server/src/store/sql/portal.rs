@@ -412,6 +412,51 @@ impl PortalStore for SqlStore {
         self.changed([&change]);
         Ok(Some(method))
     }
+
+    async fn remove_payment_method(
+        &self,
+        organisation_id: &str,
+        customer_id: &str,
+        payment_method_id: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<PaymentMethod>> {
+        let mut tx = self.write_tx().await?;
+        let removed = sqlx::query_as::<_, rows::PaymentMethodRow>(
+            "DELETE FROM payment_methods WHERE organisation_id = $1 AND customer_id = $2 \
+             AND id = $3 AND is_default = FALSE RETURNING *",
+        )
+        .bind(organisation_id)
+        .bind(customer_id)
+        .bind(payment_method_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(removed) = removed else {
+            return Ok(None);
+        };
+        let method: PaymentMethod = removed.try_into()?;
+        let payload = serde_json::json!({
+            "payment_method_id": method.id,
+            "external_id": method.external_id,
+            "kind": method.kind.as_str(),
+            "brand": method.brand,
+            "last4": method.last4,
+            "by": "customer",
+        });
+        Self::insert_event(
+            &mut tx,
+            organisation_id,
+            Some(customer_id),
+            "payment_method.removed",
+            &payload,
+            now,
+        )
+        .await?;
+        let change = Change::customer(organisation_id, customer_id);
+        Self::announce(&mut tx, &change).await?;
+        tx.commit().await?;
+        self.changed([&change]);
+        Ok(Some(method))
+    }
 }
 
 /// An invoice the vendor still calls open (or partly paid) that is owed and past its due
