@@ -89,6 +89,11 @@ try:
         "amount": 4900, "interval": "month", "current_period_start": "2026-06-01",
         "current_period_end": "2099-06-30",
     }, keyed)
+    # Every portal action the settings can turn on is on, so that each is reached.
+    call("PATCH", "/v1/settings", {
+        "allow_subscription_pause": True,
+        "payment_method_setup_url": "https://psp.example/setup?customer={customer_id}",
+    }, keyed)
     protected = ["cus_fuzz", "inv_fuzz"]
     protected += [call("GET", f"/v1/{kind}/{id}", None, keyed)["id"]
                   for kind, id in (("customers", "cus_fuzz"), ("invoices", "inv_fuzz"))]

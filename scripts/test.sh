@@ -63,6 +63,13 @@ restricted_org=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])
 "$portico" org set --organisation "$restricted_org" --section invoices --section profile \
   --editable-field email --allow-subscription-cancel false \
   --allow-default-payment-method-change false --primary-color '#0b6e4f' --theme dark >/dev/null
+# A third that asks why a customer cancels, tries to keep them, and lets them ask for a
+# pause: set through the command line, as an operator would.
+"$portico" org create --name "Retention Co" --return-origin "$base" > "$work/retention.json"
+retention_org=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["organisation"])' "$work/retention.json")
+"$portico" org set --organisation "$retention_org" --cancellation-reason "Too expensive" \
+  --cancellation-reason "Missing a feature I need" --allow-subscription-pause true \
+  --retention-message "Before you go: we can take 20 % off your next three months." >/dev/null
 "$portico" serve --demo > "$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
@@ -74,4 +81,5 @@ curl -sf "$base/api/v1/health" >/dev/null
 
 cd end2end
 PORTICO_BASE_URL="$base" PORTICO_DEMO_OUTPUT="$work/demo.txt" \
-  PORTICO_RESTRICTED_ORG="$work/restricted.json" npx playwright test "$@"
+  PORTICO_RESTRICTED_ORG="$work/restricted.json" PORTICO_RETENTION_ORG="$work/retention.json" \
+  npx playwright test "$@"

@@ -39,6 +39,15 @@ pub struct Branding {
     /// Whether customers may remove a payment method that is not the default.
     #[serde(default)]
     pub allow_payment_method_removal: bool,
+    /// The reasons offered when cancelling; "other" is always offered too.
+    #[serde(default)]
+    pub cancellation_reasons: Vec<String>,
+    /// Shown before a cancellation is confirmed.
+    #[serde(default)]
+    pub retention_message: Option<String>,
+    /// Whether customers may ask for a subscription to be paused.
+    #[serde(default)]
+    pub allow_subscription_pause: bool,
 }
 
 impl Branding {
@@ -125,6 +134,9 @@ mod tests {
             allow_subscription_cancel: true,
             allow_default_payment_method_change: false,
             allow_payment_method_removal: false,
+            cancellation_reasons: Vec::new(),
+            retention_message: None,
+            allow_subscription_pause: false,
         }
     }
 

@@ -8,8 +8,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::api::portal::{
-    EntitlementList, InvoiceDetail, InvoiceFilter, InvoicePage, Overview, PaymentMethodList,
-    PaymentPage, Profile, ProfilePatch, SessionPatch, SubscriptionList,
+    CancelRequest, EntitlementList, InvoiceDetail, InvoiceFilter, InvoicePage, Overview,
+    PaymentMethodList, PaymentPage, Profile, ProfilePatch, SessionPatch, SubscriptionList,
 };
 use crate::api::records::{PaymentMethod, Subscription};
 use crate::api::routes;
@@ -155,9 +155,27 @@ pub async fn update_profile(session: &str, patch: &ProfilePatch) -> Result<Profi
 }
 
 /// Asks for a subscription to end at the end of its current period.
-pub async fn cancel_subscription(session: &str, id: &str) -> Result<Subscription, ClientError> {
+pub async fn cancel_subscription(
+    session: &str,
+    id: &str,
+    why: &CancelRequest,
+) -> Result<Subscription, ClientError> {
     let path = routes::with_id(routes::PORTAL_SUBSCRIPTION_CANCEL, id);
+    send(Method::Post, &path, Some(session), Some(why)).await
+}
+
+/// Undoes a cancellation at period end: the subscription renews after all.
+pub async fn resume_subscription(session: &str, id: &str) -> Result<Subscription, ClientError> {
+    let path = routes::with_id(routes::PORTAL_SUBSCRIPTION_RESUME, id);
     send::<_, ()>(Method::Post, &path, Some(session), None).await
+}
+
+/// Asks the vendor to pause a subscription.
+pub async fn request_pause(session: &str, id: &str) -> Result<(), ClientError> {
+    let path = routes::with_id(routes::PORTAL_SUBSCRIPTION_PAUSE, id);
+    send::<serde::de::IgnoredAny, ()>(Method::Post, &path, Some(session), None)
+        .await
+        .map(|_| ())
 }
 
 /// Tells the vendor that the customer opened an invoice's payment page.

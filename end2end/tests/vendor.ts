@@ -61,6 +61,14 @@ export function restrictedVendor(): { organisation: string; apiKey: string } {
   return { organisation: created.organisation, apiKey: created.api_key };
 }
 
+/** The organisation that lists cancellation reasons, read from `PORTICO_RETENTION_ORG`. */
+export function retentionVendor(): { organisation: string; apiKey: string } {
+  const file = process.env.PORTICO_RETENTION_ORG;
+  if (!file) throw new Error('PORTICO_RETENTION_ORG is not set: run the browser tests through `make test`.');
+  const created = JSON.parse(readFileSync(file, 'utf8'));
+  return { organisation: created.organisation, apiKey: created.api_key };
+}
+
 type Vendor = { organisation: string; apiKey: string };
 
 /** A vendor API call that must succeed. */

@@ -92,6 +92,10 @@ def before_call(context, case, kwargs):
         if case.operation.path.startswith("/v1/webhook_endpoints") and isinstance(case.body, dict):
             if isinstance(case.body.get("url"), str):
                 case.body["url"] = WEBHOOK_URL
+        # A cancellation's reason must be one the organisation lists, and the fuzzed one
+        # lists none: only a comment may be given.
+        if case.operation.path.endswith("/cancel") and isinstance(case.body, dict):
+            case.body.pop("reason", None)
     if not meta.is_negative_at(ParameterLocation.QUERY) and isinstance(case.query, dict):
         query = case.query
         if isinstance(query.get("customer_id"), str):

@@ -10,6 +10,9 @@ use tracing_subscriber::EnvFilter;
 use crate::config::{Config, LogFormat};
 use crate::{demo, orgs, store};
 
+mod org_set;
+use org_set::OrgSetArgs;
+
 /// Portico: a self-hosted, embeddable customer billing portal.
 #[derive(Parser)]
 #[command(name = "portico", version, about)]
@@ -112,69 +115,6 @@ enum OrgCommand {
     /// Change an organisation's settings (the same rules as PATCH /v1/settings); prints
     /// the settings as JSON. Options not given stay as they are.
     Set(Box<OrgSetArgs>),
-}
-
-#[derive(Args)]
-struct OrgSetArgs {
-    /// The organisation's id.
-    #[arg(long)]
-    organisation: String,
-    #[arg(long)]
-    name: Option<String>,
-    /// Replaces the return origins (repeatable).
-    #[arg(long = "return-origin", value_name = "ORIGIN")]
-    return_origins: Option<Vec<String>>,
-    /// Replaces the embedding origins (repeatable).
-    #[arg(long = "embed-origin", value_name = "ORIGIN")]
-    embed_origins: Option<Vec<String>>,
-    /// en, de, fr or nl.
-    #[arg(long)]
-    default_locale: Option<String>,
-    /// Seconds a link stays usable (60 to 604800).
-    #[arg(long)]
-    link_lifetime: Option<i64>,
-    /// Seconds a session may sit idle (60 to 604800).
-    #[arg(long)]
-    idle_timeout: Option<i64>,
-    /// Hex colour; white text on it must meet WCAG AA.
-    #[arg(long)]
-    primary_color: Option<String>,
-    /// Hex colour; white text on it must meet WCAG AA.
-    #[arg(long)]
-    accent_color: Option<String>,
-    /// light, dark or auto.
-    #[arg(long)]
-    theme: Option<String>,
-    #[arg(long)]
-    support_email: Option<String>,
-    #[arg(long)]
-    support_url: Option<String>,
-    #[arg(long)]
-    terms_url: Option<String>,
-    #[arg(long)]
-    privacy_url: Option<String>,
-    /// Replaces the tabs shown (repeatable): overview, invoices, payments, entitlements,
-    /// subscriptions, payment_methods, profile.
-    #[arg(long = "section", value_name = "SECTION")]
-    sections: Option<Vec<String>>,
-    /// Replaces the profile fields customers may edit (repeatable): name, email, phone,
-    /// address, tax_id.
-    #[arg(long = "editable-field", value_name = "FIELD")]
-    editable_profile_fields: Option<Vec<String>>,
-    #[arg(long)]
-    allow_subscription_cancel: Option<bool>,
-    #[arg(long)]
-    allow_default_payment_method_change: Option<bool>,
-    #[arg(long)]
-    allow_invoice_payment: Option<bool>,
-    /// Replaces the payment provider's origins (repeatable, https).
-    #[arg(long = "payment-origin", value_name = "ORIGIN")]
-    payment_origins: Option<Vec<String>>,
-    /// The page for adding a payment method; {customer_id} and {return_url} are filled in.
-    #[arg(long)]
-    payment_method_setup_url: Option<String>,
-    #[arg(long)]
-    allow_payment_method_removal: Option<bool>,
 }
 
 #[derive(Subcommand)]
@@ -297,39 +237,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Org(OrgCommand::Set(args)) => {
             init_logging("warn", config.log_format);
-            let theme = match args.theme.as_deref() {
-                None => None,
-                Some(text) => Some(
-                    serde_json::from_value(serde_json::Value::String(text.to_owned()))
-                        .map_err(|_| anyhow::anyhow!("--theme must be light, dark or auto"))?,
-                ),
-            };
-            let patch = app::api::settings::SettingsPatch {
-                name: args.name,
-                return_origins: args.return_origins,
-                embed_origins: args.embed_origins,
-                default_locale: args.default_locale,
-                link_lifetime_secs: args.link_lifetime,
-                idle_timeout_secs: args.idle_timeout,
-                primary_color: args.primary_color,
-                accent_color: args.accent_color,
-                theme,
-                support_email: args.support_email.map(Some),
-                support_url: args.support_url.map(Some),
-                terms_url: args.terms_url.map(Some),
-                privacy_url: args.privacy_url.map(Some),
-                sections: args.sections,
-                editable_profile_fields: args.editable_profile_fields,
-                allow_subscription_cancel: args.allow_subscription_cancel,
-                allow_default_payment_method_change: args.allow_default_payment_method_change,
-                allow_invoice_payment: args.allow_invoice_payment,
-                payment_origins: args.payment_origins,
-                payment_method_setup_url: args.payment_method_setup_url.map(Some),
-                allow_payment_method_removal: args.allow_payment_method_removal,
-            };
+            let organisation_id = args.organisation.clone();
+            let patch = args.patch()?;
             let store = store::connect(&config.database_url).await?;
             let mut organisation = store
-                .get_organisation(&args.organisation)
+                .get_organisation(&organisation_id)
                 .await?
                 .ok_or_else(|| anyhow::anyhow!("--organisation: no organisation has this id"))?;
             if let Err(problems) =

@@ -117,6 +117,12 @@ fn origins(check: &mut Check, field: &str, values: &[String]) -> Vec<String> {
     out
 }
 
+/// The most cancellation reasons an organisation lists, and the longest of each.
+pub const REASONS_MAX: usize = 12;
+pub const REASON_MAX: usize = 100;
+/// The longest retention message.
+pub const RETENTION_MAX: usize = 1000;
+
 /// The vendor's page for adding a payment method, for one customer: `{customer_id}` and
 /// `{return_url}` in the template filled in, percent-encoded.
 pub fn setup_url(template: &str, customer_external_id: &str, return_url: Option<&str>) -> String {
@@ -239,6 +245,32 @@ pub fn apply(
     }
     if let Some(value) = patch.allow_payment_method_removal {
         next.allow_payment_method_removal = value;
+    }
+    if let Some(value) = patch.allow_subscription_pause {
+        next.allow_subscription_pause = value;
+    }
+    if let Some(reasons) = patch.cancellation_reasons {
+        if reasons.len() > REASONS_MAX {
+            check.fail("cancellation_reasons", "must list at most 12 reasons");
+        }
+        let mut kept: Vec<String> = Vec::new();
+        for (i, reason) in reasons.iter().enumerate() {
+            let field = format!("cancellation_reasons[{i}]");
+            check.text(&field, reason, REASON_MAX);
+            let reason = reason.trim().to_owned();
+            if reason.eq_ignore_ascii_case(app::api::portal::OTHER_REASON) {
+                check.fail(&field, "\"other\" is always offered and cannot be listed");
+            } else if !kept.contains(&reason) {
+                kept.push(reason);
+            }
+        }
+        next.cancellation_reasons = kept;
+    }
+    if let Some(message) = patch.retention_message {
+        if let Some(text) = &message {
+            check.text("retention_message", text, RETENTION_MAX);
+        }
+        next.retention_message = message.map(|m| m.trim().to_owned());
     }
     let setup_changed = patch.payment_method_setup_url.is_some();
     if let Some(value) = patch.payment_method_setup_url {

@@ -154,6 +154,32 @@ pub struct Profile {
 
 /// `PATCH /api/v1/portal/profile`: only the fields present change. An empty string clears
 /// an optional field. A field the organisation does not let customers edit is refused.
+/// `POST /api/v1/portal/subscriptions/{id}/cancel`: why, as the customer says. The body
+/// may be left out where the organisation lists no reasons.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CancelRequest {
+    /// One of the organisation's `cancellation_reasons`, or `other`.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// In the customer's words; needed with `other`.
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// `POST /api/v1/portal/subscriptions/{id}/pause`: the customer's words, if any.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PauseRequest {
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// The reason a customer gives that is none of the organisation's.
+pub const OTHER_REASON: &str = "other";
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

@@ -25,6 +25,10 @@ pub const PORTAL_INVOICE_PAYMENT_STARTED: &str = "/api/v1/portal/invoices/{id}/p
 pub const PORTAL_BALANCE_PAYMENT_STARTED: &str = "/api/v1/portal/balance/payment_started";
 /// Ends a subscription at the end of its current period.
 pub const PORTAL_SUBSCRIPTION_CANCEL: &str = "/api/v1/portal/subscriptions/{id}/cancel";
+/// Undoes a cancellation at period end: the subscription renews after all.
+pub const PORTAL_SUBSCRIPTION_RESUME: &str = "/api/v1/portal/subscriptions/{id}/resume";
+/// Asks the vendor to pause a subscription.
+pub const PORTAL_SUBSCRIPTION_PAUSE: &str = "/api/v1/portal/subscriptions/{id}/pause";
 /// Makes a payment method the default.
 pub const PORTAL_PAYMENT_METHOD_DEFAULT: &str = "/api/v1/portal/payment_methods/{id}/default";
 /// One of the customer's payment methods: `DELETE` removes it.

@@ -60,6 +60,13 @@ pub struct OrganisationSettings {
     pub payment_method_setup_url: Option<String>,
     /// Whether customers may remove a payment method that is not the default.
     pub allow_payment_method_removal: bool,
+    /// The reasons a customer picks from when cancelling (at most 12); when any are
+    /// listed, one must be picked, or "other" with a comment.
+    pub cancellation_reasons: Vec<String>,
+    /// Shown before a customer confirms a cancellation, to keep them (an offer, say).
+    pub retention_message: Option<String>,
+    /// Whether customers may ask for a subscription to be paused; the vendor decides.
+    pub allow_subscription_pause: bool,
 }
 
 impl Default for OrganisationSettings {
@@ -85,6 +92,9 @@ impl Default for OrganisationSettings {
             payment_origins: Vec::new(),
             payment_method_setup_url: None,
             allow_payment_method_removal: true,
+            cancellation_reasons: Vec::new(),
+            retention_message: None,
+            allow_subscription_pause: false,
         }
     }
 }
@@ -136,6 +146,12 @@ pub struct SettingsPatch {
     pub payment_method_setup_url: Option<Option<String>>,
     #[serde(default)]
     pub allow_payment_method_removal: Option<bool>,
+    #[serde(default)]
+    pub cancellation_reasons: Option<Vec<String>>,
+    #[serde(default, with = "double_option")]
+    pub retention_message: Option<Option<String>>,
+    #[serde(default)]
+    pub allow_subscription_pause: Option<bool>,
 }
 
 /// Tells a missing field (`None`) from an explicit `null` (`Some(None)`).

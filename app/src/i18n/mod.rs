@@ -283,6 +283,17 @@ messages! {
     cancel_confirm,
     /// `{0}`: plan, `{1}`: date.
     cancel_done,
+    /// The heading of a table's column of buttons, for screen readers.
+    col_actions,
+    cancel_reason_legend,
+    cancel_reason_other,
+    cancel_comment,
+    resume_subscription,
+    /// `{0}`: plan, `{1}`: date.
+    resume_done,
+    pause_subscription,
+    /// `{0}`: plan.
+    pause_done,
     action_failed,
     working,
 

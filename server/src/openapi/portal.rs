@@ -7,7 +7,9 @@ use super::{error_responses, json_content, with, Components};
 
 /// The portal's browser API, called with the session token an exchange returns.
 pub(super) fn add_portal(paths: &mut Map<String, Value>, components: &mut Components) {
-    use app::api::portal::{InvoiceDetail, Overview, Profile, ProfilePatch, SessionPatch};
+    use app::api::portal::{
+        CancelRequest, InvoiceDetail, Overview, PauseRequest, Profile, ProfilePatch, SessionPatch,
+    };
     use app::api::records::{Entitlement, Invoice, Payment, PaymentMethod, Subscription};
     use app::api::routes;
     use app::api::session::{ExchangeRequest, ExchangeResponse, SessionInfo, LOCALES};
@@ -57,6 +59,24 @@ pub(super) fn add_portal(paths: &mut Map<String, Value>, components: &mut Compon
     let method = components.add::<PaymentMethod>();
     let profile = components.add::<Profile>();
     let profile_patch = components.add::<ProfilePatch>();
+    let cancel_request = components.add::<CancelRequest>();
+    let pause_request = components.add::<PauseRequest>();
+    constrain(
+        components,
+        "PauseRequest",
+        &[(
+            "comment",
+            crate::contract::text(crate::validate::max::REASON),
+        )],
+    );
+    constrain(
+        components,
+        "CancelRequest",
+        &[(
+            "comment",
+            crate::contract::text(crate::validate::max::REASON),
+        )],
+    );
     let exchange = components.add::<ExchangeRequest>();
     let exchanged = components.add::<ExchangeResponse>();
     constrain(
@@ -140,10 +160,24 @@ pub(super) fn add_portal(paths: &mut Map<String, Value>, components: &mut Compon
         json!({"get": op(
         "export_payments", "Payments and refunds as CSV", none.clone(), ("200", csv), &["401"])}),
     );
+    let why = json!({"required": false, "content": json_content(cancel_request)});
     paths.insert(routes::PORTAL_SUBSCRIPTION_CANCEL.into(), json!({"post": op(
-        "cancel_subscription", "End a subscription at the end of its period, where the vendor allows it",
+        "cancel_subscription",
+        "End a subscription at the end of its period, where the vendor allows it, saying why (needed where the vendor lists reasons)",
+        json!({"parameters": [id], "requestBody": why}), ("200", answer("The subscription.", subscription.clone())),
+        &["400", "401", "403", "404", "409", "422"])}));
+    paths.insert(
+        routes::PORTAL_SUBSCRIPTION_RESUME.into(),
+        json!({"post": op(
+        "resume_subscription", "Undo a cancellation at period end, before the period is over",
         json!({"parameters": [id]}), ("200", answer("The subscription.", subscription.clone())),
-        &["401", "404", "409"])}));
+        &["401", "403", "404", "409"])}),
+    );
+    paths.insert(routes::PORTAL_SUBSCRIPTION_PAUSE.into(), json!({"post": op(
+        "request_pause", "Ask the vendor to pause a subscription that renews, where it allows that (`subscription.pause_requested`)",
+        json!({"parameters": [id], "requestBody": {"required": false, "content": json_content(pause_request)}}),
+        ("204", json!({"description": "Asked."})),
+        &["400", "401", "403", "404", "409", "422"])}));
     paths.insert(routes::PORTAL_PAYMENT_METHOD_DEFAULT.into(), json!({"post": op(
         "set_default_payment_method", "Make a payment method the default, where the vendor allows it",
         json!({"parameters": [id]}), ("200", answer("The payment method.", method.clone())),

@@ -258,6 +258,12 @@ pub(super) fn add_rules(components: &mut Components) {
                 json!({"maxItems": crate::settings::ORIGINS_MAX, "items": https_origin()}),
             ),
             ("payment_method_setup_url", setup_url()),
+            (
+                "cancellation_reasons",
+                json!({"maxItems": crate::settings::REASONS_MAX,
+                       "items": {"allOf": [text(crate::settings::REASON_MAX), {"not": {"pattern": "^\\s*[Oo][Tt][Hh][Ee][Rr]\\s*$"}}]}}),
+            ),
+            ("retention_message", text(crate::settings::RETENTION_MAX)),
             ("default_locale", locale),
             ("link_lifetime_secs", seconds.clone()),
             ("idle_timeout_secs", seconds),

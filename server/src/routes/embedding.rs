@@ -108,6 +108,9 @@ async fn branding(
         allow_subscription_cancel: s.allow_subscription_cancel,
         allow_default_payment_method_change: s.allow_default_payment_method_change,
         allow_payment_method_removal: s.allow_payment_method_removal,
+        cancellation_reasons: s.cancellation_reasons.clone(),
+        retention_message: s.retention_message.clone(),
+        allow_subscription_pause: s.allow_subscription_pause,
     }
 }
 

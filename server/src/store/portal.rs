@@ -116,15 +116,16 @@ pub trait PortalStore: Send + Sync {
         changed: &[String],
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Customer>>;
-    /// Marks a subscription of the customer to end at its period's end and records a
-    /// `subscription.cancellation_requested` event, in one transaction. `None` when the
-    /// customer has no such subscription; an already-marked one is returned unchanged
-    /// and records nothing.
+    /// Marks a subscription to end at the end of its current period, with why (`Some`),
+    /// or to renew after all (`None`), and records `subscription.cancellation_requested`
+    /// or `subscription.cancellation_withdrawn`, in one transaction. Asking for what is
+    /// already so changes nothing and records nothing.
     async fn cancel_at_period_end(
         &self,
         organisation_id: &str,
         customer_id: &str,
         subscription_id: &str,
+        cancel: Option<&app::api::portal::CancelRequest>,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Subscription>>;
     /// Makes one of the customer's payment methods the default, the others not, and

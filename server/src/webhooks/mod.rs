@@ -25,6 +25,8 @@ use guard::AllowedHosts;
 pub const EVENT_TYPES: &[&str] = &[
     "customer.updated",
     "subscription.cancellation_requested",
+    "subscription.cancellation_withdrawn",
+    "subscription.pause_requested",
     "payment_method.default_changed",
     "payment_method.removed",
     "payment_method.setup_started",

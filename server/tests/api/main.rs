@@ -20,5 +20,6 @@ mod sessions;
 mod settings;
 mod soak;
 mod store;
+mod subscriptions;
 mod upserts;
 mod webhooks;

@@ -70,6 +70,8 @@ const ROUTED: &[(&str, &str)] = &[
     ("get", "/api/v1/portal/payments"),
     ("get", "/api/v1/portal/payments.csv"),
     ("post", "/api/v1/portal/subscriptions/{id}/cancel"),
+    ("post", "/api/v1/portal/subscriptions/{id}/resume"),
+    ("post", "/api/v1/portal/subscriptions/{id}/pause"),
     ("post", "/api/v1/portal/payment_methods/{id}/default"),
     ("delete", "/api/v1/portal/payment_methods/{id}"),
     ("post", "/api/v1/portal/payment_methods/setup_started"),

@@ -1,11 +1,13 @@
-//! The subscriptions tab: plans, periods and renewals, and cancellation at period end
-//! where the organisation allows it.
+//! The subscriptions tab: plans, periods and renewals; where the organisation allows it,
+//! cancellation at period end (with the customer's reason, after the vendor's retention
+//! message), keeping a subscription after all, and asking for a pause.
 
 use leptos::prelude::*;
 
 use super::load::once;
 use super::pending_view;
 use super::PortalContext;
+use crate::api::portal::{CancelRequest, OTHER_REASON};
 use crate::api::records::{BillingInterval, SubscriptionStatus};
 use crate::branding::Branding;
 use crate::client;
@@ -44,9 +46,31 @@ lazy_tab!(
 pub fn SubscriptionsTab() -> impl IntoView {
     let context = expect_context::<PortalContext>();
     let i18n = use_i18n();
-    let may_cancel = use_context::<Option<Branding>>()
-        .flatten()
+    let branding = use_context::<Option<Branding>>().flatten();
+    let may_cancel = branding
+        .as_ref()
         .is_some_and(|b| b.allow_subscription_cancel);
+    let may_pause = branding
+        .as_ref()
+        .is_some_and(|b| b.allow_subscription_pause);
+    let reasons = StoredValue::new(
+        branding
+            .as_ref()
+            .map(|b| b.cancellation_reasons.clone())
+            .unwrap_or_default(),
+    );
+    let retention = branding.and_then(|b| b.retention_message);
+    // What the customer says in the confirmation: a reason picked, and in their words.
+    let reason = RwSignal::new(None::<String>);
+    let comment = RwSignal::new(String::new());
+    let said_enough = move || {
+        let needs_reason = reasons.with_value(|r| !r.is_empty());
+        match reason.get().as_deref() {
+            None => !needs_reason,
+            Some(OTHER_REASON) => !comment.get().trim().is_empty(),
+            Some(_) => true,
+        }
+    };
     let (data, failure) = once(|token| async move { client::subscriptions(&token).await });
     // The subscription whose cancellation is being confirmed, and the outcome.
     let confirm = Confirm::<String>::new("cancel-dialog", "cancel-keep");
@@ -54,13 +78,18 @@ pub fn SubscriptionsTab() -> impl IntoView {
     let working = RwSignal::new(false);
     let done = RwSignal::new(None::<String>);
     let action_failed = RwSignal::new(false);
+    let list_failed = RwSignal::new(false);
 
     let cancel = move |id: String| {
         let Some(token) = context.token() else { return };
         working.set(true);
         action_failed.set(false);
+        let why = CancelRequest {
+            reason: reason.get_untracked(),
+            comment: Some(comment.get_untracked().trim().to_owned()).filter(|c| !c.is_empty()),
+        };
         leptos::task::spawn_local(async move {
-            match client::cancel_subscription(&token, &id).await {
+            match client::cancel_subscription(&token, &id, &why).await {
                 Ok(updated) => {
                     let t = i18n.t();
                     done.set(Some(fill(
@@ -96,10 +125,57 @@ pub fn SubscriptionsTab() -> impl IntoView {
         });
     };
 
+    // Keeping a subscription after all, and asking for a pause: one click each, told in the
+    // same notice as a cancellation.
+    let resume = move |id: String| {
+        let Some(token) = context.token() else { return };
+        working.set(true);
+        done.set(None);
+        list_failed.set(false);
+        leptos::task::spawn_local(async move {
+            match client::resume_subscription(&token, &id).await {
+                Ok(updated) => {
+                    let t = i18n.t();
+                    let renews = updated.renews_at.unwrap_or(updated.current_period_end);
+                    done.set(Some(fill(
+                        t.resume_done,
+                        &[&updated.plan, &format::date(renews, i18n.locale())],
+                    )));
+                    data.update(|list| {
+                        if let Some(list) = list {
+                            for s in list.data.iter_mut().filter(|s| s.id == updated.id) {
+                                *s = updated.clone();
+                            }
+                        }
+                    });
+                    crate::focus::focus_by_id("subscriptions-title");
+                }
+                Err(error) if error.session_over() => context.end(&error),
+                Err(_) => list_failed.set(true),
+            }
+            working.set(false);
+        });
+    };
+    let pause = move |id: String, plan: String| {
+        let Some(token) = context.token() else { return };
+        working.set(true);
+        done.set(None);
+        list_failed.set(false);
+        leptos::task::spawn_local(async move {
+            match client::request_pause(&token, &id).await {
+                Ok(()) => done.set(Some(fill(i18n.t().pause_done, &[&plan]))),
+                Err(error) if error.session_over() => context.end(&error),
+                Err(_) => list_failed.set(true),
+            }
+            working.set(false);
+        });
+    };
+
     view! {
         <section class="card" aria-labelledby="subscriptions-title">
             <h2 id="subscriptions-title" tabindex="-1">{move || i18n.t().tab_subscriptions}</h2>
             {move || done.get().map(|text| view! { <p class="notice success" role="status">{text}</p> })}
+            {move || list_failed.get().then(|| view! { <p class="notice" role="alert">{i18n.t().action_failed}</p> })}
             {move || {
                 let t = i18n.t();
                 let l = i18n.locale();
@@ -115,13 +191,16 @@ pub fn SubscriptionsTab() -> impl IntoView {
                                     <th scope="col" class="num">{t.col_price}</th>
                                     <th scope="col">{t.col_current_period}</th>
                                     <th scope="col">{t.col_next_renewal}</th>
-                                    {may_cancel.then(|| view! { <th scope="col"><span class="visually-hidden">{t.cancel_subscription}</span></th> })}
+                                    {(may_cancel || may_pause).then(|| view! { <th scope="col"><span class="visually-hidden">{t.col_actions}</span></th> })}
                                 </tr>
                             </thead>
                             <tbody>
                                 {list.data.into_iter().map(|s| {
                                     let id = s.id.clone();
                                     let can_cancel = may_cancel && s.renews();
+                                    let can_keep = may_cancel && s.cancel_at_period_end && s.status.is_running();
+                                    let can_pause = may_pause && s.renews();
+                                    let (keep_id, pause_id, plan) = (s.id.clone(), s.id.clone(), s.plan.clone());
                                     view! {
                                         <tr>
                                             <th scope="row">{s.plan.clone()}</th>
@@ -139,8 +218,20 @@ pub fn SubscriptionsTab() -> impl IntoView {
                                                     _ => t.none.to_owned(),
                                                 }}
                                             </td>
-                                            {may_cancel.then(|| view! {
+                                            {(may_cancel || may_pause).then(|| view! {
                                                 <td class="actions-cell">
+                                                    {can_keep.then(|| view! {
+                                                        <button type="button" class="button" disabled=move || working.get()
+                                                            on:click=move |_| resume(keep_id.clone())>
+                                                            {t.resume_subscription}
+                                                        </button>
+                                                    })}
+                                                    {can_pause.then(|| view! {
+                                                        <button type="button" class="button" disabled=move || working.get()
+                                                            on:click=move |_| pause(pause_id.clone(), plan.clone())>
+                                                            {t.pause_subscription}
+                                                        </button>
+                                                    })}
                                                     {can_cancel.then(|| {
                                                         let id = id.clone();
                                                         view! {
@@ -148,6 +239,8 @@ pub fn SubscriptionsTab() -> impl IntoView {
                                                                 aria-haspopup="dialog"
                                                                 on:click=move |_| {
                                                                     done.set(None);
+                                                                    reason.set(None);
+                                                                    comment.set(String::new());
                                                                     confirm.ask(id.clone());
                                                                 }>
                                                                 {t.cancel_subscription}
@@ -176,12 +269,35 @@ pub fn SubscriptionsTab() -> impl IntoView {
                     let confirm_id = sub.id.clone();
                     Some(view! {
                         <h3 id="cancel-title">{fill(t.cancel_title, &[&sub.plan])}</h3>
+                        {retention.clone().map(|message| view! { <p class="notice retention">{message}</p> })}
                         <p id="cancel-text">{fill(t.cancel_text, &[&format::date(sub.current_period_end, l)])}</p>
+                        {(!reasons.with_value(Vec::is_empty)).then(|| view! {
+                            <fieldset class="reasons">
+                                <legend>{t.cancel_reason_legend}</legend>
+                                {reasons.get_value().into_iter().chain([OTHER_REASON.to_owned()]).map(|value| {
+                                    let label = if value == OTHER_REASON { t.cancel_reason_other.to_owned() } else { value.clone() };
+                                    let picked = value.clone();
+                                    view! {
+                                        <label class="choice">
+                                            <input type="radio" name="cancel-reason" value=value.clone()
+                                                prop:checked=move || reason.get().as_deref() == Some(value.as_str())
+                                                on:change=move |_| reason.set(Some(picked.clone()))/>
+                                            {label}
+                                        </label>
+                                    }
+                                }).collect_view()}
+                            </fieldset>
+                        })}
+                        <label class="field">
+                            <span>{t.cancel_comment}</span>
+                            <textarea rows="3" maxlength="500" prop:value=move || comment.get()
+                                on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
+                        </label>
                         {move || action_failed.get().then(|| view! { <p class="field-error" role="alert">{i18n.t().action_failed}</p> })}
                         <div class="actions">
                             <button type="button" class="button" id="cancel-keep" autofocus
                                 on:click=move |_| confirming.set(None)>{t.cancel_keep}</button>
-                            <button type="button" class="button danger" disabled=move || working.get()
+                            <button type="button" class="button danger" disabled=move || working.get() || !said_enough()
                                 on:click=move |_| cancel(confirm_id.clone())>
                                 {move || if working.get() { i18n.t().working } else { i18n.t().cancel_confirm }}
                             </button>

@@ -74,6 +74,14 @@ pub fn router() -> Router<AppState> {
             post(actions::cancel_subscription),
         )
         .route(
+            under_api(routes::PORTAL_SUBSCRIPTION_RESUME),
+            post(actions::resume_subscription),
+        )
+        .route(
+            under_api(routes::PORTAL_SUBSCRIPTION_PAUSE),
+            post(actions::request_pause),
+        )
+        .route(
             under_api(routes::PORTAL_PAYMENT_METHOD_DEFAULT),
             post(actions::set_default_payment_method),
         )

@@ -300,20 +300,22 @@ impl PortalStore for SqlStore {
         organisation_id: &str,
         customer_id: &str,
         subscription_id: &str,
+        cancel: Option<&app::api::portal::CancelRequest>,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Subscription>> {
         let mut tx = self.write_tx().await?;
         let updated = sqlx::query_as::<_, rows::SubscriptionRow>(
             "UPDATE subscriptions SET cancel_at_period_end = $4, cancelled_at = $5, \
-             updated_at = $5 WHERE organisation_id = $1 AND customer_id = $2 AND id = $3 \
-             AND cancel_at_period_end = $6 RETURNING *",
+             updated_at = $6 WHERE organisation_id = $1 AND customer_id = $2 AND id = $3 \
+             AND cancel_at_period_end = $7 RETURNING *",
         )
         .bind(organisation_id)
         .bind(customer_id)
         .bind(subscription_id)
-        .bind(true)
+        .bind(cancel.is_some())
+        .bind(cancel.map(|_| now.timestamp_millis()))
         .bind(now.timestamp_millis())
-        .bind(false)
+        .bind(cancel.is_none())
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = updated else {
@@ -329,18 +331,29 @@ impl PortalStore for SqlStore {
             return existing.map(TryInto::try_into).transpose();
         };
         let subscription: Subscription = row.try_into()?;
-        let payload = serde_json::json!({
+        let mut payload = serde_json::json!({
             "subscription_id": subscription.id,
             "external_id": subscription.external_id,
             "plan": subscription.plan,
             "ends_at": subscription.current_period_end,
             "by": "customer",
         });
+        let kind = match cancel {
+            Some(why) => {
+                payload["reason"] = serde_json::json!(why.reason);
+                payload["comment"] = serde_json::json!(why.comment);
+                "subscription.cancellation_requested"
+            }
+            None => {
+                payload["renews_at"] = serde_json::json!(subscription.renews_at);
+                "subscription.cancellation_withdrawn"
+            }
+        };
         Self::insert_event(
             &mut tx,
             organisation_id,
             Some(customer_id),
-            "subscription.cancellation_requested",
+            kind,
             &payload,
             now,
         )
