@@ -44,7 +44,11 @@ async function visitEveryTab(portal: Page | FrameLocator) {
     if (name === 'Entitlements') await expect(portal.getByRole('meter').first()).toBeVisible();
   }
   await tabs.getByRole('link', { name: 'Invoices', exact: true }).click();
-  await portal.locator('table.records tbody tr').first().getByRole('link').click();
+  const first = portal.locator('table.invoices-table tbody tr').first().getByRole('link').first();
+  await expect(first).toBeVisible();
+  // From the keyboard: inside a frame that grows as the rows arrive, a click aimed a moment
+  // earlier can land beside the link.
+  await first.press('Enter');
   await expect(portal.getByRole('heading', { name: /^Invoice / })).toBeVisible();
 }
 

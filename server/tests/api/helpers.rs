@@ -316,3 +316,31 @@ impl TestApp {
         exchanged["session_token"].as_str().unwrap().to_owned()
     }
 }
+
+/// The fields a validation error names, in order; none for any other answer.
+pub fn fields_of(body: &serde_json::Value) -> Vec<String> {
+    body["error"]["fields"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .map(|f| f["field"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The fields a `422 validation_failed` names; any other answer fails the test.
+pub async fn refused_fields(response: reqwest::Response) -> Vec<String> {
+    let status = response.status();
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "validation_failed");
+    fields_of(&body)
+}
+
+/// The fields an answer `(status, body)` names, which must be a `422 validation_failed`.
+pub fn refused((status, body): (u16, serde_json::Value)) -> Vec<String> {
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "validation_failed");
+    fields_of(&body)
+}

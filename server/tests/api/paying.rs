@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, TestApp, TestStore, Vendor};
+use crate::helpers::{fields_of, refused, spawn_app, TestApp, TestStore, Vendor};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -44,18 +44,6 @@ async fn put(app: &TestApp, vendor: &Vendor, path: &str, body: Value) -> (u16, V
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-/// The fields a 422 names.
-fn fields(body: &Value) -> Vec<String> {
-    body["error"]["fields"]
-        .as_array()
-        .map(|all| {
-            all.iter()
-                .map(|f| f["field"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 async fn payment_pages_are_checked_by_name(db: TestStore) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
@@ -74,7 +62,7 @@ async fn payment_pages_are_checked_by_name(db: TestStore) {
         )
         .await;
         assert_eq!(status, 422, "{bad}: {body}");
-        assert_eq!(fields(&body), ["payment_url"], "{bad}");
+        assert_eq!(fields_of(&body), ["payment_url"], "{bad}");
     }
     let (status, body) = put(
         &app,
@@ -84,7 +72,7 @@ async fn payment_pages_are_checked_by_name(db: TestStore) {
     )
     .await;
     assert_eq!(status, 422, "{body}");
-    assert_eq!(fields(&body), ["balance_payment_url"]);
+    assert_eq!(fields_of(&body), ["balance_payment_url"]);
 
     // Any https page, until the organisation names its payment provider's origins.
     let (status, _) = put(
@@ -95,15 +83,9 @@ async fn payment_pages_are_checked_by_name(db: TestStore) {
     )
     .await;
     assert_eq!(status, 201);
-    let response = app
-        .vendor_request(Method::PATCH, "/v1/settings", &vendor)
-        .json(&json!({"payment_origins": ["http://psp.example"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 422);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(fields(&body), ["payment_origins[0]"]);
+    let patch = json!({"payment_origins": ["http://psp.example"]});
+    let named = refused(app.patch_settings(&vendor, patch).await);
+    assert_eq!(named, ["payment_origins[0]"]);
     app.settings(&vendor, json!({"payment_origins": [PSP]}))
         .await;
     let (status, body) = put(
@@ -114,7 +96,7 @@ async fn payment_pages_are_checked_by_name(db: TestStore) {
     )
     .await;
     assert_eq!(status, 422);
-    assert_eq!(fields(&body), ["payment_url"]);
+    assert_eq!(fields_of(&body), ["payment_url"]);
     assert!(body.to_string().contains(PSP), "{body}");
     let (status, body) = put(
         &app,
@@ -525,29 +507,24 @@ async fn the_setup_page_for_a_new_payment_method_is_the_customers_own(db: TestSt
         "https://psp.example/setup?c={customer}",
         "not a url",
     ] {
-        let response = app
-            .vendor_request(Method::PATCH, "/v1/settings", &vendor)
-            .json(&json!({"payment_method_setup_url": bad}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 422, "{bad}");
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(fields(&body), ["payment_method_setup_url"], "{bad}");
+        let named = refused(
+            app.patch_settings(&vendor, json!({"payment_method_setup_url": bad}))
+                .await,
+        );
+        assert_eq!(named, ["payment_method_setup_url"], "{bad}");
     }
     let template = format!("{PSP}/setup?customer={{customer_id}}&back={{return_url}}");
     app.settings(&vendor, json!({"payment_method_setup_url": template}))
         .await;
     // Payment origins that leave the template out are refused, naming it.
-    let response = app
-        .vendor_request(Method::PATCH, "/v1/settings", &vendor)
-        .json(&json!({"payment_origins": ["https://elsewhere.example"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 422);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(fields(&body), ["payment_method_setup_url"]);
+    let named = refused(
+        app.patch_settings(
+            &vendor,
+            json!({"payment_origins": ["https://elsewhere.example"]}),
+        )
+        .await,
+    );
+    assert_eq!(named, ["payment_method_setup_url"]);
 
     let token = app.session_for(&vendor, "cus_1").await;
     let expected = format!("{PSP}/setup?customer=cus_1&back=https%3A%2F%2Fvendor.example%2F");

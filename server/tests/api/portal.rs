@@ -45,13 +45,8 @@ impl TestApp {
     }
 
     pub(crate) async fn settings(&self, vendor: &Vendor, patch: Value) {
-        let response = self
-            .vendor_request(Method::PATCH, "/v1/settings", vendor)
-            .json(&patch)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+        let (status, body) = self.patch_settings(vendor, patch).await;
+        assert_eq!(status, 200, "{body}");
     }
 
     /// A session for the vendor's customer `cus_1` or `cus_2`.

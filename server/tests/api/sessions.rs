@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use server::clock::Clock;
 
-use crate::helpers::{spawn_app, TestApp, TestStore, PUBLIC_URL, VENDOR_ORIGIN};
+use crate::helpers::{refused_fields, spawn_app, TestApp, TestStore, PUBLIC_URL, VENDOR_ORIGIN};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -146,18 +146,6 @@ async fn every_vendor_credential_failure_is_the_same_401(db: TestStore) {
     assert_eq!(error["error"]["code"], "unauthorized");
 }
 
-async fn field_errors(response: reqwest::Response) -> Vec<String> {
-    assert_eq!(response.status(), 422);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "validation_failed");
-    body["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 async fn link_requests_name_every_invalid_field(db: TestStore) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
@@ -191,7 +179,7 @@ async fn link_requests_name_every_invalid_field(db: TestStore) {
         ),
     ] {
         let response = app.post_json("/customer/session", &body, &vendor).await;
-        assert_eq!(field_errors(response).await, expected, "{body}");
+        assert_eq!(refused_fields(response).await, expected, "{body}");
     }
     let response = app
         .post_json(
@@ -200,7 +188,7 @@ async fn link_requests_name_every_invalid_field(db: TestStore) {
             &vendor,
         )
         .await;
-    assert_eq!(field_errors(response).await, vec!["customer_id"]);
+    assert_eq!(refused_fields(response).await, vec!["customer_id"]);
 }
 
 async fn every_return_url_bypass_is_refused_by_the_api(db: TestStore) {
@@ -231,7 +219,11 @@ async fn every_return_url_bypass_is_refused_by_the_api(db: TestStore) {
                 &vendor,
             )
             .await;
-        assert_eq!(field_errors(response).await, vec!["return_url"], "{bad:?}");
+        assert_eq!(
+            refused_fields(response).await,
+            vec!["return_url"],
+            "{bad:?}"
+        );
     }
     let ok = app
         .post_json(
@@ -423,7 +415,7 @@ async fn portal_sessions_take_every_option(db: TestStore) {
         ),
     ] {
         let response = app.post_json("/v1/portal_sessions", &body, &vendor).await;
-        let fields = field_errors(response).await;
+        let fields = refused_fields(response).await;
         assert!(fields.iter().any(|f| f == field), "{body}: {fields:?}");
     }
 }

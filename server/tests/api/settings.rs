@@ -16,7 +16,7 @@ on_both_backends!(
 );
 
 impl TestApp {
-    async fn patch_settings(&self, vendor: &Vendor, body: Value) -> (u16, Value) {
+    pub(crate) async fn patch_settings(&self, vendor: &Vendor, body: Value) -> (u16, Value) {
         let response = self
             .vendor_request(Method::PATCH, "/v1/settings", vendor)
             .json(&body)

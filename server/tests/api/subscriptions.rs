@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, TestApp, TestStore, Vendor};
+use crate::helpers::{fields_of, refused, spawn_app, TestApp, TestStore, Vendor};
 use crate::on_both_backends;
 use crate::portal::subscription;
 
@@ -30,30 +30,13 @@ async fn subscribed(app: &TestApp, vendor: &Vendor) -> (String, String) {
     (token, id)
 }
 
-fn field_names(body: &Value) -> Vec<String> {
-    body["error"]["fields"]
-        .as_array()
-        .map(|all| {
-            all.iter()
-                .map(|f| f["field"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 async fn a_cancellation_says_why_from_the_organisations_reasons(db: TestStore) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
     // The organisation's reasons: checked when set, "other" is always there.
-    let response = app
-        .vendor_request(Method::PATCH, "/v1/settings", &vendor)
-        .json(&json!({"cancellation_reasons": ["Too expensive", "Other"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 422);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(field_names(&body), ["cancellation_reasons[1]"]);
+    let patch = json!({"cancellation_reasons": ["Too expensive", "Other"]});
+    let refused_fields = refused(app.patch_settings(&vendor, patch).await);
+    assert_eq!(refused_fields, ["cancellation_reasons[1]"]);
     app.settings(
         &vendor,
         json!({"cancellation_reasons": ["Too expensive", "Missing a feature"],
@@ -76,7 +59,7 @@ async fn a_cancellation_says_why_from_the_organisations_reasons(db: TestStore) {
     ] {
         let (status, answer) = app.portal(Method::POST, &path, &token, body.clone()).await;
         assert_eq!(status, 422, "{body:?}: {answer}");
-        assert_eq!(field_names(&answer), [field], "{body:?}");
+        assert_eq!(fields_of(&answer), [field], "{body:?}");
     }
     let (status, answer) = app
         .portal(

@@ -41,19 +41,7 @@ pub(super) async fn cancel_subscription(
             current.status.as_str().replace('_', " ")
         )));
     }
-    let s = &portal.session;
-    let subscription = state
-        .store
-        .cancel_at_period_end(
-            &s.organisation_id,
-            &s.customer_id,
-            &id,
-            Some(&why),
-            state.clock.now(),
-        )
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Json(subscription))
+    mark_cancellation(&state, &portal, &id, Some(&why)).await
 }
 
 /// `POST /api/v1/portal/subscriptions/{id}/resume`: "Keep my subscription" — undoes a
@@ -76,19 +64,29 @@ pub(super) async fn resume_subscription(
             "This subscription has ended and cannot be kept.".into(),
         ));
     }
+    mark_cancellation(&state, &portal, &id, None).await
+}
+
+/// Marks the subscription to end at its period's end (`Some(why)`) or to renew after all.
+async fn mark_cancellation(
+    state: &AppState,
+    portal: &PortalSession,
+    id: &str,
+    cancel: Option<&CancelRequest>,
+) -> Result<Json<Subscription>, ApiError> {
     let s = &portal.session;
-    let subscription = state
+    state
         .store
         .cancel_at_period_end(
             &s.organisation_id,
             &s.customer_id,
-            &id,
-            None,
+            id,
+            cancel,
             state.clock.now(),
         )
         .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok(Json(subscription))
+        .map(Json)
+        .ok_or(ApiError::NotFound)
 }
 
 /// `POST /api/v1/portal/subscriptions/{id}/pause`: asks the vendor to pause a running

@@ -279,19 +279,15 @@ impl PortalStore for SqlStore {
             "changed": changed,
             "by": "customer",
         });
-        Self::insert_event(
-            &mut tx,
+        self.customer_changed(
+            tx,
             organisation_id,
-            Some(customer_id),
+            customer_id,
             "customer.updated",
             &payload,
             now,
         )
         .await?;
-        let change = Change::customer(organisation_id, customer_id);
-        Self::announce(&mut tx, &change).await?;
-        tx.commit().await?;
-        self.changed([&change]);
         Ok(Some(customer))
     }
 
@@ -349,19 +345,8 @@ impl PortalStore for SqlStore {
                 "subscription.cancellation_withdrawn"
             }
         };
-        Self::insert_event(
-            &mut tx,
-            organisation_id,
-            Some(customer_id),
-            kind,
-            &payload,
-            now,
-        )
-        .await?;
-        let change = Change::customer(organisation_id, customer_id);
-        Self::announce(&mut tx, &change).await?;
-        tx.commit().await?;
-        self.changed([&change]);
+        self.customer_changed(tx, organisation_id, customer_id, kind, &payload, now)
+            .await?;
         Ok(Some(subscription))
     }
 
@@ -410,19 +395,15 @@ impl PortalStore for SqlStore {
             "external_id": method.external_id,
             "by": "customer",
         });
-        Self::insert_event(
-            &mut tx,
+        self.customer_changed(
+            tx,
             organisation_id,
-            Some(customer_id),
+            customer_id,
             "payment_method.default_changed",
             &payload,
             now,
         )
         .await?;
-        let change = Change::customer(organisation_id, customer_id);
-        Self::announce(&mut tx, &change).await?;
-        tx.commit().await?;
-        self.changed([&change]);
         Ok(Some(method))
     }
 
@@ -455,12 +436,37 @@ impl PortalStore for SqlStore {
             "last4": method.last4,
             "by": "customer",
         });
+        self.customer_changed(
+            tx,
+            organisation_id,
+            customer_id,
+            "payment_method.removed",
+            &payload,
+            now,
+        )
+        .await?;
+        Ok(Some(method))
+    }
+}
+
+impl SqlStore {
+    /// Ends a change the customer made in `tx`: its event, the announcement that the
+    /// customer's lists changed, the commit, and this instance's memory told.
+    async fn customer_changed(
+        &self,
+        mut tx: sqlx::Transaction<'static, Db>,
+        organisation_id: &str,
+        customer_id: &str,
+        kind: &str,
+        payload: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         Self::insert_event(
             &mut tx,
             organisation_id,
             Some(customer_id),
-            "payment_method.removed",
-            &payload,
+            kind,
+            payload,
             now,
         )
         .await?;
@@ -468,7 +474,7 @@ impl PortalStore for SqlStore {
         Self::announce(&mut tx, &change).await?;
         tx.commit().await?;
         self.changed([&change]);
-        Ok(Some(method))
+        Ok(())
     }
 }
 
