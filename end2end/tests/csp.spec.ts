@@ -44,8 +44,9 @@ async function visitEveryTab(portal: Page | FrameLocator) {
     if (name === 'Entitlements') await expect(portal.getByRole('meter').first()).toBeVisible();
   }
   await tabs.getByRole('link', { name: 'Invoices', exact: true }).click();
+  // The list has settled (its first page in, "Show more" offered) before a row is opened.
+  await expect(portal.getByRole('button', { name: 'Show more' })).toBeVisible();
   const first = portal.locator('table.invoices-table tbody tr').first().getByRole('link').first();
-  await expect(first).toBeVisible();
   // From the keyboard: inside a frame that grows as the rows arrive, a click aimed a moment
   // earlier can land beside the link.
   await first.press('Enter');

@@ -68,6 +68,10 @@ def _fix_record(body):
     expires = body.get("expires_in")
     if isinstance(expires, (int, float)) and expires > LINK_LIFETIME:
         body["expires_in"] = LINK_LIFETIME
+    # A usage series' days must lie within the entitlement's validity, one a day in order:
+    # rules between fields, so schema-valid entitlements come without one.
+    if isinstance(body.get("usage_series"), list):
+        body["usage_series"] = []
     # Payment and setup pages must lie on the payment origins, when any are listed: a
     # rule between fields (and between requests), so the fuzzed organisation lists none.
     if isinstance(body.get("payment_origins"), list):

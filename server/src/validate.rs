@@ -49,6 +49,8 @@ pub mod max {
     pub const UNIT: usize = 50;
     pub const BRAND: usize = 50;
     pub const INVOICE_LINES: usize = 1000;
+    /// Days in an entitlement's usage series.
+    pub const USAGE_DAYS: usize = 366;
     /// The portal's invoice-number search.
     pub const SEARCH: usize = 100;
 }
@@ -353,6 +355,27 @@ impl Validate for EntitlementInput {
             "valid_until",
             self.valid_until,
         );
+        if self.usage_series.len() > max::USAGE_DAYS {
+            check.fail("usage_series", "must hold at most 366 days");
+        }
+        let mut previous = None;
+        for (i, point) in self.usage_series.iter().enumerate() {
+            check.non_negative(&format!("usage_series[{i}].value"), point.value);
+            let outside = point.date < self.valid_from
+                || self.valid_until.is_some_and(|until| point.date > until);
+            if outside {
+                check.fail(
+                    &format!("usage_series[{i}].date"),
+                    "must lie within valid_from and valid_until",
+                );
+            } else if previous.is_some_and(|p| point.date <= p) {
+                check.fail(
+                    &format!("usage_series[{i}].date"),
+                    "must come after the day before it: one value a day, oldest first",
+                );
+            }
+            previous = Some(point.date);
+        }
     }
 }
 

@@ -144,6 +144,9 @@ pub const DE: Messages = Messages {
     no_entitlements: "Keine Leistungen.",
     usage_of: "{0} von {1} {2}",
     usage_unlimited: "{0} {1} · unbegrenzt",
+    usage_pace: "In diesem Tempo: etwa {0} {1} bis {2}.",
+    usage_pace_over: "In diesem Tempo: etwa {0} {1} bis {2}, über dem Limit von {3}.",
+    usage_chart_label: "{0}, Verbrauch pro Tag",
     usage_label: "{0} genutzt",
     valid_since: "Seit {0}",
 

@@ -144,6 +144,9 @@ pub const EN: Messages = Messages {
     no_entitlements: "No entitlements.",
     usage_of: "{0} of {1} {2}",
     usage_unlimited: "{0} {1} · unlimited",
+    usage_pace: "At this pace: about {0} {1} by {2}.",
+    usage_pace_over: "At this pace: about {0} {1} by {2}, over the limit of {3}.",
+    usage_chart_label: "{0}, used per day",
     usage_label: "{0} used",
     valid_since: "Since {0}",
 

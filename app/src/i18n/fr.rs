@@ -144,6 +144,9 @@ pub const FR: Messages = Messages {
     no_entitlements: "Aucun droit d’utilisation.",
     usage_of: "{0} sur {1} {2}",
     usage_unlimited: "{0} {1} · illimité",
+    usage_pace: "À ce rythme : environ {0} {1} d’ici le {2}.",
+    usage_pace_over: "À ce rythme : environ {0} {1} d’ici le {2}, au-delà de la limite de {3}.",
+    usage_chart_label: "{0}, utilisation par jour",
     usage_label: "{0} utilisé",
     valid_since: "Depuis le {0}",
 

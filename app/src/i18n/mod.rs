@@ -253,6 +253,12 @@ messages! {
     usage_of,
     /// `{0}`: used, `{1}`: unit.
     usage_unlimited,
+    /// `{0}`: projected use, `{1}`: unit, `{2}`: the period's last day.
+    usage_pace,
+    /// As `usage_pace`, and `{3}`: the limit it passes.
+    usage_pace_over,
+    /// `{0}`: feature. Names the chart of daily use.
+    usage_chart_label,
     /// `{0}`: feature.
     usage_label,
     /// `{0}`: date.

@@ -144,6 +144,9 @@ pub const NL: Messages = Messages {
     no_entitlements: "Geen rechten.",
     usage_of: "{0} van {1} {2}",
     usage_unlimited: "{0} {1} · onbeperkt",
+    usage_pace: "In dit tempo: ongeveer {0} {1} op {2}.",
+    usage_pace_over: "In dit tempo: ongeveer {0} {1} op {2}, boven de limiet van {3}.",
+    usage_chart_label: "{0}, verbruik per dag",
     usage_label: "{0} gebruikt",
     valid_since: "Sinds {0}",
 

@@ -310,9 +310,30 @@ impl Ledger {
                     unit: unit.to_owned(),
                     valid_from: valid.0,
                     valid_until: Some(valid.1),
+                    usage_series: Vec::new(),
                 },
             ));
         }
+    }
+
+    /// Gives the `n`th entitlement a day-by-day record from its first day up to today,
+    /// `per_day(i)` on the `i`th day, and makes its usage their sum.
+    pub(super) fn daily_use(&mut self, n: u32, per_day: impl Fn(u32) -> i64) {
+        let today = self.today;
+        let Some((_, e)) = self.entitlements.get_mut(n as usize - 1) else {
+            return;
+        };
+        let last = e.valid_until.map_or(today, |until| until.min(today));
+        e.usage_series = (0u32..)
+            .map(|i| (i, e.valid_from + Duration::days(i64::from(i))))
+            .take_while(|(_, date)| *date <= last)
+            .take(366)
+            .map(|(i, date)| app::api::records::UsagePoint {
+                date,
+                value: per_day(i),
+            })
+            .collect();
+        e.usage = e.usage_series.iter().map(|p| p.value).sum();
     }
 
     /// The customer's payment methods: kind, brand or bank, last four digits, expiry

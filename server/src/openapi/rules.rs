@@ -186,8 +186,10 @@ pub(super) fn add_rules(components: &mut Components) {
             ("limit", non_negative.clone()),
             ("usage", non_negative.clone()),
             ("unit", text(max::UNIT)),
+            ("usage_series", json!({"maxItems": max::USAGE_DAYS})),
         ],
     );
+    constrain(components, "UsagePoint", &[("value", non_negative.clone())]);
     constrain(
         components,
         "SubscriptionInput",

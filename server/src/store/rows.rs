@@ -282,8 +282,15 @@ pub(super) struct EntitlementRow {
     unit: String,
     valid_from: NaiveDate,
     valid_until: Option<NaiveDate>,
+    /// JSON, as [`usage_series_text`] writes it.
+    usage_series: Option<String>,
     created_at: i64,
     updated_at: i64,
+}
+
+/// An entitlement's usage series as stored: JSON, or nothing when there is none.
+pub(super) fn usage_series_text(series: &[app::api::records::UsagePoint]) -> Option<String> {
+    (!series.is_empty()).then(|| serde_json::to_string(series).unwrap_or_default())
 }
 
 impl TryFrom<EntitlementRow> for Entitlement {
@@ -299,6 +306,11 @@ impl TryFrom<EntitlementRow> for Entitlement {
             unit: r.unit,
             valid_from: r.valid_from,
             valid_until: r.valid_until,
+            usage_series: match r.usage_series.as_deref() {
+                Some(text) => serde_json::from_str(text)
+                    .map_err(|e| StoreError::Corrupt(format!("entitlements.usage_series: {e}")))?,
+                None => Vec::new(),
+            },
             created_at: from_millis(r.created_at)?,
             updated_at: from_millis(r.updated_at)?,
         })

@@ -18,6 +18,7 @@ on_both_backends!(
     an_import_streams_thousands_of_lines,
     an_import_in_batches_numbers_lines_and_resolves_earlier_lines,
     a_stalled_import_writes_its_batch_before_the_body_ends,
+    an_entitlements_daily_use_is_checked_and_kept,
 );
 
 impl TestApp {
@@ -657,4 +658,67 @@ async fn a_stalled_import_writes_its_batch_before_the_body_ends(db: TestStore) {
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("\"accepted\":1"), "{answer}");
+}
+
+async fn an_entitlements_daily_use_is_checked_and_kept(db: TestStore) {
+    let app = spawn_app(db).await;
+    let vendor = app.vendor("Vendor").await;
+    let entitlement = |series: Value| {
+        json!({"customer_id": "cus_1", "feature": "Runs", "limit": 100, "usage": 3, "unit": "runs",
+               "valid_from": "2026-05-01", "valid_until": "2026-05-31", "usage_series": series})
+    };
+    for (series, field) in [
+        (
+            json!([{"date": "2026-04-30", "value": 1}]),
+            "usage_series[0].date",
+        ),
+        (
+            json!([{"date": "2026-06-01", "value": 1}]),
+            "usage_series[0].date",
+        ),
+        (
+            json!([{"date": "2026-05-02", "value": 1}, {"date": "2026-05-02", "value": 1}]),
+            "usage_series[1].date",
+        ),
+        (
+            json!([{"date": "2026-05-03", "value": 1}, {"date": "2026-05-02", "value": 1}]),
+            "usage_series[1].date",
+        ),
+        (
+            json!([{"date": "2026-05-02", "value": -1}]),
+            "usage_series[0].value",
+        ),
+    ] {
+        let response = app
+            .put(&vendor, "/v1/entitlements/e1", &entitlement(series.clone()))
+            .await;
+        assert_eq!(refused_fields(response).await, [field], "{series}");
+    }
+    let days: Vec<Value> = (0..367)
+        .map(|i| json!({"date": (chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Duration::days(i)).to_string(), "value": 1}))
+        .collect();
+    let mut long = entitlement(json!(days));
+    long["valid_from"] = json!("2026-01-01");
+    long["valid_until"] = json!("2027-12-31");
+    let response = app.put(&vendor, "/v1/entitlements/e1", &long).await;
+    assert_eq!(refused_fields(response).await, ["usage_series"]);
+
+    let series = json!([{"date": "2026-05-01", "value": 1}, {"date": "2026-05-02", "value": 2}]);
+    let response = app
+        .put(&vendor, "/v1/entitlements/e1", &entitlement(series.clone()))
+        .await;
+    assert_eq!(response.status(), 201);
+    let (_, stored) = app.get_json(&vendor, "/v1/entitlements/e1").await;
+    assert_eq!(stored["usage_series"], series);
+    let token = app.session_for(&vendor, "cus_1").await;
+    let (_, list) = app
+        .portal(Method::GET, "/api/v1/portal/entitlements", &token, None)
+        .await;
+    assert_eq!(list["data"][0]["usage_series"], series);
+    // Without a series, none is kept.
+    let mut plain = entitlement(json!([]));
+    plain.as_object_mut().unwrap().remove("usage_series");
+    app.put(&vendor, "/v1/entitlements/e1", &plain).await;
+    let (_, stored) = app.get_json(&vendor, "/v1/entitlements/e1").await;
+    assert_eq!(stored["usage_series"], json!([]));
 }

@@ -498,6 +498,7 @@ async fn payments_credit_notes_and_subscriptions_round_trip(db: TestStore) {
         unit: "calls".into(),
         valid_from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
         valid_until: None,
+        usage_series: Vec::new(),
     };
     store
         .upsert_entitlement(&org_id, "ent_1", &cus, &ent, at(2026, 1, 1))

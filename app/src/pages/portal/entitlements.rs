@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use super::load::once;
 use super::pending_view;
+use crate::api::records::UsagePoint;
 use crate::client;
 use crate::format;
 use crate::i18n::{fill, use_i18n};
@@ -63,6 +64,21 @@ pub fn EntitlementsTab() -> impl IntoView {
                                                 </svg>
                                             </div>
                                         })}
+                                        {(!e.usage_series.is_empty()).then(|| view! {
+                                            <UsageChart series=e.usage_series.clone() label=fill(t.usage_chart_label, &[&e.feature])/>
+                                        })}
+                                        {today().and_then(|day| e.projected_usage(day)).zip(e.valid_until).map(|(ahead, end)| {
+                                            let over = e.limit.filter(|limit| ahead > *limit);
+                                            let (amount, last) = (format::number(ahead, l), format::date(end, l));
+                                            match over {
+                                                Some(limit) => view! {
+                                                    <p class="pace over">{fill(t.usage_pace_over, &[&amount, &e.unit, &last, &format::number(limit, l)])}</p>
+                                                }.into_any(),
+                                                None => view! {
+                                                    <p class="pace">{fill(t.usage_pace, &[&amount, &e.unit, &last])}</p>
+                                                }.into_any(),
+                                            }
+                                        })}
                                         <p class="muted">
                                             {match e.valid_until {
                                                 Some(until) => format::date_range(e.valid_from, until, l),
@@ -78,5 +94,45 @@ pub fn EntitlementsTab() -> impl IntoView {
                 }
             }}
         </section>
+    }
+}
+
+/// Today, in the customer's browser; none while the page is drawn on the server.
+fn today() -> Option<chrono::NaiveDate> {
+    #[cfg(feature = "hydrate")]
+    {
+        let now = js_sys::Date::new_0();
+        chrono::NaiveDate::from_ymd_opt(
+            now.get_full_year() as i32,
+            now.get_month() + 1,
+            now.get_date(),
+        )
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
+    }
+}
+
+/// A bar a day, as tall as that day's use against the busiest day.
+#[component]
+fn UsageChart(series: Vec<UsagePoint>, label: String) -> impl IntoView {
+    const HEIGHT: f64 = 40.0;
+    let busiest = series.iter().map(|p| p.value).max().unwrap_or(0).max(1) as f64;
+    let bars = series
+        .iter()
+        .enumerate()
+        .map(|(i, point)| {
+            let h = (point.value.max(0) as f64 / busiest * HEIGHT).max(if point.value > 0 { 1.0 } else { 0.0 });
+            view! {
+                <rect x=format!("{i}.1") y=format!("{:.1}", HEIGHT - h) width="0.8" height=format!("{h:.1}")></rect>
+            }
+        })
+        .collect_view();
+    view! {
+        <svg class="usage-chart" viewBox=format!("0 0 {} {HEIGHT}", series.len()) preserveAspectRatio="none"
+            role="img" aria-label=label>
+            {bars}
+        </svg>
     }
 }

@@ -70,6 +70,7 @@ pub(super) fn columns(kind: RecordKind) -> &'static [&'static str] {
             "unit",
             "valid_from",
             "valid_until",
+            "usage_series",
         ],
         RecordKind::Subscription => &[
             "customer_id",
@@ -159,7 +160,8 @@ pub(super) fn push_values<'q>(
                 .push_bind(e.usage)
                 .push_bind(&e.unit)
                 .push_bind(e.valid_from)
-                .push_bind(e.valid_until);
+                .push_bind(e.valid_until)
+                .push_bind(crate::store::rows::usage_series_text(&e.usage_series));
         }
         BatchRecord::Subscription(s) => {
             row.push_bind(refs.customer_id)
