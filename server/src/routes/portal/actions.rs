@@ -139,6 +139,22 @@ fn body_or_default<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Res
     }
 }
 
+/// One of the session's customer's payment methods, or "not found".
+async fn customers_payment_method(
+    state: &AppState,
+    portal: &PortalSession,
+    id: &str,
+) -> Result<PaymentMethod, ApiError> {
+    let s = &portal.session;
+    state
+        .store
+        .list_payment_methods(&s.organisation_id, &s.customer_id)
+        .await?
+        .into_iter()
+        .find(|m| m.id == id)
+        .ok_or(ApiError::NotFound)
+}
+
 /// One of the session's customer's subscriptions, or "not found".
 async fn customers_subscription(
     state: &AppState,
@@ -196,13 +212,7 @@ pub(super) async fn set_default_payment_method(
         ));
     }
     let s = &portal.session;
-    let method = state
-        .store
-        .list_payment_methods(&s.organisation_id, &s.customer_id)
-        .await?
-        .into_iter()
-        .find(|m| m.id == id)
-        .ok_or(ApiError::NotFound)?;
+    let method = customers_payment_method(&state, &portal, &id).await?;
     let today = state.clock.now().date_naive();
     if method.expired_before(today.year(), today.month()) {
         return Err(ApiError::field(
@@ -233,13 +243,7 @@ pub(super) async fn remove_payment_method(
         ));
     }
     let s = &portal.session;
-    let method = state
-        .store
-        .list_payment_methods(&s.organisation_id, &s.customer_id)
-        .await?
-        .into_iter()
-        .find(|m| m.id == id)
-        .ok_or(ApiError::NotFound)?;
+    let method = customers_payment_method(&state, &portal, &id).await?;
     if method.is_default {
         return Err(ApiError::Conflict(
             "The default payment method cannot be removed; make another the default first.".into(),
