@@ -8,9 +8,7 @@ use leptos::prelude::*;
 pub struct Confirm<T: Send + Sync + 'static> {
     pub asking: RwSignal<Option<T>>,
     pub dialog: NodeRef<Dialog>,
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     dialog_id: &'static str,
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     safe_id: &'static str,
 }
 
@@ -59,6 +57,9 @@ impl<T: Send + Sync + 'static> Confirm<T> {
                 crate::focus::focus_into(self.dialog_id, self.safe_id);
             }
         }
+        // On the server there is no dialog to open, nor focus to move.
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (self.dialog_id, self.safe_id);
     }
 
     /// The dialog's `close`: clears what was asked, unless a quick Enter on the opener
