@@ -65,16 +65,20 @@ where
                     ApiError::BadRequest("The request body could not be read.".into())
                 }
             })?;
-        // Every body this API takes is an object; serde would also read a struct from an
-        // array, so `[]` must be refused here.
-        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-        if first.is_some_and(|b| *b != b'{')
-            && serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok()
-        {
-            return Err(ApiError::field("body", "must be a JSON object"));
-        }
-        parse_json(&bytes).map(ApiJson)
+        parse_object(&bytes).map(ApiJson)
     }
+}
+
+/// A JSON body read into `T`, which must be an object: every body this API takes is one,
+/// and serde would also read a struct from an array, so `[]` is refused here.
+pub fn parse_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{')
+        && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
+    {
+        return Err(ApiError::field("body", "must be a JSON object"));
+    }
+    parse_json(bytes)
 }
 
 /// Like `axum::extract::Query`, but a malformed query string answers our error body,

@@ -11,7 +11,7 @@ use chrono::Datelike;
 
 use crate::auth::PortalSession;
 use crate::error::ApiError;
-use crate::extract::parse_json;
+use crate::extract::parse_object;
 use crate::state::AppState;
 use crate::validate::{max, Check};
 
@@ -135,7 +135,7 @@ fn body_or_default<T: serde::de::DeserializeOwned + Default>(body: &[u8]) -> Res
     if body.iter().all(u8::is_ascii_whitespace) {
         Ok(T::default())
     } else {
-        parse_json(body)
+        parse_object(body)
     }
 }
 
