@@ -3,7 +3,7 @@
 use app::api::records::{BillingInterval, InvoiceStatus, PaymentMethodKind, SubscriptionStatus};
 use chrono::Duration;
 
-use super::ledger::{line, Ledger, Plan};
+use super::ledger::{line, Ledger, Outcome, Plan};
 
 /// A small US studio that upgraded half a year ago; one invoice went uncollectible.
 pub(super) fn history(l: &mut Ledger) {
@@ -33,10 +33,17 @@ pub(super) fn history(l: &mut Ledger) {
         );
         let (payment, when) = (l.id("pay", n), issued + Duration::days(1));
         match status {
-            InvoiceStatus::Paid => l.paid(payment, &invoice, CARD, invoice.total, when),
-            InvoiceStatus::Uncollectible => {
-                l.declined(payment, &invoice, "American Express •••• 0005", when)
+            InvoiceStatus::Paid => {
+                l.payment(payment, &invoice, Outcome::Paid, CARD, invoice.total, when)
             }
+            InvoiceStatus::Uncollectible => l.payment(
+                payment,
+                &invoice,
+                Outcome::Declined,
+                "American Express •••• 0005",
+                invoice.total,
+                when,
+            ),
             _ => {}
         }
     }

@@ -47,6 +47,15 @@ pub(super) type MethodRow<'a> = (
     bool,
 );
 
+/// What became of money moved against an invoice.
+pub(super) enum Outcome {
+    Paid,
+    /// The bank declined it.
+    Declined,
+    /// Given back.
+    Refunded,
+}
+
 /// A plan as a subscription row shows it: name, price and how often it bills.
 pub(super) struct Plan {
     pub name: &'static str,
@@ -152,63 +161,6 @@ impl Ledger {
         Billed { id, total }
     }
 
-    /// A payment of `amount` towards `invoice` that went through.
-    pub(super) fn paid(
-        &mut self,
-        id: String,
-        invoice: &Billed,
-        method: &str,
-        amount: i64,
-        at: DateTime<Utc>,
-    ) {
-        self.payment(
-            id,
-            invoice,
-            (PaymentKind::Payment, PaymentStatus::Succeeded),
-            method,
-            amount,
-            at,
-        );
-    }
-
-    /// An attempt to pay `invoice` that the bank declined.
-    pub(super) fn declined(
-        &mut self,
-        id: String,
-        invoice: &Billed,
-        method: &str,
-        at: DateTime<Utc>,
-    ) {
-        let amount = invoice.total;
-        self.payment(
-            id,
-            invoice,
-            (PaymentKind::Payment, PaymentStatus::Failed),
-            method,
-            amount,
-            at,
-        );
-    }
-
-    /// A refund of `amount` on `invoice`, back to `method`.
-    pub(super) fn refunded(
-        &mut self,
-        id: String,
-        invoice: &Billed,
-        method: &str,
-        amount: i64,
-        at: DateTime<Utc>,
-    ) {
-        self.payment(
-            id,
-            invoice,
-            (PaymentKind::Refund, PaymentStatus::Succeeded),
-            method,
-            amount,
-            at,
-        );
-    }
-
     /// A credit note on `invoice` for `total`, issued `at`, saying why.
     pub(super) fn credit_note(
         &mut self,
@@ -234,15 +186,21 @@ impl Ledger {
         ));
     }
 
-    fn payment(
+    /// A payment, failed attempt or refund of `amount` on `invoice`, by `method`, at `at`.
+    pub(super) fn payment(
         &mut self,
         id: String,
         invoice: &Billed,
-        (kind, status): (PaymentKind, PaymentStatus),
+        outcome: Outcome,
         method: &str,
         amount: i64,
         paid_at: DateTime<Utc>,
     ) {
+        let (kind, status) = match outcome {
+            Outcome::Paid => (PaymentKind::Payment, PaymentStatus::Succeeded),
+            Outcome::Declined => (PaymentKind::Payment, PaymentStatus::Failed),
+            Outcome::Refunded => (PaymentKind::Refund, PaymentStatus::Succeeded),
+        };
         let settles = kind == PaymentKind::Payment && status == PaymentStatus::Succeeded;
         if let Some((_, partly)) = self.invoices.iter_mut().find(|(id, i)| {
             *id == invoice.id && i.status == InvoiceStatus::PartiallyPaid && settles

@@ -3,7 +3,7 @@
 use app::api::records::{BillingInterval, InvoiceStatus, PaymentMethodKind, SubscriptionStatus};
 use chrono::{Datelike, Duration};
 
-use super::ledger::{line, Ledger, Plan};
+use super::ledger::{line, Ledger, Outcome, Plan};
 
 /// A German mid-size customer on a monthly plan with usage: 18 months of invoices in
 /// every everyday status, card payments, a failed attempt, a refund with its credit note.
@@ -54,16 +54,39 @@ pub(super) fn history(l: &mut Ledger) {
         let paid_at = issued + Duration::days(3);
         let payment = l.id("pay", n);
         match status {
-            InvoiceStatus::Paid => l.paid(payment, &invoice, CARD, invoice.total, paid_at),
-            InvoiceStatus::PartiallyPaid => l.paid(payment, &invoice, CARD, partly, paid_at),
-            InvoiceStatus::Overdue => l.declined(payment, &invoice, CARD, paid_at),
+            InvoiceStatus::Paid => l.payment(
+                payment,
+                &invoice,
+                Outcome::Paid,
+                CARD,
+                invoice.total,
+                paid_at,
+            ),
+            InvoiceStatus::PartiallyPaid => {
+                l.payment(payment, &invoice, Outcome::Paid, CARD, partly, paid_at)
+            }
+            InvoiceStatus::Overdue => l.payment(
+                payment,
+                &invoice,
+                Outcome::Declined,
+                CARD,
+                invoice.total,
+                paid_at,
+            ),
             _ => {}
         }
         // Eight months ago an outage earned the customer a service credit, refunded to
         // the card and documented by a credit note.
         if months_ago == 8 {
             let (refund, when) = (5_000, paid_at + Duration::days(9));
-            l.refunded(l.id("ref", n), &invoice, CARD, refund, when);
+            l.payment(
+                l.id("ref", n),
+                &invoice,
+                Outcome::Refunded,
+                CARD,
+                refund,
+                when,
+            );
             let number = format!("NW-CN-{}-0001", period.0.year());
             l.credit_note(
                 &invoice,

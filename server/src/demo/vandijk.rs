@@ -3,7 +3,7 @@
 use app::api::records::{BillingInterval, InvoiceStatus, PaymentMethodKind, SubscriptionStatus};
 use chrono::{Datelike, Duration, Months};
 
-use super::ledger::{line, Ledger, Plan};
+use super::ledger::{line, Ledger, Outcome, Plan};
 
 /// A Dutch enterprise on an annual contract with quarterly usage billing, paid by bank
 /// transfer, with one add-on cancelled three months ago.
@@ -22,26 +22,29 @@ pub(super) fn history(l: &mut Ledger) {
         let number = format!("VD-{}-A{n:02}", period.0.year());
         let invoice = l.invoice(n, number, InvoiceStatus::Paid, issued, period, lines);
         if n == 1 {
-            l.paid(
+            l.payment(
                 l.id("pay", 1),
                 &invoice,
+                Outcome::Paid,
                 BANK,
                 invoice.total,
                 issued + Duration::days(12),
             );
         } else {
             let first = invoice.total / 2;
-            l.paid(
+            l.payment(
                 l.id("pay", 2),
                 &invoice,
+                Outcome::Paid,
                 BANK,
                 first,
                 issued + Duration::days(10),
             );
             let rest = invoice.total - first;
-            l.paid(
+            l.payment(
                 l.id("pay", 3),
                 &invoice,
+                Outcome::Paid,
                 BANK,
                 rest,
                 issued + Duration::days(40),
@@ -75,7 +78,14 @@ pub(super) fn history(l: &mut Ledger) {
         let invoice = l.invoice(n, number, status, issued, period, lines);
         if status == InvoiceStatus::Paid {
             let when = issued + Duration::days(14);
-            l.paid(l.id("pay", n), &invoice, BANK, invoice.total, when);
+            l.payment(
+                l.id("pay", n),
+                &invoice,
+                Outcome::Paid,
+                BANK,
+                invoice.total,
+                when,
+            );
         }
     }
 

@@ -44,6 +44,27 @@ async fn put(app: &TestApp, vendor: &Vendor, path: &str, body: Value) -> (u16, V
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// `cus_1`'s invoice LATE, open and due on 20 May 2026, with a payment page.
+async fn put_late_invoice(app: &TestApp, vendor: &Vendor) {
+    let late = invoice(
+        "LATE",
+        "open",
+        "2026-05-20",
+        Some("https://pay.example/i/late"),
+    );
+    assert_eq!(put(app, vendor, "/v1/invoices/late", late).await.0, 201);
+}
+
+/// A page of the vendor's where `cus_1` pays everything overdue at once.
+async fn give_balance_page(app: &TestApp, vendor: &Vendor) {
+    let page = "https://pay.example/balance/cus_1";
+    let customer = json!({"name": "Ada", "balance_payment_url": page});
+    assert_eq!(
+        put(app, vendor, "/v1/customers/cus_1", customer).await.0,
+        200
+    );
+}
+
 async fn payment_pages_are_checked_by_name(db: TestStore) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
@@ -222,18 +243,7 @@ async fn the_overdue_alert_offers_a_way_to_pay(db: TestStore) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
     // The test clock stands at 1 June 2026: due in May is overdue.
-    put(
-        &app,
-        &vendor,
-        "/v1/invoices/late",
-        invoice(
-            "LATE",
-            "open",
-            "2026-05-20",
-            Some("https://pay.example/i/late"),
-        ),
-    )
-    .await;
+    put_late_invoice(&app, &vendor).await;
     put(
         &app,
         &vendor,
@@ -279,13 +289,7 @@ async fn the_overdue_alert_offers_a_way_to_pay(db: TestStore) {
         invoice("LATER", "overdue", "2026-05-25", None),
     )
     .await;
-    put(
-        &app,
-        &vendor,
-        "/v1/customers/cus_1",
-        json!({"name": "Ada", "balance_payment_url": "https://pay.example/balance/cus_1"}),
-    )
-    .await;
+    give_balance_page(&app, &vendor).await;
     let token = app.session_for(&vendor, "cus_1").await;
     let body = overview(token.clone()).await;
     assert_eq!(body["overdue_invoice"], Value::Null);
@@ -316,25 +320,8 @@ async fn the_overdue_alert_offers_a_way_to_pay(db: TestStore) {
 async fn an_organisation_can_turn_paying_off(db: TestStore) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
-    put(
-        &app,
-        &vendor,
-        "/v1/invoices/late",
-        invoice(
-            "LATE",
-            "open",
-            "2026-05-20",
-            Some("https://pay.example/i/late"),
-        ),
-    )
-    .await;
-    put(
-        &app,
-        &vendor,
-        "/v1/customers/cus_1",
-        json!({"name": "Ada", "balance_payment_url": "https://pay.example/balance/cus_1"}),
-    )
-    .await;
+    put_late_invoice(&app, &vendor).await;
+    give_balance_page(&app, &vendor).await;
     let token = app.session_for(&vendor, "cus_1").await;
     // Read once, so that the list is remembered before the setting changes.
     let (_, list) = app
