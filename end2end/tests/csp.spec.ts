@@ -34,24 +34,24 @@ async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
   };
 }
 
-/** Opens every tab and an invoice, waiting for each to show its content. */
+/**
+ * Opens an invoice and then every tab, waiting for each to show its content. The invoice
+ * comes first: opened after every other tab's code has loaded, on a phone, it sometimes
+ * never arrived in CI (see the closing note of the stop that made this order).
+ */
 async function visitEveryTab(portal: Page | FrameLocator) {
   const tabs = portal.getByRole('navigation', { name: 'Billing sections' });
+  await tabs.getByRole('link', { name: 'Invoices', exact: true }).click();
+  // The list has settled (its first page in, "Show more" offered) before a row is opened.
+  await expect(portal.getByRole('button', { name: 'Show more' })).toBeVisible();
+  await portal.locator('table.invoices-table tbody tr').first().getByRole('link').first().click();
+  await expect(portal.getByRole('heading', { name: /^Invoice / })).toBeVisible();
   for (const name of TABS) {
     await tabs.getByRole('link', { name, exact: true }).click();
     await expect(tabs.getByRole('link', { name, exact: true })).toHaveAttribute('aria-current', 'page');
     await expect(portal.locator('.card').first()).toBeVisible();
     if (name === 'Entitlements') await expect(portal.getByRole('meter').first()).toBeVisible();
   }
-  await tabs.getByRole('link', { name: 'Invoices', exact: true }).click();
-  // The list has settled (its first page in, "Show more" offered) before a row is opened.
-  await expect(portal.getByRole('button', { name: 'Show more' })).toBeVisible();
-  const first = portal.locator('table.invoices-table tbody tr').first().getByRole('link').first();
-  // From the keyboard: inside a frame that grows as the rows arrive, a click aimed a moment
-  // earlier can land beside the link.
-  await first.press('Enter');
-  // The invoice page's code is its own chunk, fetched now, while the other worker is busy.
-  await expect(portal.getByRole('heading', { name: /^Invoice / })).toBeVisible({ timeout: 25_000 });
 }
 
 test.describe('the script policy', () => {
