@@ -28,6 +28,14 @@ test.describe('accessibility', () => {
         await expect(page.getByRole('heading', { level: 2 }).first()).toBeVisible();
         await audit(page, tab);
       }
+      // The profile with its problems shown beside the fields, a tax ID's among them.
+      await page.getByRole('button', { name: 'Add a tax ID' }).click();
+      await page.getByLabel('Number', { exact: true }).last().fill('DE1');
+      await page.getByLabel('Postal code').fill('1');
+      await page.getByLabel('Email').fill('not an email');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await expect(page.locator('.field-error')).toHaveCount(3);
+      await audit(page, 'profile problems');
       // The invoice page, and the cancellation dialog.
       await tabs.getByRole('link', { name: 'Invoices' }).click();
       await page.getByRole('link', { name: 'ADA-002' }).click();

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { freshCustomer, vendorCall } from './vendor';
+import { eventsAbout, freshCustomer, restrictedVendor, vendorCall } from './vendor';
 
 test.describe('the profile tab', () => {
   test('the profile saves, survives a reload and explains bad input beside the field', async ({ page, request, baseURL }) => {
@@ -22,6 +22,13 @@ test.describe('the profile tab', () => {
     await email.fill('accounts@ada.example');
     await page.getByLabel('City').fill('Zürich');
     await page.getByLabel('Country code').fill('ch');
+    // A London postal code is not a Swiss one: the sentence gives one that is.
+    const postalCode = page.getByLabel('Postal code');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(postalCode).toHaveAttribute('aria-invalid', 'true');
+    await expect(postalCode).toBeFocused();
+    await expect(page.getByText('This is not a postal code of this country, for example 8001.')).toBeVisible();
+    await postalCode.fill('8001');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await expect(page.getByText('Your details have been saved.')).toBeVisible();
     await expect(email).not.toHaveAttribute('aria-invalid', 'true');
@@ -33,5 +40,62 @@ test.describe('the profile tab', () => {
     const record = await vendorCall(request, baseURL!, 'GET', `/v1/customers/${customer.externalId}`);
     expect(record.email).toBe('accounts@ada.example');
     expect(record.address.country).toBe('CH');
+    expect(record.address.postal_code).toBe('8001');
+  });
+
+  test('tax IDs are added, checked by type in the customer’s language, and removed', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { locale: 'de' });
+    await page.goto((await customer.link({ section: 'profile' })).url);
+    const taxIds = page.getByRole('group', { name: 'Steuernummern' });
+    await expect(taxIds.getByLabel('Art', { exact: true })).toHaveValue('gb_vat');
+    await expect(taxIds.getByLabel('Art', { exact: true }).locator('option:checked')).toHaveText('USt-IdNr. (Vereinigtes Königreich)');
+    await expect(taxIds.getByLabel('Nummer', { exact: true })).toHaveValue('GB123456782');
+
+    // A new row takes the keyboard; a number that is not of its type is explained there.
+    await taxIds.getByRole('button', { name: 'Steuernummer hinzufügen' }).click();
+    const added = taxIds.getByLabel('Nummer', { exact: true }).nth(1);
+    await expect(added).toBeFocused();
+    await expect(taxIds.getByLabel('Art', { exact: true }).nth(1)).toHaveValue('eu_vat');
+    await added.fill('DE12345678');
+    await page.getByRole('button', { name: 'Änderungen speichern' }).click();
+    await expect(added).toHaveAttribute('aria-invalid', 'true');
+    await expect(added).toBeFocused();
+    await expect(taxIds.getByText('Das ist keine gültige Nummer dieser Art, zum Beispiel DE123456789.')).toBeVisible();
+
+    // Typed with spaces and in lower case, it is kept as the office writes it.
+    await added.fill('de 123 456 789');
+    await page.getByRole('button', { name: 'Änderungen speichern' }).click();
+    await expect(page.getByText('Ihre Angaben wurden gespeichert.')).toBeVisible();
+    await expect(added).toHaveValue('DE123456789');
+    await expect(added).not.toHaveAttribute('aria-invalid', 'true');
+    let record = await vendorCall(request, baseURL!, 'GET', `/v1/customers/${customer.externalId}`);
+    expect(record.tax_ids).toEqual([
+      { type: 'gb_vat', value: 'GB123456782' },
+      { type: 'eu_vat', value: 'DE123456789' },
+    ]);
+    const told = await eventsAbout(request, baseURL!, customer.externalId);
+    const updated = told.find((event) => event.kind === 'customer.updated');
+    expect(updated.payload.changed).toEqual(['tax_ids']);
+    expect(updated.payload.customer.tax_ids).toEqual(record.tax_ids);
+
+    // Removing one moves the keyboard to the row that takes its place.
+    await taxIds.getByRole('button', { name: 'USt-IdNr. (Vereinigtes Königreich) GB123456782 entfernen' }).click();
+    await expect(taxIds.getByLabel('Nummer', { exact: true })).toHaveCount(1);
+    await expect(taxIds.getByLabel('Nummer', { exact: true })).toBeFocused();
+    await page.getByRole('button', { name: 'Änderungen speichern' }).click();
+    await expect(page.getByText('Ihre Angaben wurden gespeichert.')).toBeVisible();
+    record = await vendorCall(request, baseURL!, 'GET', `/v1/customers/${customer.externalId}`);
+    expect(record.tax_ids).toEqual([{ type: 'eu_vat', value: 'DE123456789' }]);
+  });
+
+  test('tax IDs the vendor keeps are shown, not offered for editing', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { vendor: restrictedVendor() });
+    await page.goto((await customer.link({ section: 'profile' })).url);
+    const taxIds = page.getByRole('group', { name: 'Tax IDs' });
+    await expect(taxIds.getByText('UK VAT number')).toBeVisible();
+    await expect(taxIds.getByText('GB123456782')).toBeVisible();
+    await expect(taxIds.getByText('Managed by your provider')).toBeVisible();
+    await expect(taxIds.getByRole('button')).toHaveCount(0);
+    await expect(taxIds.getByRole('textbox')).toHaveCount(0);
   });
 });

@@ -105,7 +105,7 @@ export async function freshCustomer(
     name: 'Ada Lovelace Ltd',
     email: 'ada@example.com',
     phone: '+44 20 7946 0000',
-    tax_id: 'GB123456789',
+    tax_ids: [{ type: 'gb_vat', value: 'GB123456782' }],
     address: { line1: '12 Analytical Row', city: 'London', postal_code: 'N1 9GU', country: 'GB' },
     locale: options.locale ?? 'en',
   });

@@ -24,6 +24,15 @@ LINK_LIFETIME = int(os.environ["FUZZ_LINK_LIFETIME"])
 # delete them or move them to another customer.
 PROTECTED = set(os.environ["FUZZ_PROTECTED"].split(","))
 DARK = "#1e3a8a"
+# A well-formed number of each tax ID type whose format Portico checks.
+TAX_ID_EXAMPLES = {
+    "eu_vat": "DE123456789",
+    "gb_vat": "GB123456782",
+    "ch_uid": "CHE-123.456.788 MWST",
+    "us_ein": "12-3456789",
+    "au_abn": "51 824 753 556",
+    "ca_bn": "123456782RT0001",
+}
 WEBHOOK_URL = "https://hooks.vendor.example/portico"
 
 # Pairs of dates where the second must not come before the first.
@@ -72,6 +81,26 @@ def _fix_record(body):
     # rules between fields, so schema-valid entitlements come without one.
     if isinstance(body.get("usage_series"), list):
         body["usage_series"] = []
+    # A tax ID of a type Portico checks must pass its type's format and check digit, and
+    # no tax ID may be listed twice: such types get a well-formed number.
+    if isinstance(body.get("tax_ids"), list):
+        seen, kept = set(), []
+        for tax_id in body["tax_ids"]:
+            if isinstance(tax_id, dict) and isinstance(tax_id.get("value"), str):
+                kind = tax_id.get("type")
+                if kind in TAX_ID_EXAMPLES:
+                    tax_id["value"] = TAX_ID_EXAMPLES[kind]
+                key = (kind, tax_id["value"].strip())
+                if key in seen:
+                    continue
+                seen.add(key)
+            kept.append(tax_id)
+        body["tax_ids"] = kept
+    # A postal code must fit its country's format: a rule between fields, so schema-valid
+    # addresses with a postal code come without a country.
+    address = body.get("address")
+    if isinstance(address, dict) and address.get("postal_code") and address.get("country"):
+        address.pop("country")
     # Payment and setup pages must lie on the payment origins, when any are listed: a
     # rule between fields (and between requests), so the fuzzed organisation lists none.
     if isinstance(body.get("payment_origins"), list):

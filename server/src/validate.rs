@@ -3,7 +3,7 @@
 
 use app::api::records::{
     Address, CreditNoteInput, CustomerInput, EntitlementInput, InvoiceInput, PaymentInput,
-    PaymentMethodInput, SubscriptionInput,
+    PaymentMethodInput, SubscriptionInput, TaxId,
 };
 use app::api::rules::{self, Problem};
 use app::api::session::LOCALES;
@@ -40,7 +40,7 @@ pub mod max {
     pub const REFERENCE: usize = 255;
     pub const NAME: usize = 200;
     pub const PHONE: usize = 40;
-    pub const TAX_ID: usize = 50;
+    pub const TAX_ID: usize = app::api::rules::TAX_ID_MAX;
     pub const ADDRESS_LINE: usize = 200;
     pub const NUMBER: usize = 100;
     pub const LINE_DESCRIPTION: usize = 500;
@@ -79,6 +79,9 @@ impl Check {
             Problem::Email => "must be an email address".to_owned(),
             Problem::Phone => "must be a phone number: digits, spaces and + - ( ) . /".to_owned(),
             Problem::Country => "must be an ISO 3166-1 alpha-2 code such as DE".to_owned(),
+            Problem::TaxId => "is not a tax ID of its type: check its format and digits".to_owned(),
+            Problem::PostalCode => "is not a postal code of the address's country".to_owned(),
+            Problem::Duplicate => "is listed twice".to_owned(),
             Problem::Invalid => "is invalid".to_owned(),
         };
         self.push(field, message, problem);
@@ -243,6 +246,49 @@ pub trait Validate {
 
     /// The rules that depend on the organisation's settings.
     fn validate_for(&self, _settings: &OrganisationSettings, _check: &mut Check) {}
+
+    /// Puts valid values in the form they are kept in (a tax ID as its office writes it).
+    fn normalise(&mut self) {}
+}
+
+/// A customer's tax IDs: each of a known kind and, for the kinds Portico knows, of that
+/// kind's format; at most [`rules::TAX_IDS_MAX`], none listed twice.
+pub fn tax_ids(check: &mut Check, field: &str, ids: &[TaxId]) {
+    if ids.len() > rules::TAX_IDS_MAX {
+        check.fail(
+            field,
+            format!("must hold at most {} tax IDs", rules::TAX_IDS_MAX),
+        );
+    }
+    let mut seen = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        if rules::tax_id_kind(&id.kind).is_err() {
+            check.fail(
+                &format!("{field}[{i}].type"),
+                "must be eu_vat, gb_vat, ch_uid, us_ein, au_abn, ca_bn, or another type in \
+                 lower case letters, digits and _ (such as no_vat)",
+            );
+            continue;
+        }
+        match rules::tax_id(&id.kind, &id.value) {
+            Err(problem) => check.rule(&format!("{field}[{i}].value"), Err(problem), max::TAX_ID),
+            Ok(written) if seen.contains(&(id.kind.as_str(), written.clone())) => check.rule(
+                &format!("{field}[{i}].value"),
+                Err(Problem::Duplicate),
+                max::TAX_ID,
+            ),
+            Ok(written) => seen.push((id.kind.as_str(), written)),
+        }
+    }
+}
+
+/// Tax IDs in the form they are kept in: as [`rules::tax_id`] writes valid ones.
+pub fn normalise_tax_ids(ids: &mut [TaxId]) {
+    for id in ids {
+        if let Ok(written) = rules::tax_id(&id.kind, &id.value) {
+            id.value = written;
+        }
+    }
 }
 
 impl Validate for CustomerInput {
@@ -252,9 +298,13 @@ impl Validate for CustomerInput {
             check.rule("email", rules::email(email), 254);
         }
         check.opt_text("phone", &self.phone, max::PHONE);
-        check.opt_text("tax_id", &self.tax_id, max::TAX_ID);
+        tax_ids(check, "tax_ids", &self.tax_ids);
         check.locale("locale", &self.locale);
         check.nested("address.", |check| self.address.validate(check));
+    }
+
+    fn normalise(&mut self) {
+        normalise_tax_ids(&mut self.tax_ids);
     }
 
     fn validate_for(&self, settings: &OrganisationSettings, check: &mut Check) {
@@ -268,7 +318,6 @@ impl Validate for Address {
         for (field, value) in [
             ("line1", &self.line1),
             ("line2", &self.line2),
-            ("postal_code", &self.postal_code),
             ("city", &self.city),
             ("region", &self.region),
         ] {
@@ -276,6 +325,11 @@ impl Validate for Address {
         }
         if let Some(country) = &self.country {
             check.rule("country", rules::country(country), 2);
+        }
+        if let Some(code) = &self.postal_code {
+            let verdict = rules::text(code, max::ADDRESS_LINE)
+                .and_then(|()| rules::postal_code(self.country.as_deref(), code));
+            check.rule("postal_code", verdict, max::ADDRESS_LINE);
         }
     }
 }
@@ -482,9 +536,19 @@ mod tests {
             name: "Zoë <b>".into(),
             email: Some("not-an-email".into()),
             phone: None,
-            tax_id: None,
+            tax_ids: vec![
+                TaxId {
+                    kind: "eu_vat".into(),
+                    value: "DE12345678".into(),
+                },
+                TaxId {
+                    kind: "EU VAT".into(),
+                    value: "DE123456789".into(),
+                },
+            ],
             address: Address {
                 country: Some("deu".into()),
+                postal_code: Some("x".repeat(201)),
                 ..Address::default()
             },
             locale: Some("es".into()),
@@ -492,16 +556,41 @@ mod tests {
         };
         assert_eq!(
             fields(&customer),
-            ["email", "locale", "address.country", "balance_payment_url"]
+            [
+                "email",
+                "tax_ids[0].value",
+                "tax_ids[1].type",
+                "locale",
+                "address.country",
+                "address.postal_code",
+                "balance_payment_url"
+            ]
         );
+        customer.tax_ids[0].value = "de 123 456 789".into();
+        customer.tax_ids[1].kind = "eu_vat".into();
+        assert_eq!(
+            fields(&customer)[1..3],
+            ["tax_ids[1].value", "locale"],
+            "listed twice"
+        );
+        customer.tax_ids[1] = TaxId {
+            kind: "no_vat".into(),
+            value: " NO 974 760 673 MVA ".into(),
+        };
+        customer.address.country = Some("DE".into());
+        customer.address.postal_code = Some("2045".into());
+        assert!(fields(&customer).contains(&"address.postal_code".to_owned()));
+        customer.address.postal_code = Some("20457".into());
         customer.email = Some("billing@example.com".into());
         customer.balance_payment_url = Some("https://pay.example/balance/c1".into());
-        customer.address.country = Some("DE".into());
         customer.locale = Some("de".into());
         assert!(
             fields(&customer).is_empty(),
             "HTML in names is data, not an error"
         );
+        customer.normalise();
+        let kept: Vec<&str> = customer.tax_ids.iter().map(|t| t.value.as_str()).collect();
+        assert_eq!(kept, ["DE123456789", "NO 974 760 673 MVA"]);
     }
 
     #[test]

@@ -70,6 +70,19 @@ pub fn each<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     deserializer.deserialize_seq(Each(PhantomData))
 }
 
+/// An optional list of structs: `null`, or an array of objects.
+pub fn optional_each<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<T>>, D::Error> {
+    struct Wrapped<T>(Vec<T>);
+    impl<'de, T: Deserialize<'de>> Deserialize<'de> for Wrapped<T> {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            each(deserializer).map(Wrapped)
+        }
+    }
+    Ok(Option::<Wrapped<T>>::deserialize(deserializer)?.map(|w| w.0))
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;
@@ -88,6 +101,8 @@ mod tests {
         maybe: Option<Inner>,
         #[serde(default, deserialize_with = "super::each")]
         many: Vec<Inner>,
+        #[serde(default, deserialize_with = "super::optional_each")]
+        some: Option<Vec<Inner>>,
     }
 
     #[test]
@@ -98,10 +113,17 @@ mod tests {
         assert_eq!(ok.maybe, None);
         assert_eq!(ok.many.len(), 2);
         assert_eq!(read("{}").unwrap().many, vec![]);
+        assert_eq!(read("{}").unwrap().some, None);
+        assert_eq!(read(r#"{"some": null}"#).unwrap().some, None);
+        assert_eq!(
+            read(r#"{"some": [{}]}"#).unwrap().some.map(|s| s.len()),
+            Some(1)
+        );
         for bad in [
             r#"{"one": ["x"]}"#,
             r#"{"maybe": ["x"]}"#,
             r#"{"many": [["x"]]}"#,
+            r#"{"some": [["x"]]}"#,
         ] {
             let error = read(bad).unwrap_err().to_string();
             assert!(error.contains("expected an object"), "{bad}: {error}");

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::records::{
     string_enum, Address, CreditNote, Entitlement, Invoice, InvoiceStatus, Payment, PaymentMethod,
-    Subscription, UnknownValue,
+    Subscription, TaxId, UnknownValue,
 };
 
 /// One page of a list, newest first, and where the next page starts.
@@ -146,9 +146,9 @@ pub struct Profile {
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
-    pub tax_id: Option<String>,
+    pub tax_ids: Vec<TaxId>,
     pub address: Address,
-    /// Of `name`, `email`, `phone`, `address`, `tax_id`: the ones this customer may edit.
+    /// Of `name`, `email`, `phone`, `address`, `tax_ids`: the ones this customer may edit.
     pub editable: Vec<String>,
 }
 
@@ -190,8 +190,13 @@ pub struct ProfilePatch {
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tax_id: Option<String>,
+    /// Replaces every tax ID; an empty list removes them all.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::object::optional_each"
+    )]
+    pub tax_ids: Option<Vec<TaxId>>,
     /// Replaces the whole address; empty parts are cleared.
     #[serde(
         default,

@@ -29,6 +29,19 @@ pub struct Address {
     pub country: Option<String>,
 }
 
+/// One of a customer's tax registrations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TaxId {
+    /// `eu_vat`, `gb_vat`, `ch_uid`, `us_ein`, `au_abn` or `ca_bn`, whose format (and
+    /// check digit, where the kind has one) is checked and whose value is kept in its
+    /// usual written form; any other kind, such as `no_vat`, is taken as free text.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub value: String,
+}
+
 /// A vendor's customer, as written by the vendor.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -39,8 +52,9 @@ pub struct CustomerInput {
     pub email: Option<String>,
     #[serde(default)]
     pub phone: Option<String>,
-    #[serde(default)]
-    pub tax_id: Option<String>,
+    /// At most 10, each kind and value once.
+    #[serde(default, deserialize_with = "super::object::each")]
+    pub tax_ids: Vec<TaxId>,
     #[serde(default, deserialize_with = "super::object::only")]
     pub address: Address,
     /// Preferred portal language, e.g. `de`.
@@ -63,7 +77,7 @@ pub struct Customer {
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
-    pub tax_id: Option<String>,
+    pub tax_ids: Vec<TaxId>,
     pub address: Address,
     pub locale: Option<String>,
     pub balance_payment_url: Option<String>,

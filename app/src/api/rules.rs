@@ -3,6 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 
+mod postal_code;
+mod tax_id;
+
+pub use postal_code::{postal_code, postal_code_example};
+pub use tax_id::{
+    tax_id, tax_id_example, tax_id_kind, OTHER_TAX_ID, TAX_IDS_MAX, TAX_ID_KINDS, TAX_ID_MAX,
+};
+
 /// Why a field's value is refused. The API sends it as each field error's `code`; the
 /// portal shows its own sentence for it in the customer's language.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,6 +29,12 @@ pub enum Problem {
     Phone,
     /// Not an ISO 3166-1 alpha-2 country code.
     Country,
+    /// Not a tax ID of its kind: wrong format or check digit.
+    TaxId,
+    /// Not a postal code of the address's country.
+    PostalCode,
+    /// The same value twice where each must be different.
+    Duplicate,
     /// Any other rule; the message says which.
     #[default]
     Invalid,

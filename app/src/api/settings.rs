@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 pub const SECTIONS: &[&str] = &super::session::TAB_NAMES;
 
 /// Profile fields an organisation can let customers edit.
-pub const PROFILE_FIELDS: &[&str] = &["name", "email", "phone", "address", "tax_id"];
+pub const PROFILE_FIELDS: &[&str] = &["name", "email", "phone", "address", "tax_ids"];
 
 /// The colour scheme of an organisation's portal.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -329,7 +329,20 @@ messages! {
     field_name,
     field_email,
     field_phone,
-    field_tax_id,
+    field_tax_ids,
+    tax_id_kind,
+    tax_id_value,
+    /// `{0}`: the tax ID's type and number.
+    tax_id_remove,
+    tax_id_add,
+    tax_id_none,
+    tax_eu_vat,
+    tax_gb_vat,
+    tax_ch_uid,
+    tax_us_ein,
+    tax_au_abn,
+    tax_ca_bn,
+    tax_other,
     field_address,
     field_line1,
     field_line2,
@@ -348,6 +361,11 @@ messages! {
     err_phone,
     err_country,
     err_too_long,
+    /// `{0}`: a well-formed number of the type.
+    err_tax_id,
+    /// `{0}`: a postal code of the country.
+    err_postal_code,
+    err_duplicate,
     err_invalid,
 }
 

@@ -46,7 +46,7 @@ pub(super) struct OrgSetArgs {
     #[arg(long = "section", value_name = "SECTION")]
     sections: Option<Vec<String>>,
     /// Replaces the profile fields customers may edit (repeatable): name, email, phone,
-    /// address, tax_id.
+    /// address, tax_ids.
     #[arg(long = "editable-field", value_name = "FIELD")]
     editable_profile_fields: Option<Vec<String>>,
     #[arg(long)]

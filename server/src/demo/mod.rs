@@ -5,7 +5,7 @@
 //! the demo again refreshes the same records instead of adding new ones. Dates are relative
 //! to today, so the history always ends now.
 
-use app::api::records::{Address, CustomerInput};
+use app::api::records::{Address, CustomerInput, TaxId};
 use app::api::settings::OrganisationSettings;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -198,7 +198,8 @@ struct Profile {
     name: &'static str,
     email: &'static str,
     phone: &'static str,
-    tax_id: Option<&'static str>,
+    /// Type and value of each tax ID.
+    tax_ids: &'static [(&'static str, &'static str)],
     /// Street, second line, postal code, city, region and country.
     address: [Option<&'static str>; 6],
     locale: &'static str,
@@ -213,7 +214,7 @@ const PROFILES: [Profile; 3] = [
         name: "Northwind Traders GmbH",
         email: "billing@northwind.example",
         phone: "+49 40 5550 1234",
-        tax_id: Some("DE298765432"),
+        tax_ids: &[("eu_vat", "DE298765432")],
         address: [
             Some("Speicherstadt 12"),
             Some("3. OG"),
@@ -232,7 +233,7 @@ const PROFILES: [Profile; 3] = [
         name: "Blue Harbor Studio LLC",
         email: "accounts@blueharbor.example",
         phone: "+1 503 555 0142",
-        tax_id: None,
+        tax_ids: &[("us_ein", "93-1234567")],
         address: [
             Some("1120 NW Couch St"),
             Some("Suite 400"),
@@ -251,7 +252,7 @@ const PROFILES: [Profile; 3] = [
         name: "Van Dijk Logistiek B.V.",
         email: "crediteuren@vandijk.example",
         phone: "+31 10 555 0199",
-        tax_id: Some("NL812345678B01"),
+        tax_ids: &[("eu_vat", "NL812345678B01")],
         address: [
             Some("Waalhaven Zuidzijde 21"),
             None,
@@ -275,7 +276,14 @@ impl Profile {
             name: self.name.to_owned(),
             email: Some(self.email.to_owned()),
             phone: Some(self.phone.to_owned()),
-            tax_id: self.tax_id.map(str::to_owned),
+            tax_ids: self
+                .tax_ids
+                .iter()
+                .map(|(kind, value)| TaxId {
+                    kind: (*kind).to_owned(),
+                    value: (*value).to_owned(),
+                })
+                .collect(),
             address: Address {
                 line1,
                 line2,

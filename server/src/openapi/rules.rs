@@ -115,9 +115,20 @@ pub(super) fn add_rules(components: &mut Components) {
             ("name", text(max::NAME)),
             ("email", email()),
             ("phone", text(max::PHONE)),
-            ("tax_id", text(max::TAX_ID)),
+            ("tax_ids", json!({"maxItems": app::api::rules::TAX_IDS_MAX})),
             ("locale", locale.clone()),
             ("balance_payment_url", payment_url()),
+        ],
+    );
+    constrain(
+        components,
+        "TaxId",
+        &[
+            ("type", json!({"pattern": "^[a-z][a-z0-9_]{1,31}$"})),
+            (
+                "value",
+                json!({"maxLength": max::TAX_ID, "pattern": crate::contract::padded(&crate::contract::text_core(), false)}),
+            ),
         ],
     );
     constrain(
@@ -307,7 +318,7 @@ pub(super) fn profile_rules(components: &mut Components) {
                 "phone",
                 json!({"maxLength": max::PHONE, "pattern": padded(PHONE_CORE, true)}),
             ),
-            ("tax_id", text(max::TAX_ID, true)),
+            ("tax_ids", json!({"maxItems": app::api::rules::TAX_IDS_MAX})),
         ],
     );
     // The form's address, unlike the vendor's, takes a country in either case.

@@ -189,13 +189,14 @@ pub fn singular_names() -> Vec<&'static str> {
 /// with these `settings`.
 pub fn checked<K: Kind>(
     external_id: &str,
-    input: K::Input,
+    mut input: K::Input,
     settings: &OrganisationSettings,
 ) -> (BatchItem, Check) {
     let mut check = Check::default();
     validate::external_id(&mut check, "id", external_id);
     input.validate(&mut check);
     input.validate_for(settings, &mut check);
+    input.normalise();
     let item = BatchItem {
         external_id: external_id.to_owned(),
         record: K::batch(input),

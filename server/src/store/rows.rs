@@ -92,7 +92,8 @@ pub(super) struct CustomerRow {
     name: String,
     email: Option<String>,
     phone: Option<String>,
-    tax_id: Option<String>,
+    /// JSON, as [`tax_ids_text`] writes it.
+    tax_ids: Option<String>,
     address_line1: Option<String>,
     address_line2: Option<String>,
     address_postal_code: Option<String>,
@@ -114,7 +115,11 @@ impl TryFrom<CustomerRow> for Customer {
             name: r.name,
             email: r.email,
             phone: r.phone,
-            tax_id: r.tax_id,
+            tax_ids: match r.tax_ids.as_deref() {
+                Some(text) => serde_json::from_str(text)
+                    .map_err(|e| StoreError::Corrupt(format!("customers.tax_ids: {e}")))?,
+                None => Vec::new(),
+            },
             address: Address {
                 line1: r.address_line1,
                 line2: r.address_line2,
@@ -286,6 +291,11 @@ pub(super) struct EntitlementRow {
     usage_series: Option<String>,
     created_at: i64,
     updated_at: i64,
+}
+
+/// A customer's tax IDs as stored: JSON, or nothing when there are none.
+pub(super) fn tax_ids_text(ids: &[app::api::records::TaxId]) -> Option<String> {
+    (!ids.is_empty()).then(|| serde_json::to_string(ids).unwrap_or_default())
 }
 
 /// An entitlement's usage series as stored: JSON, or nothing when there is none.

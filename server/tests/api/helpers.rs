@@ -193,7 +193,7 @@ impl TestApp {
                 name: format!("{name} customer {external}"),
                 email: None,
                 phone: None,
-                tax_id: None,
+                tax_ids: Vec::new(),
                 address: Default::default(),
                 locale: None,
                 balance_payment_url: None,

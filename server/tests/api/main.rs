@@ -21,5 +21,6 @@ mod settings;
 mod soak;
 mod store;
 mod subscriptions;
+mod tax_ids;
 mod upserts;
 mod webhooks;

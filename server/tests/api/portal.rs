@@ -451,7 +451,7 @@ async fn the_profile_edits_only_what_the_organisation_allows(db: TestStore) {
     assert_eq!(profile["name"], "Vendor customer cus_1");
     assert_eq!(
         profile["editable"],
-        json!(["name", "email", "phone", "address", "tax_id"])
+        json!(["name", "email", "phone", "address", "tax_ids"])
     );
 
     let (status, updated) = app
@@ -525,12 +525,13 @@ async fn the_profile_edits_only_what_the_organisation_allows(db: TestStore) {
             Method::PATCH,
             "/api/v1/portal/profile",
             &token,
-            Some(json!({"email": "new@zoe.example", "name": "Someone else", "tax_id": "DE123"})),
+            Some(json!({"email": "new@zoe.example", "name": "Someone else",
+                        "tax_ids": [{"type": "eu_vat", "value": "DE123456789"}]})),
         )
         .await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["error"]["fields"][0]["field"], "name");
-    assert_eq!(body["error"]["fields"][1]["field"], "tax_id");
+    assert_eq!(body["error"]["fields"][1]["field"], "tax_ids");
     let (_, unchanged) = app
         .portal(Method::GET, "/api/v1/portal/profile", &token, None)
         .await;

@@ -22,7 +22,7 @@ on_both_backends!(
 );
 
 impl TestApp {
-    async fn put(&self, vendor: &Vendor, path: &str, body: &Value) -> reqwest::Response {
+    pub(crate) async fn put(&self, vendor: &Vendor, path: &str, body: &Value) -> reqwest::Response {
         self.vendor_request(Method::PUT, path, vendor)
             .json(body)
             .send()
@@ -453,7 +453,7 @@ async fn invoice_pdfs_upload_and_download(db: TestStore) {
     assert_eq!(body["error"]["code"], "payload_too_large");
 }
 
-async fn import(app: &TestApp, vendor: &Vendor, body: String) -> (u16, Value) {
+pub(crate) async fn import(app: &TestApp, vendor: &Vendor, body: String) -> (u16, Value) {
     let response = app
         .vendor_request(Method::POST, "/v1/import", vendor)
         .header("Content-Type", "application/x-ndjson")

@@ -37,7 +37,7 @@ fn customer_input(name: &str) -> CustomerInput {
         name: name.into(),
         email: Some("billing@example.com".into()),
         phone: None,
-        tax_id: None,
+        tax_ids: Vec::new(),
         address: Address {
             city: Some("Berlin".into()),
             country: Some("DE".into()),

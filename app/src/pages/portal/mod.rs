@@ -46,6 +46,7 @@ pub mod payment_methods;
 pub mod payments;
 pub mod profile;
 pub mod subscriptions;
+pub mod tax_ids;
 
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};

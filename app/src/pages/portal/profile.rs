@@ -4,13 +4,14 @@
 use leptos::prelude::*;
 
 use super::load::once;
+use super::tax_ids::{self, TaxIds, TaxRows};
 use super::PortalContext;
 use crate::api::portal::{Profile, ProfilePatch};
 use crate::api::records::Address;
 use crate::api::rules::{self, Problem as FieldProblem};
 use crate::client;
 use crate::components::problem::Problem;
-use crate::i18n::{use_i18n, Label, Messages};
+use crate::i18n::{fill, use_i18n, Label, Messages};
 
 /// A form field: its API name, label, input type and autocomplete token.
 struct Field {
@@ -22,7 +23,7 @@ struct Field {
     autocomplete: &'static str,
 }
 
-const FIELDS: [Field; 10] = [
+const FIELDS: [Field; 9] = [
     Field {
         name: "name",
         group: "name",
@@ -43,13 +44,6 @@ const FIELDS: [Field; 10] = [
         label: |t| t.field_phone,
         kind: "tel",
         autocomplete: "tel",
-    },
-    Field {
-        name: "tax_id",
-        group: "tax_id",
-        label: |t| t.field_tax_id,
-        kind: "text",
-        autocomplete: "off",
     },
     Field {
         name: "address.line1",
@@ -101,7 +95,6 @@ fn value_of(p: &Profile, name: &str) -> String {
         "name" => Some(p.name.clone()),
         "email" => p.email.clone(),
         "phone" => p.phone.clone(),
-        "tax_id" => p.tax_id.clone(),
         "address.line1" => a.line1.clone(),
         "address.line2" => a.line2.clone(),
         "address.postal_code" => a.postal_code.clone(),
@@ -114,8 +107,8 @@ fn value_of(p: &Profile, name: &str) -> String {
 }
 
 /// What the browser can tell before asking the server, by the server's own rules; the
-/// server checks again.
-fn local_problem(name: &str, value: &str, t: &Messages) -> Option<&'static str> {
+/// server checks again. `country` is the address's, for its postal code.
+fn local_problem(name: &str, value: &str, country: &str, t: &Messages) -> Option<String> {
     let value = value.trim();
     let verdict = match name {
         "name" => rules::text(value, 200),
@@ -123,20 +116,44 @@ fn local_problem(name: &str, value: &str, t: &Messages) -> Option<&'static str> 
         "email" => rules::email(value),
         "phone" => rules::phone(value),
         "address.country" => rules::country(&value.to_ascii_uppercase()),
+        "address.postal_code" => {
+            rules::text(value, 200).and_then(|()| rules::postal_code(Some(country.trim()), value))
+        }
         _ => rules::text(value, 200),
     };
-    verdict.err().map(|problem| in_words(problem, t))
+    verdict.err().map(|problem| in_words(problem, country, t))
 }
 
-/// A field's problem in the customer's language.
-fn in_words(problem: FieldProblem, t: &Messages) -> &'static str {
-    match problem {
+/// A field's problem in the customer's language; `country` gives a postal code's example.
+fn in_words(problem: FieldProblem, country: &str, t: &Messages) -> String {
+    let example = rules::postal_code_example(country.trim());
+    let text = match problem {
         FieldProblem::Required => t.err_required,
         FieldProblem::TooLong => t.err_too_long,
         FieldProblem::Email => t.err_email,
         FieldProblem::Phone => t.err_phone,
         FieldProblem::Country => t.err_country,
-        FieldProblem::ControlCharacter | FieldProblem::Invalid => t.err_invalid,
+        FieldProblem::PostalCode if example.is_some() => {
+            return fill(t.err_postal_code, &[example.unwrap_or_default()]);
+        }
+        FieldProblem::Duplicate => t.err_duplicate,
+        FieldProblem::TaxId
+        | FieldProblem::PostalCode
+        | FieldProblem::ControlCharacter
+        | FieldProblem::Invalid => t.err_invalid,
+    };
+    text.to_owned()
+}
+
+/// The form's name for a field the server names: a tax ID's row by its key.
+fn form_field(server_field: &str, tax: &TaxRows) -> String {
+    let row = server_field
+        .strip_prefix("tax_ids[")
+        .and_then(|rest| rest.split_once(']'))
+        .and_then(|(index, _)| index.parse::<usize>().ok());
+    match row.and_then(|index| tax.key_of(index)) {
+        Some(key) => tax_ids::field(key),
+        None => server_field.to_owned(),
     }
 }
 
@@ -152,7 +169,8 @@ pub fn ProfileTab() -> impl IntoView {
     let (data, failure) = once(|token| async move { client::profile(&token).await });
     // What the form holds, by field name, and the problems found, by field name.
     let values = RwSignal::new(Vec::<(&'static str, String)>::new());
-    let problems = RwSignal::new(Vec::<(String, &'static str)>::new());
+    let problems = RwSignal::new(Vec::<(String, String)>::new());
+    let tax = TaxRows::default();
     let saving = RwSignal::new(false);
     let saved = RwSignal::new(false);
     let save_failed = RwSignal::new(false);
@@ -165,6 +183,7 @@ pub fn ProfileTab() -> impl IntoView {
                     .map(|f| (f.name, value_of(&profile, f.name)))
                     .collect(),
             );
+            tax.reset(&profile.tax_ids);
         }
     });
     let value = move |name: &str| {
@@ -175,8 +194,9 @@ pub fn ProfileTab() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let problem =
-        move |name: &str| problems.with(|p| p.iter().find(|(n, _)| n == name).map(|(_, m)| *m));
+    let problem = move |name: &str| {
+        problems.with(|p| p.iter().find(|(n, _)| n == name).map(|(_, m)| m.clone()))
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -188,10 +208,14 @@ pub fn ProfileTab() -> impl IntoView {
         let editable = |group: &str| profile.editable.iter().any(|e| e == group);
         // Only editable fields that changed are sent; everything else stays as it is.
         let mut found = Vec::new();
+        let country = value("address.country");
         for f in FIELDS.iter().filter(|f| editable(f.group)) {
-            if let Some(message) = local_problem(f.name, &value(f.name), t) {
+            if let Some(message) = local_problem(f.name, &value(f.name), &country, t) {
                 found.push((f.name.to_owned(), message));
             }
+        }
+        if editable("tax_ids") {
+            found.extend(tax.problems(t));
         }
         saved.set(false);
         save_failed.set(false);
@@ -213,7 +237,7 @@ pub fn ProfileTab() -> impl IntoView {
             name: field("name"),
             email: field("email"),
             phone: field("phone"),
-            tax_id: field("tax_id"),
+            tax_ids: (editable("tax_ids") && tax.filled() != profile.tax_ids).then(|| tax.filled()),
             address: address_changed.then(|| Address {
                 line1: Some(value("address.line1")),
                 line2: Some(value("address.line2")),
@@ -237,11 +261,23 @@ pub fn ProfileTab() -> impl IntoView {
                 Err(error) if error.session_over() => context.end(&error),
                 Err(error) if !error.fields.is_empty() => {
                     let t = i18n.t();
+                    let country = value("address.country");
                     problems.set(
                         error
                             .fields
                             .iter()
-                            .map(|f| (f.field.clone(), in_words(f.code, t)))
+                            .map(|f| {
+                                let field = form_field(&f.field, &tax);
+                                let kind = field
+                                    .strip_prefix("tax-")
+                                    .and_then(|k| k.parse().ok())
+                                    .and_then(|k| tax.kind_of(k));
+                                let message = match kind {
+                                    Some(kind) => tax_ids::in_words(f.code, &kind, t),
+                                    None => in_words(f.code, &country, t),
+                                };
+                                (field, message)
+                            })
                             .collect(),
                     );
                     focus_first_problem();
@@ -315,6 +351,12 @@ pub fn ProfileTab() -> impl IntoView {
                                 <legend class="visually-hidden">{t.profile_title}</legend>
                                 <div class="field-grid">{inputs}</div>
                             </fieldset>
+                            <TaxIds
+                                form=tax
+                                editable=profile.editable.iter().any(|e| e == "tax_ids")
+                                problem=Callback::new(move |name: String| problem(&name))
+                                changed=Callback::new(move |()| saved.set(false))
+                            />
                             {any_editable.then(|| view! {
                                 <div class="actions">
                                     <button type="submit" class="button primary" disabled=move || saving.get()>

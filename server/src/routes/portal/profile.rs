@@ -35,7 +35,7 @@ pub(super) fn profile_of(
         name: customer.name,
         email: customer.email,
         phone: customer.phone,
-        tax_id: customer.tax_id,
+        tax_ids: customer.tax_ids,
         address: customer.address,
         editable: PROFILE_FIELDS
             .iter()
@@ -66,7 +66,7 @@ pub(super) async fn update_profile(
         ("name", patch.name.is_some()),
         ("email", patch.email.is_some()),
         ("phone", patch.phone.is_some()),
-        ("tax_id", patch.tax_id.is_some()),
+        ("tax_ids", patch.tax_ids.is_some()),
         ("address", patch.address.is_some()),
     ]
     .into_iter()
@@ -88,7 +88,6 @@ pub(super) async fn update_profile(
         ("name", &patch.name, max::NAME),
         ("email", &patch.email, crate::contract::EMAIL_MAX),
         ("phone", &patch.phone, max::PHONE),
-        ("tax_id", &patch.tax_id, max::TAX_ID),
         ("address.line1", &address.line1, max::ADDRESS_LINE),
         ("address.line2", &address.line2, max::ADDRESS_LINE),
         (
@@ -122,14 +121,14 @@ pub(super) async fn update_profile(
         },
         None => customer.address.clone(),
     };
-    let input = CustomerInput {
+    let mut input = CustomerInput {
         name: patch
             .name
             .map(|n| n.trim().to_owned())
             .unwrap_or_else(|| customer.name.clone()),
         email: optional(patch.email, customer.email.clone()),
         phone: optional(patch.phone, customer.phone.clone()),
-        tax_id: optional(patch.tax_id, customer.tax_id.clone()),
+        tax_ids: patch.tax_ids.unwrap_or_else(|| customer.tax_ids.clone()),
         address,
         locale: customer.locale.clone(),
         balance_payment_url: customer.balance_payment_url.clone(),
@@ -141,12 +140,13 @@ pub(super) async fn update_profile(
         check.rule("phone", rules::phone(phone), 40);
     }
     check.finish()?;
+    input.normalise();
 
     let changed: Vec<String> = [
         ("name", input.name != customer.name),
         ("email", input.email != customer.email),
         ("phone", input.phone != customer.phone),
-        ("tax_id", input.tax_id != customer.tax_id),
+        ("tax_ids", input.tax_ids != customer.tax_ids),
         ("address", input.address != customer.address),
     ]
     .into_iter()

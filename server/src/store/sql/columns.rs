@@ -18,7 +18,7 @@ pub(super) fn columns(kind: RecordKind) -> &'static [&'static str] {
             "name",
             "email",
             "phone",
-            "tax_id",
+            "tax_ids",
             "address_line1",
             "address_line2",
             "address_postal_code",
@@ -109,7 +109,7 @@ pub(super) fn push_values<'q>(
             row.push_bind(&c.name)
                 .push_bind(&c.email)
                 .push_bind(&c.phone)
-                .push_bind(&c.tax_id)
+                .push_bind(crate::store::rows::tax_ids_text(&c.tax_ids))
                 .push_bind(&a.line1)
                 .push_bind(&a.line2)
                 .push_bind(&a.postal_code)

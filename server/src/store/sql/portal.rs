@@ -251,7 +251,7 @@ impl PortalStore for SqlStore {
         let a = &input.address;
         let mut tx = self.write_tx().await?;
         let row = sqlx::query_as::<_, rows::CustomerRow>(
-            "UPDATE customers SET name = $3, email = $4, phone = $5, tax_id = $6, \
+            "UPDATE customers SET name = $3, email = $4, phone = $5, tax_ids = $6, \
              address_line1 = $7, address_line2 = $8, address_postal_code = $9, \
              address_city = $10, address_region = $11, address_country = $12, \
              updated_at = $13 WHERE organisation_id = $1 AND id = $2 RETURNING *",
@@ -261,7 +261,7 @@ impl PortalStore for SqlStore {
         .bind(&input.name)
         .bind(&input.email)
         .bind(&input.phone)
-        .bind(&input.tax_id)
+        .bind(rows::tax_ids_text(&input.tax_ids))
         .bind(&a.line1)
         .bind(&a.line2)
         .bind(&a.postal_code)
@@ -273,11 +273,19 @@ impl PortalStore for SqlStore {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let customer: Customer = row.try_into()?;
+        // The vendor's copy is brought up to date from the event alone.
         let payload = serde_json::json!({
             "customer_id": customer.id,
             "external_id": customer.external_id,
             "changed": changed,
             "by": "customer",
+            "customer": {
+                "name": customer.name,
+                "email": customer.email,
+                "phone": customer.phone,
+                "tax_ids": customer.tax_ids,
+                "address": customer.address,
+            },
         });
         self.customer_changed(
             tx,
