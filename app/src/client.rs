@@ -267,6 +267,10 @@ pub async fn subscriptions(session: &str) -> Result<SubscriptionList, ClientErro
     .await
 }
 
+pub async fn credits(session: &str) -> Result<crate::api::portal::CreditList, ClientError> {
+    send::<_, ()>(Method::Get, routes::PORTAL_CREDITS, Some(session), None).await
+}
+
 pub async fn payment_methods(session: &str) -> Result<PaymentMethodList, ClientError> {
     send::<_, ()>(
         Method::Get,

@@ -51,4 +51,41 @@ test.describe('the payments tab', () => {
       'date,kind,status,method,currency,amount,invoice\r\n2025-02-03T10:00:00Z,payment,succeeded,Visa •••• 4242,EUR,20.99,ADA-002\r\n',
     );
   });
+
+  test('credit is shown above the payments with how it came about, and summed up on the overview', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 2 });
+    await vendorCall(request, baseURL!, 'PUT', `/v1/customers/${customer.externalId}/balance`, {
+      currency: 'EUR',
+      amount: 4500,
+      transactions: [
+        { amount: 10000, description: 'Referral credit <b>bonus</b>', created_at: '2026-03-02T10:00:00Z' },
+        { amount: -5500, description: 'Applied to ADA-002', created_at: '2026-04-01T10:00:00Z' },
+      ],
+    });
+    await page.goto((await customer.link({ locale: 'en' })).url);
+    const note = page.getByRole('link', { name: 'Credit available: €45.00, taken off your next invoices.' });
+    await expect(note).toBeVisible();
+    await note.click();
+    const credit = page.getByRole('region', { name: 'Credit balance' });
+    await expect(credit.getByText('Available in EUR')).toBeVisible();
+    await expect(credit.getByText('€45.00')).toBeVisible();
+    const movements = credit.getByRole('table', { name: 'How your EUR credit came about' }).locator('tbody tr');
+    await expect(movements).toHaveCount(2);
+    // Newest first; the vendor's text is text, not markup.
+    await expect(movements.nth(0)).toContainText('Applied to ADA-002');
+    await expect(movements.nth(0)).toContainText('−€55.00');
+    await expect(movements.nth(1)).toContainText('Referral credit <b>bonus</b>');
+    await expect(page.getByRole('heading', { name: 'Payments and refunds' })).toBeVisible();
+
+    // Used up, it is no longer offered on the overview; the history stays.
+    await vendorCall(request, baseURL!, 'PUT', `/v1/customers/${customer.externalId}/balance`, {
+      currency: 'EUR', amount: 0,
+      transactions: [{ amount: -4500, description: 'Applied to ADA-003', created_at: '2026-05-01T10:00:00Z' }],
+    });
+    await page.reload();
+    await expect(credit.getByText('€0.00')).toBeVisible();
+    await page.getByRole('navigation', { name: 'Billing sections' }).getByRole('link', { name: 'Overview' }).click();
+    await expect(page.getByRole('heading', { name: 'Balance due' })).toBeVisible();
+    await expect(page.getByText(/Credit available/)).toHaveCount(0);
+  });
 });

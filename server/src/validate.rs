@@ -2,8 +2,8 @@
 //! request learns everything that is wrong at once.
 
 use app::api::records::{
-    Address, CreditNoteInput, CustomerInput, EntitlementInput, InvoiceInput, PaymentInput,
-    PaymentMethodInput, SubscriptionInput, TaxId,
+    Address, CreditBalanceInput, CreditNoteInput, CustomerInput, EntitlementInput, InvoiceInput,
+    PaymentInput, PaymentMethodInput, SubscriptionInput, TaxId,
 };
 use app::api::rules::{self, Problem};
 use app::api::session::LOCALES;
@@ -51,6 +51,8 @@ pub mod max {
     pub const INVOICE_LINES: usize = 1000;
     /// Days in an entitlement's usage series.
     pub const USAGE_DAYS: usize = 366;
+    /// Transactions of one credit balance.
+    pub const CREDIT_TRANSACTIONS: usize = 500;
     /// The portal's invoice-number search.
     pub const SEARCH: usize = 100;
 }
@@ -445,6 +447,27 @@ impl Validate for SubscriptionInput {
             "current_period_end",
             Some(self.current_period_end),
         );
+    }
+}
+
+impl Validate for CreditBalanceInput {
+    fn validate(&self, check: &mut Check) {
+        check.currency("currency", &self.currency);
+        check.non_negative("amount", self.amount);
+        if self.transactions.len() > max::CREDIT_TRANSACTIONS {
+            check.fail("transactions", "must hold at most 500 transactions");
+        }
+        for (i, t) in self.transactions.iter().enumerate() {
+            check.nested(&format!("transactions[{i}]."), |check| {
+                if t.amount == 0 {
+                    check.fail(
+                        "amount",
+                        "must not be 0: positive adds credit, negative uses it",
+                    );
+                }
+                check.text("description", &t.description, max::REASON);
+            });
+        }
     }
 }
 

@@ -31,6 +31,8 @@ pub struct List<T> {
 pub type EntitlementList = List<Entitlement>;
 pub type SubscriptionList = List<Subscription>;
 pub type PaymentMethodList = List<PaymentMethod>;
+/// `GET /api/v1/portal/credits`.
+pub type CreditList = List<crate::api::records::CreditBalance>;
 
 string_enum!(
     /// The invoice columns a customer can sort by.
@@ -266,6 +268,18 @@ pub struct Overview {
     /// The overdue invoice, when exactly one is overdue and it can be paid online.
     #[serde(default)]
     pub overdue_invoice: Option<PayableInvoice>,
+    /// The credit the customer holds, per currency with any, by currency code; the vendor
+    /// takes it off the next invoices. Empty where the payments tab is hidden.
+    #[serde(default)]
+    pub credits: Vec<Credit>,
+}
+
+/// Credit held in one currency.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Credit {
+    pub currency: String,
+    pub amount: i64,
 }
 
 /// An invoice the customer can pay on the vendor's payment page.

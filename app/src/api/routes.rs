@@ -36,6 +36,10 @@ pub const PORTAL_PAYMENT_METHOD: &str = "/api/v1/portal/payment_methods/{id}";
 /// Records that the customer opened the vendor's page for adding a payment method.
 pub const PORTAL_PAYMENT_METHOD_SETUP_STARTED: &str =
     "/api/v1/portal/payment_methods/setup_started";
+/// A customer's credit balance (vendor API): `PUT` one currency, `GET` all of them.
+pub const CUSTOMER_BALANCE: &str = "/v1/customers/{id}/balance";
+/// The customer's credit balances, by currency, with their transactions.
+pub const PORTAL_CREDITS: &str = "/api/v1/portal/credits";
 /// The customer's payments and refunds, newest first.
 pub const PORTAL_PAYMENTS: &str = "/api/v1/portal/payments";
 /// The customer's entitlements.

@@ -129,6 +129,12 @@ pub const DE: Messages = Messages {
     credit_void: "Storniert",
 
     payments_title: "Zahlungen und Erstattungen",
+    credit_title: "Guthaben",
+    credit_text: "Guthaben wird automatisch mit Ihren nächsten Rechnungen verrechnet.",
+    credit_held: "Verfügbar in {0}",
+    credit_history: "Verlauf Ihres Guthabens in {0}",
+    credit_failed: "Ihr Guthaben konnte nicht geladen werden.",
+    overview_credit: "Verfügbares Guthaben: {0}, wird mit Ihren nächsten Rechnungen verrechnet.",
     no_payments: "Noch keine Zahlungen.",
     col_date: "Datum",
     col_type: "Art",

@@ -129,6 +129,12 @@ pub const EN: Messages = Messages {
     credit_void: "Void",
 
     payments_title: "Payments and refunds",
+    credit_title: "Credit balance",
+    credit_text: "Credit is taken off your next invoices automatically.",
+    credit_held: "Available in {0}",
+    credit_history: "How your {0} credit came about",
+    credit_failed: "Your credit balance could not be loaded.",
+    overview_credit: "Credit available: {0}, taken off your next invoices.",
     no_payments: "No payments yet.",
     col_date: "Date",
     col_type: "Type",

@@ -129,6 +129,12 @@ pub const FR: Messages = Messages {
     credit_void: "Annulé",
 
     payments_title: "Paiements et remboursements",
+    credit_title: "Votre crédit",
+    credit_text: "Le crédit est déduit automatiquement de vos prochaines factures.",
+    credit_held: "Disponible en {0}",
+    credit_history: "Historique de votre crédit en {0}",
+    credit_failed: "Votre crédit n’a pas pu être chargé.",
+    overview_credit: "Crédit disponible : {0}, déduit de vos prochaines factures.",
     no_payments: "Aucun paiement pour l’instant.",
     col_date: "Date",
     col_type: "Type",

@@ -236,6 +236,15 @@ messages! {
     credit_void,
 
     payments_title,
+    credit_title,
+    credit_text,
+    /// `{0}`: the currency's code.
+    credit_held,
+    /// `{0}`: the currency's code.
+    credit_history,
+    credit_failed,
+    /// `{0}`: the credit held, in each currency.
+    overview_credit,
     no_payments,
     col_date,
     col_type,

@@ -129,6 +129,12 @@ pub const NL: Messages = Messages {
     credit_void: "Geannuleerd",
 
     payments_title: "Betalingen en terugbetalingen",
+    credit_title: "Tegoed",
+    credit_text: "Tegoed wordt automatisch verrekend met uw volgende facturen.",
+    credit_held: "Beschikbaar in {0}",
+    credit_history: "Verloop van uw tegoed in {0}",
+    credit_failed: "Uw tegoed kon niet worden geladen.",
+    overview_credit: "Beschikbaar tegoed: {0}, verrekend met uw volgende facturen.",
     no_payments: "Nog geen betalingen.",
     col_date: "Datum",
     col_type: "Soort",

@@ -2,9 +2,9 @@
 //! then written in the order their references need, each through the vendor's upsert.
 
 use app::api::records::{
-    BillingInterval, CreditNoteInput, CreditNoteStatus, EntitlementInput, InvoiceInput,
-    InvoiceLine, InvoiceStatus, PaymentInput, PaymentKind, PaymentMethodInput, PaymentMethodKind,
-    PaymentStatus, SubscriptionInput, SubscriptionStatus,
+    BillingInterval, CreditBalanceInput, CreditNoteInput, CreditNoteStatus, CreditTransaction,
+    EntitlementInput, InvoiceInput, InvoiceLine, InvoiceStatus, PaymentInput, PaymentKind,
+    PaymentMethodInput, PaymentMethodKind, PaymentStatus, SubscriptionInput, SubscriptionStatus,
 };
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, TimeZone, Utc};
 
@@ -29,6 +29,8 @@ pub(super) struct Ledger {
     subscriptions: Vec<(String, SubscriptionInput)>,
     entitlements: Vec<(String, EntitlementInput)>,
     payment_methods: Vec<(String, PaymentMethodInput)>,
+    /// Movements of the customer's credit, in the ledger's currency.
+    credit: Vec<CreditTransaction>,
 }
 
 /// An invoice the ledger holds: its vendor id and what it totals.
@@ -86,6 +88,7 @@ impl Ledger {
             subscriptions: Vec::new(),
             entitlements: Vec::new(),
             payment_methods: Vec::new(),
+            credit: Vec::new(),
         }
     }
 
@@ -325,7 +328,35 @@ impl Ledger {
         write_all::<CreditNotes>(store, organisation, &self.credit_notes, now).await?;
         write_all::<Subscriptions>(store, organisation, &self.subscriptions, now).await?;
         write_all::<Entitlements>(store, organisation, &self.entitlements, now).await?;
-        write_all::<PaymentMethods>(store, organisation, &self.payment_methods, now).await
+        write_all::<PaymentMethods>(store, organisation, &self.payment_methods, now).await?;
+        if !self.credit.is_empty() {
+            let held: i64 = self.credit.iter().map(|t| t.amount).sum();
+            let balance = CreditBalanceInput {
+                currency: self.currency.to_owned(),
+                amount: held.max(0),
+                transactions: self.credit.clone(),
+            };
+            crate::routes::credits::write_credit_balance(
+                store,
+                &organisation.id,
+                self.customer,
+                balance,
+                now,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("the demo's credit for {}: {e:?}", self.customer))?;
+        }
+        Ok(())
+    }
+
+    /// Credit added (positive) or used (negative) `days_ago`, as the customer reads it.
+    pub(super) fn credit(&mut self, amount: i64, description: &str, days_ago: i64) {
+        let day = self.today - Duration::days(days_ago);
+        self.credit.push(CreditTransaction {
+            amount,
+            description: description.to_owned(),
+            created_at: self.at(day),
+        });
     }
 }
 

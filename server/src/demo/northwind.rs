@@ -98,6 +98,10 @@ pub(super) fn history(l: &mut Ledger) {
         }
     }
 
+    // A referral earned credit, part of which went on an invoice since.
+    l.credit(10_000, "Referral credit: Hafenblick Logistik joined", 75);
+    l.credit(-5_500, "Applied to an invoice", 30);
+
     let this_month = (l.month(0), l.month_end(0));
     let business = Plan {
         name: "Business",

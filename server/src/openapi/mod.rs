@@ -346,6 +346,27 @@ pub fn document() -> Value {
             }
         }),
     );
+    let balance = components.add::<app::api::records::CreditBalance>();
+    let balance_input = components.add::<app::api::records::CreditBalanceInput>();
+    let balances = json!({"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": balance.clone()}}});
+    paths.insert(
+        app::api::routes::CUSTOMER_BALANCE.into(),
+        json!({
+            "get": {
+                "tags": ["customers"], "operationId": "list_credit_balances",
+                "summary": "The customer's credit, per currency",
+                "parameters": [id_parameter("customer")],
+                "responses": with(error_responses(&["401", "404"]), &[("200", json!({"description": "Every currency with credit or transactions, by code.", "content": json_content(balances)}))])
+            },
+            "put": {
+                "tags": ["customers"], "operationId": "put_credit_balance",
+                "summary": "Replace the customer's credit in one currency; 0 with no transactions removes it",
+                "parameters": [id_parameter("customer")],
+                "requestBody": {"required": true, "content": json_content(balance_input)},
+                "responses": with(error_responses(&["400", "401", "404", "415", "422"]), &[("200", json!({"description": "The credit as kept.", "content": json_content(balance)}))])
+            }
+        }),
+    );
     let settings = components.add::<app::api::settings::SettingsView>();
     let patch = components.add::<app::api::settings::SettingsPatch>();
     paths.insert(

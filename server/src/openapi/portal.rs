@@ -57,6 +57,7 @@ pub(super) fn add_portal(paths: &mut Map<String, Value>, components: &mut Compon
     let subscription = components.add::<Subscription>();
     let entitlement = components.add::<Entitlement>();
     let method = components.add::<PaymentMethod>();
+    let credit = components.add::<app::api::records::CreditBalance>();
     let profile = components.add::<Profile>();
     let profile_patch = components.add::<ProfilePatch>();
     let cancel_request = components.add::<CancelRequest>();
@@ -216,6 +217,12 @@ pub(super) fn add_portal(paths: &mut Map<String, Value>, components: &mut Compon
             "list_portal_payment_methods",
             "The customer's payment methods, the default first",
             method,
+        ),
+        (
+            routes::PORTAL_CREDITS,
+            "list_portal_credits",
+            "The customer's credit balances, by currency, transactions newest first",
+            credit,
         ),
     ] {
         paths.insert(path.into(), json!({"get": op(op_id, what, none.clone(), ("200", answer("All of them.", list(items))), &["401"])}));

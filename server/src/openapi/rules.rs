@@ -203,6 +203,26 @@ pub(super) fn add_rules(components: &mut Components) {
     constrain(components, "UsagePoint", &[("value", non_negative.clone())]);
     constrain(
         components,
+        "CreditBalanceInput",
+        &[
+            ("currency", currency.clone()),
+            ("amount", non_negative.clone()),
+            (
+                "transactions",
+                json!({"maxItems": max::CREDIT_TRANSACTIONS}),
+            ),
+        ],
+    );
+    constrain(
+        components,
+        "CreditTransaction",
+        &[
+            ("amount", json!({"not": {"const": 0}})),
+            ("description", text(max::REASON)),
+        ],
+    );
+    constrain(
+        components,
         "SubscriptionInput",
         &[
             ("customer_id", customer.clone()),

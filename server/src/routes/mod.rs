@@ -1,6 +1,7 @@
 //! HTTP routes: one module per API area, each exporting `router()`, merged here.
 
 mod assets;
+pub mod credits;
 mod demo;
 mod embedding;
 mod events;
@@ -65,6 +66,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/", any(api_not_found))
         .merge(sessions::vendor_router())
         .merge(records::router())
+        .merge(credits::router())
         .merge(import::router())
         .merge(settings::router())
         .merge(events::router())

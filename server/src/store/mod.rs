@@ -2,7 +2,8 @@
 //!
 //! [`Store`] is the sum of one trait per area, each declared with its types in a file of its
 //! own: organisations and keys (`orgs`), billing records (`records`), links and sessions
-//! (`links`), the portal's reads and the customer's changes (`portal`), events (`events`),
+//! (`links`), the portal's reads and the customer's changes (`portal`), credit balances
+//! (`credits`), events (`events`),
 //! webhook endpoints and their deliveries (`webhooks`).
 //!
 //! Both backends run the same SQL text: `sql/<area>.rs` holds an area's queries and is
@@ -13,6 +14,7 @@
 //! Every query that reads customer data is scoped by organisation id.
 
 pub mod cache;
+mod credits;
 mod events;
 mod limits;
 mod links;
@@ -29,6 +31,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+pub use credits::CreditStore;
 pub use events::{Event, EventStore};
 pub use limits::LimitStore;
 pub use links::{Link, LinkStore, LiveLink, NewLink, Session};
@@ -120,6 +123,7 @@ pub trait Store:
     + RecordReader
     + LinkStore
     + PortalStore
+    + CreditStore
     + EventStore
     + LimitStore
     + WebhookStore

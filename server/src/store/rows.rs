@@ -298,6 +298,38 @@ pub(super) fn tax_ids_text(ids: &[app::api::records::TaxId]) -> Option<String> {
     (!ids.is_empty()).then(|| serde_json::to_string(ids).unwrap_or_default())
 }
 
+/// A credit balance as stored.
+#[derive(sqlx::FromRow)]
+pub(super) struct CreditBalanceRow {
+    currency: String,
+    amount: i64,
+    /// JSON, as [`transactions_text`] writes it.
+    transactions: Option<String>,
+    updated_at: i64,
+}
+
+/// A credit balance's transactions as stored: JSON, or nothing when there are none.
+pub(super) fn transactions_text(list: &[app::api::records::CreditTransaction]) -> Option<String> {
+    (!list.is_empty()).then(|| serde_json::to_string(list).unwrap_or_default())
+}
+
+impl TryFrom<CreditBalanceRow> for app::api::records::CreditBalance {
+    type Error = StoreError;
+    fn try_from(r: CreditBalanceRow) -> StoreResult<Self> {
+        Ok(app::api::records::CreditBalance {
+            currency: r.currency,
+            amount: r.amount,
+            transactions: match r.transactions.as_deref() {
+                Some(text) => serde_json::from_str(text).map_err(|e| {
+                    StoreError::Corrupt(format!("credit_balances.transactions: {e}"))
+                })?,
+                None => Vec::new(),
+            },
+            updated_at: from_millis(r.updated_at)?,
+        })
+    }
+}
+
 /// An entitlement's usage series as stored: JSON, or nothing when there is none.
 pub(super) fn usage_series_text(series: &[app::api::records::UsagePoint]) -> Option<String> {
     (!series.is_empty()).then(|| serde_json::to_string(series).unwrap_or_default())

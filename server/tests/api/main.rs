@@ -4,6 +4,7 @@
 mod assets;
 mod cli;
 mod crash;
+mod credits;
 mod demo;
 mod helpers;
 mod hot_path;

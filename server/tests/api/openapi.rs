@@ -35,6 +35,8 @@ const ROUTED: &[(&str, &str)] = &[
     ("put", "/v1/customers/{id}"),
     ("get", "/v1/customers/{id}"),
     ("delete", "/v1/customers/{id}"),
+    ("get", "/v1/customers/{id}/balance"),
+    ("put", "/v1/customers/{id}/balance"),
     ("get", "/v1/invoices"),
     ("put", "/v1/invoices/{id}"),
     ("get", "/v1/invoices/{id}"),
@@ -80,6 +82,7 @@ const ROUTED: &[(&str, &str)] = &[
     ("get", "/api/v1/portal/entitlements"),
     ("get", "/api/v1/portal/subscriptions"),
     ("get", "/api/v1/portal/payment_methods"),
+    ("get", "/api/v1/portal/credits"),
 ];
 
 fn refs(value: &Value, found: &mut Vec<String>) {

@@ -37,6 +37,7 @@ pub fn lazy_route(section: &Section) -> Option<&'static str> {
     })
 }
 
+pub mod credits;
 pub mod entitlements;
 pub mod invoices;
 pub mod load;

@@ -86,6 +86,18 @@ pub fn OverviewTab() -> impl IntoView {
                                         <p class="figure">{format::money(b.amount_due, &b.currency, l)}</p>
                                     }).collect_view().into_any()
                                 }}
+                                {(!o.credits.is_empty()).then(|| {
+                                    let held = o.credits
+                                        .iter()
+                                        .map(|c| format::money(c.amount, &c.currency, l))
+                                        .collect::<Vec<_>>()
+                                        .join(", ");
+                                    view! {
+                                        <p class="credit-note">
+                                            <A href=context.path("payments")>{fill(t.overview_credit, &[&held])}</A>
+                                        </p>
+                                    }
+                                })}
                             </section>
                             <section class="card stat" aria-labelledby="renewal-title">
                                 <h2 id="renewal-title">{t.next_renewal}</h2>

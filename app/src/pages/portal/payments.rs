@@ -52,6 +52,7 @@ pub fn PaymentsTab() -> impl IntoView {
         )
     };
     view! {
+        <super::credits::Credits/>
         <section class="card" aria-labelledby="payments-title">
             <div class="card-head">
                 <h2 id="payments-title">{move || i18n.t().payments_title}</h2>

@@ -1,8 +1,8 @@
 //! The tabs that show a customer's whole list at once: entitlements, subscriptions and
-//! payment methods, through one handler.
+//! payment methods, and the payments tab's credit balances, through one handler.
 
 use app::api::portal::List;
-use app::api::records::{Entitlement, PaymentMethod, Subscription};
+use app::api::records::{CreditBalance, Entitlement, PaymentMethod, Subscription};
 use app::api::session::Tab;
 use axum::extract::State;
 use axum::http::Uri;
@@ -65,5 +65,14 @@ impl WholeList for PaymentMethod {
     const TAB: Tab = Tab::PaymentMethods;
     async fn load(store: &dyn Store, organisation: &str, customer: &str) -> StoreResult<Vec<Self>> {
         store.list_payment_methods(organisation, customer).await
+    }
+}
+
+/// By currency code; shown on the payments tab.
+#[async_trait::async_trait]
+impl WholeList for CreditBalance {
+    const TAB: Tab = Tab::Payments;
+    async fn load(store: &dyn Store, organisation: &str, customer: &str) -> StoreResult<Vec<Self>> {
+        store.credit_balances(organisation, customer).await
     }
 }

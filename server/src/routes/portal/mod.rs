@@ -12,7 +12,7 @@ mod payments;
 mod profile;
 mod session;
 
-use app::api::records::{Customer, Entitlement, PaymentMethod, Subscription};
+use app::api::records::{CreditBalance, Customer, Entitlement, PaymentMethod, Subscription};
 use app::api::routes;
 use app::api::session::Tab;
 use axum::http::StatusCode;
@@ -108,6 +108,10 @@ pub fn router() -> Router<AppState> {
         .route(
             under_api(routes::PORTAL_PAYMENT_METHODS),
             get(lists::list_all::<PaymentMethod>),
+        )
+        .route(
+            under_api(routes::PORTAL_CREDITS),
+            get(lists::list_all::<CreditBalance>),
         )
 }
 

@@ -1,6 +1,8 @@
 //! The overview tab: balance, overdue money, next renewal and monthly totals.
 
-use app::api::portal::{Balance, InvoiceSort, MonthTotal, Overview, PayableInvoice, Renewal};
+use app::api::portal::{
+    Balance, Credit, InvoiceSort, MonthTotal, Overview, PayableInvoice, Renewal,
+};
 use app::api::records::InvoiceStatus;
 use app::api::session::Tab;
 use axum::extract::State;
@@ -70,7 +72,29 @@ pub(super) async fn get_overview(
         .store
         .invoiced_since(&s.organisation_id, &s.customer_id, since)
         .await?;
+    // Credit is the payments tab's to show in full; the overview only sums it up.
+    let shows_payments = organisation
+        .settings
+        .sections
+        .iter()
+        .any(|s| s == Tab::Payments.name());
+    let credits = if shows_payments {
+        state
+            .store
+            .credit_balances(&s.organisation_id, &s.customer_id)
+            .await?
+            .into_iter()
+            .filter(|c| c.amount > 0)
+            .map(|c| Credit {
+                currency: c.currency,
+                amount: c.amount,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(Json(Overview {
+        credits,
         balances,
         next_renewal,
         spending: monthly_totals(first, &invoiced),

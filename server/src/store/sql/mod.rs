@@ -10,6 +10,7 @@ use super::{follow_changes, Db, SqlStore, BACKEND};
 
 mod columns;
 mod common;
+mod credits;
 mod events;
 mod limits;
 mod links;
