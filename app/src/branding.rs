@@ -48,6 +48,9 @@ pub struct Branding {
     /// Whether customers may ask for a subscription to be paused.
     #[serde(default)]
     pub allow_subscription_pause: bool,
+    /// Whether customers may ask for another plan.
+    #[serde(default)]
+    pub allow_plan_change: bool,
 }
 
 impl Branding {
@@ -137,6 +140,7 @@ mod tests {
             cancellation_reasons: Vec::new(),
             retention_message: None,
             allow_subscription_pause: false,
+            allow_plan_change: false,
         }
     }
 

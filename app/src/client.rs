@@ -178,6 +178,26 @@ pub async fn request_pause(session: &str, id: &str) -> Result<(), ClientError> {
         .map(|_| ())
 }
 
+/// The subscription's plan and the plans it may switch to.
+pub async fn plan_choices(
+    session: &str,
+    id: &str,
+) -> Result<crate::api::plans::PlanChoices, ClientError> {
+    let path = routes::with_id(routes::PORTAL_SUBSCRIPTION_PLANS, id);
+    send::<_, ()>(Method::Get, &path, Some(session), None).await
+}
+
+/// Asks the vendor to move a subscription to another plan.
+pub async fn change_plan(session: &str, id: &str, plan_id: &str) -> Result<(), ClientError> {
+    let path = routes::with_id(routes::PORTAL_SUBSCRIPTION_CHANGE_PLAN, id);
+    let body = crate::api::plans::PlanChangeRequest {
+        plan_id: plan_id.to_owned(),
+    };
+    send::<serde::de::IgnoredAny, _>(Method::Post, &path, Some(session), Some(&body))
+        .await
+        .map(|_| ())
+}
+
 /// Tells the vendor that the customer opened an invoice's payment page.
 pub async fn invoice_payment_started(session: &str, id: &str) -> Result<(), ClientError> {
     let path = routes::with_id(routes::PORTAL_INVOICE_PAYMENT_STARTED, id);

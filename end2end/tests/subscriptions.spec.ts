@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { test, expect } from '@playwright/test';
 import { eventsAbout, freshCustomer, retentionVendor, vendorCall } from './vendor';
 
@@ -80,5 +81,56 @@ test.describe('the subscriptions tab', () => {
     ]);
     expect(mine[0].payload.reason).toBe('other');
     expect(mine[0].payload.comment).toBe('We are closing the <office>');
+  });
+
+  test('plans the catalogue allows are compared side by side with an estimate, and one is asked for', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 1 });
+    // This month's period, so that the estimate covers the days left of it.
+    const now = new Date();
+    const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 0));
+    const day = (d: Date) => d.toISOString().slice(0, 10);
+    await vendorCall(request, baseURL!, 'PUT', `/v1/subscriptions/${customer.externalId}_business`, {
+      customer_id: customer.externalId, plan: 'Business', plan_id: 'business', status: 'active', currency: 'EUR',
+      amount: 24900, interval: 'month', current_period_start: day(first), current_period_end: day(last),
+      renews_at: day(new Date(last.getTime() + 86_400_000)),
+    });
+    await page.goto((await customer.link({ section: 'subscriptions', locale: 'en' })).url);
+    // Only a subscription whose plan is in the catalogue offers a change.
+    await expect(page.getByRole('row', { name: /Engine Pro/ }).getByRole('button', { name: 'Change plan' })).toHaveCount(0);
+    const row = page.getByRole('row', { name: /Business/ });
+    await row.getByRole('button', { name: 'Change plan' }).click();
+    const compare = page.getByRole('region', { name: 'Compare plans for Business' });
+    await expect(compare.getByRole('heading', { name: 'Compare plans for Business' })).toBeFocused();
+    const plans = compare.locator('.plan');
+    await expect(plans).toHaveCount(3);
+    await expect(plans.nth(0)).toContainText('Current plan');
+    await expect(plans.nth(0)).toContainText('€249.00 per month');
+    await expect(compare.locator('.plan', { hasText: 'Growth' })).toContainText('€119.00 per month');
+    const scale = compare.locator('.plan', { hasText: 'Scale' });
+    await expect(scale).toContainText('SSO and audit log');
+
+    // The estimate is by the days left of this month, today included.
+    const period = last.getUTCDate();
+    const left = period - now.getUTCDate() + 1;
+    const cents = Math.round(((49900 - 24900) * left) / period);
+    await expect(scale).toContainText(`Estimate for the rest of this period: +€${(cents / 100).toFixed(2)}`);
+    await expect(compare).toContainText(`(${left} of ${period})`);
+    const audit = await new AxeBuilder({ page }).include('#plan-change')
+      .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+    expect(audit.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+
+    await scale.getByRole('button', { name: 'Switch to Scale' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Your request to switch to Scale was sent. Your provider will confirm the change.' })).toBeVisible();
+    await expect(compare).toHaveCount(0);
+    await expect(page.getByRole('heading', { name: 'Subscriptions' })).toBeFocused();
+    const asked = (await eventsAbout(request, baseURL!, `${customer.externalId}_business`))
+      .filter((e) => e.kind === 'subscription.change_requested');
+    expect(asked).toHaveLength(1);
+    expect(asked[0].payload.from_plan).toBe('business');
+    expect(asked[0].payload.to_plan).toBe('scale');
+    expect(asked[0].payload.estimate).toBe(cents);
+    // The subscription itself waits for the vendor.
+    await expect(row).toContainText('€249.00 per month');
   });
 });

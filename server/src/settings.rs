@@ -249,6 +249,9 @@ pub fn apply(
     if let Some(value) = patch.allow_subscription_pause {
         next.allow_subscription_pause = value;
     }
+    if let Some(value) = patch.allow_plan_change {
+        next.allow_plan_change = value;
+    }
     if let Some(reasons) = patch.cancellation_reasons {
         if reasons.len() > REASONS_MAX {
             check.fail("cancellation_reasons", "must list at most 12 reasons");

@@ -47,6 +47,10 @@ pub mod max {
     pub const INVOICE_LINES: usize = 1000;
     /// Days in an entitlement's usage series.
     pub const USAGE_DAYS: usize = 366;
+    /// Prices of one plan: one a currency.
+    pub const PLAN_PRICES: usize = 20;
+    /// Features of one plan, and plans it may switch to.
+    pub const PLAN_LIST: usize = 30;
     /// Transactions of one credit balance.
     pub const CREDIT_TRANSACTIONS: usize = 500;
     /// The portal's invoice-number search.

@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod object;
+pub mod plans;
 pub mod portal;
 pub mod records;
 pub mod routes;

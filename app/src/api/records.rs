@@ -300,6 +300,10 @@ impl Entitlement {
 pub struct SubscriptionInput {
     pub customer_id: String,
     pub plan: String,
+    /// The vendor's id of the plan in the catalogue (`PUT /v1/plans/{id}`), whose
+    /// switches the portal then offers.
+    #[serde(default)]
+    pub plan_id: Option<String>,
     pub status: SubscriptionStatus,
     pub currency: String,
     /// Price per interval, in minor units.
@@ -323,6 +327,7 @@ pub struct Subscription {
     pub external_id: String,
     pub customer_id: String,
     pub plan: String,
+    pub plan_id: Option<String>,
     pub status: SubscriptionStatus,
     pub currency: String,
     pub amount: i64,

@@ -36,6 +36,14 @@ pub const PORTAL_PAYMENT_METHOD: &str = "/api/v1/portal/payment_methods/{id}";
 /// Records that the customer opened the vendor's page for adding a payment method.
 pub const PORTAL_PAYMENT_METHOD_SETUP_STARTED: &str =
     "/api/v1/portal/payment_methods/setup_started";
+/// The plan catalogue (vendor API).
+pub const PLANS: &str = "/v1/plans";
+/// One plan of the catalogue, by the vendor's id (vendor API).
+pub const PLAN: &str = "/v1/plans/{id}";
+/// The subscription's plan and the plans it may switch to.
+pub const PORTAL_SUBSCRIPTION_PLANS: &str = "/api/v1/portal/subscriptions/{id}/plans";
+/// Asks the vendor to move a subscription to another plan.
+pub const PORTAL_SUBSCRIPTION_CHANGE_PLAN: &str = "/api/v1/portal/subscriptions/{id}/change_plan";
 /// A customer's credit balance (vendor API): `PUT` one currency, `GET` all of them.
 pub const CUSTOMER_BALANCE: &str = "/v1/customers/{id}/balance";
 /// The customer's credit balances, by currency, with their transactions.

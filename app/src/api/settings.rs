@@ -67,6 +67,9 @@ pub struct OrganisationSettings {
     pub retention_message: Option<String>,
     /// Whether customers may ask for a subscription to be paused; the vendor decides.
     pub allow_subscription_pause: bool,
+    /// Whether customers may ask to switch a subscription to another plan of the
+    /// catalogue, among those its plan lists; the vendor applies it.
+    pub allow_plan_change: bool,
 }
 
 impl Default for OrganisationSettings {
@@ -95,6 +98,7 @@ impl Default for OrganisationSettings {
             cancellation_reasons: Vec::new(),
             retention_message: None,
             allow_subscription_pause: false,
+            allow_plan_change: true,
         }
     }
 }
@@ -152,6 +156,8 @@ pub struct SettingsPatch {
     pub retention_message: Option<Option<String>>,
     #[serde(default)]
     pub allow_subscription_pause: Option<bool>,
+    #[serde(default)]
+    pub allow_plan_change: Option<bool>,
 }
 
 /// Tells a missing field (`None`) from an explicit `null` (`Some(None)`).

@@ -309,6 +309,21 @@ messages! {
     pause_subscription,
     /// `{0}`: plan.
     pause_done,
+    change_plan,
+    /// `{0}`: the subscription's plan.
+    plans_title,
+    plans_current,
+    /// `{0}`: the estimated amount, signed.
+    plans_estimate,
+    /// `{0}`: days left; `{1}`: days in the period.
+    plans_estimate_note,
+    plans_other_interval,
+    /// `{0}`: the plan's name.
+    plans_choose,
+    /// `{0}`: the plan's name.
+    plans_requested,
+    plans_none,
+    plans_close,
     action_failed,
     working,
 

@@ -71,6 +71,8 @@ pub(super) struct OrgSetArgs {
     retention_message: Option<String>,
     #[arg(long)]
     allow_subscription_pause: Option<bool>,
+    #[arg(long)]
+    allow_plan_change: Option<bool>,
 }
 
 impl OrgSetArgs {
@@ -108,6 +110,7 @@ impl OrgSetArgs {
             cancellation_reasons: self.cancellation_reasons,
             retention_message: self.retention_message.map(Some),
             allow_subscription_pause: self.allow_subscription_pause,
+            allow_plan_change: self.allow_plan_change,
         })
     }
 }

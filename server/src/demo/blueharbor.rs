@@ -50,6 +50,7 @@ pub(super) fn history(l: &mut Ledger) {
 
     let this_month = (l.month(0), l.month_end(0));
     let growth = Plan {
+        catalogue: Some("growth"),
         name: "Growth",
         amount: 12_900,
         interval: BillingInterval::Month,

@@ -61,6 +61,8 @@ pub(super) enum Outcome {
 /// A plan as a subscription row shows it: name, price and how often it bills.
 pub(super) struct Plan {
     pub name: &'static str,
+    /// The plan's id in the demo's catalogue, when it is one of its plans.
+    pub catalogue: Option<&'static str>,
     pub amount: i64,
     pub interval: BillingInterval,
 }
@@ -240,6 +242,7 @@ impl Ledger {
             SubscriptionInput {
                 customer_id: self.customer.to_owned(),
                 plan: plan.name.to_owned(),
+                plan_id: plan.catalogue.map(str::to_owned),
                 status,
                 currency: self.currency.to_owned(),
                 amount: plan.amount,

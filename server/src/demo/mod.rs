@@ -83,6 +83,9 @@ pub async fn run(
         }
     }
 
+    if write_records {
+        publish_catalogue(store, &id, now).await?;
+    }
     let today = now.date_naive();
     let pay_page = pay_page(config);
     let pay_page = pay_page.as_deref();
@@ -190,6 +193,100 @@ fn other_loopback_origin(public_url: &url::Url) -> Option<String> {
     let mut url = public_url.clone();
     url.set_host(Some(other)).ok()?;
     Some(url.origin().ascii_serialization())
+}
+
+/// A plan of the demo's catalogue: monthly, priced in EUR and USD.
+struct DemoPlan {
+    id: &'static str,
+    name: &'static str,
+    eur: i64,
+    usd: i64,
+    features: &'static [&'static str],
+    /// The plans a subscriber may switch to.
+    switches_to: &'static [&'static str],
+}
+
+const CATALOGUE: [DemoPlan; 3] = [
+    DemoPlan {
+        id: "growth",
+        name: "Growth",
+        eur: 11_900,
+        usd: 12_900,
+        features: &[
+            "5 seats",
+            "250,000 API calls a month",
+            "100 GB storage",
+            "Email support",
+        ],
+        switches_to: &["business", "scale"],
+    },
+    DemoPlan {
+        id: "business",
+        name: "Business",
+        eur: 24_900,
+        usd: 26_900,
+        features: &[
+            "25 seats",
+            "1,000,000 API calls a month",
+            "500 GB storage",
+            "Priority support",
+        ],
+        switches_to: &["growth", "scale"],
+    },
+    DemoPlan {
+        id: "scale",
+        name: "Scale",
+        eur: 49_900,
+        usd: 54_900,
+        features: &[
+            "100 seats",
+            "5,000,000 API calls a month",
+            "2 TB storage",
+            "Priority support",
+            "SSO and audit log",
+        ],
+        switches_to: &["business"],
+    },
+];
+
+/// Puts the demo's plans in the catalogue, checked as a vendor's would be.
+async fn publish_catalogue(
+    store: &dyn Store,
+    organisation_id: &str,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    use crate::validate::{Check, Validate};
+    use app::api::plans::{PlanInput, PlanPrice};
+    for DemoPlan {
+        id,
+        name,
+        eur,
+        usd,
+        features,
+        switches_to,
+    } in CATALOGUE
+    {
+        let price = |currency: &str, amount| PlanPrice {
+            currency: currency.to_owned(),
+            amount,
+        };
+        let plan = PlanInput {
+            name: name.to_owned(),
+            interval: app::api::records::BillingInterval::Month,
+            prices: vec![price("EUR", eur), price("USD", usd)],
+            features: features.iter().map(|f| (*f).to_owned()).collect(),
+            switches_to: switches_to.iter().map(|s| (*s).to_owned()).collect(),
+        };
+        let mut check = Check::default();
+        plan.validate(&mut check);
+        anyhow::ensure!(
+            check.is_ok(),
+            "the demo's plan {id}: {:?}",
+            check.into_problems()
+        );
+        store.put_plan(organisation_id, id, &plan, now).await?;
+    }
+    Ok(())
 }
 
 /// A demo customer: who they are, and the history their ledger is filled with.

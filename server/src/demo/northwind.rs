@@ -104,6 +104,7 @@ pub(super) fn history(l: &mut Ledger) {
 
     let this_month = (l.month(0), l.month_end(0));
     let business = Plan {
+        catalogue: Some("business"),
         name: "Business",
         amount: 24_900,
         interval: BillingInterval::Month,

@@ -91,12 +91,14 @@ pub(super) fn history(l: &mut Ledger) {
 
     let contract = year_from(l.month(5));
     let enterprise = Plan {
+        catalogue: None,
         name: "Enterprise",
         amount: 1_200_000,
         interval: BillingInterval::Year,
     };
     l.subscription(enterprise, SubscriptionStatus::Active, contract, None);
     let fleet = Plan {
+        catalogue: None,
         name: "Fleet tracking add-on",
         amount: 29_000,
         interval: BillingInterval::Quarter,

@@ -346,6 +346,45 @@ pub fn document() -> Value {
             }
         }),
     );
+    let plan = components.add::<app::api::plans::Plan>();
+    let plan_input = components.add::<app::api::plans::PlanInput>();
+    let plans = json!({"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": plan.clone()}}});
+    let plan_id = json!({"name": "id", "in": "path", "required": true, "description": "The vendor's id for the plan.", "schema": crate::contract::external_id()});
+    paths.insert(
+        app::api::routes::PLANS.into(),
+        json!({
+            "get": {
+                "tags": ["plans"], "operationId": "list_plans",
+                "summary": "The plan catalogue, by id",
+                "responses": with(error_responses(&["401"]), &[("200", json!({"description": "Every plan.", "content": json_content(plans)}))])
+            }
+        }),
+    );
+    paths.insert(
+        app::api::routes::PLAN.into(),
+        json!({
+            "get": {
+                "tags": ["plans"], "operationId": "get_plan",
+                "parameters": [plan_id.clone()],
+                "responses": with(error_responses(&["401", "404"]), &[("200", json!({"description": "The plan.", "content": json_content(plan.clone())}))])
+            },
+            "put": {
+                "tags": ["plans"], "operationId": "put_plan",
+                "summary": "Create or replace a plan: its prices per currency, features and the plans a subscriber may switch to",
+                "parameters": [plan_id.clone()],
+                "requestBody": {"required": true, "content": json_content(plan_input)},
+                "responses": with(error_responses(&["400", "401", "415", "422"]), &[
+                    ("200", json!({"description": "Replaced.", "content": json_content(plan.clone())})),
+                    ("201", json!({"description": "Created.", "content": json_content(plan)})),
+                ])
+            },
+            "delete": {
+                "tags": ["plans"], "operationId": "delete_plan",
+                "parameters": [plan_id],
+                "responses": with(error_responses(&["401", "404"]), &[("204", json!({"description": "Deleted."}))])
+            }
+        }),
+    );
     let balance = components.add::<app::api::records::CreditBalance>();
     let balance_input = components.add::<app::api::records::CreditBalanceInput>();
     let balances = json!({"type": "object", "required": ["data"], "properties": {"data": {"type": "array", "items": balance.clone()}}});

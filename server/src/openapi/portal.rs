@@ -179,6 +179,17 @@ pub(super) fn add_portal(paths: &mut Map<String, Value>, components: &mut Compon
         json!({"parameters": [id], "requestBody": {"required": false, "content": json_content(pause_request)}}),
         ("204", json!({"description": "Asked."})),
         &["400", "401", "403", "404", "409", "422"])}));
+    let choices = components.add::<app::api::plans::PlanChoices>();
+    let change = components.add::<app::api::plans::PlanChangeRequest>();
+    paths.insert(routes::PORTAL_SUBSCRIPTION_PLANS.into(), json!({"get": op(
+        "list_plan_choices", "The subscription's plan beside the plans it may switch to, with a day-based estimate for the rest of the period",
+        json!({"parameters": [id]}), ("200", answer("The choices.", choices)),
+        &["401", "403", "404"])}));
+    paths.insert(routes::PORTAL_SUBSCRIPTION_CHANGE_PLAN.into(), json!({"post": op(
+        "change_plan", "Ask the vendor to move the subscription to one of the plans it may switch to (`subscription.change_requested`); 409 for any other plan",
+        json!({"parameters": [id], "requestBody": {"required": true, "content": json_content(change)}}),
+        ("204", json!({"description": "Asked."})),
+        &["400", "401", "403", "404", "409", "415", "422"])}));
     paths.insert(routes::PORTAL_PAYMENT_METHOD_DEFAULT.into(), json!({"post": op(
         "set_default_payment_method", "Make a payment method the default, where the vendor allows it",
         json!({"parameters": [id]}), ("200", answer("The payment method.", method.clone())),

@@ -215,6 +215,33 @@ pub(super) fn add_rules(components: &mut Components) {
     );
     constrain(
         components,
+        "PlanInput",
+        &[
+            ("name", text(max::NAME)),
+            (
+                "prices",
+                json!({"minItems": 1, "maxItems": max::PLAN_PRICES}),
+            ),
+            (
+                "features",
+                json!({"maxItems": max::PLAN_LIST, "items": text(max::NAME)}),
+            ),
+            (
+                "switches_to",
+                json!({"maxItems": max::PLAN_LIST, "items": crate::contract::external_id()}),
+            ),
+        ],
+    );
+    constrain(
+        components,
+        "PlanPrice",
+        &[
+            ("currency", currency.clone()),
+            ("amount", non_negative.clone()),
+        ],
+    );
+    constrain(
+        components,
         "CreditTransaction",
         &[
             ("amount", json!({"not": {"const": 0}})),

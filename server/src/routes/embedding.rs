@@ -111,6 +111,7 @@ async fn branding(
         cancellation_reasons: s.cancellation_reasons.clone(),
         retention_message: s.retention_message.clone(),
         allow_subscription_pause: s.allow_subscription_pause,
+        allow_plan_change: s.allow_plan_change,
     }
 }
 

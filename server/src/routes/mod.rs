@@ -7,6 +7,7 @@ mod embedding;
 mod events;
 pub mod import;
 mod paging;
+mod plans;
 mod portal;
 pub mod records;
 mod sessions;
@@ -67,6 +68,7 @@ pub fn app(state: AppState) -> Router {
         .merge(sessions::vendor_router())
         .merge(records::router())
         .merge(credits::router())
+        .merge(plans::router())
         .merge(import::router())
         .merge(settings::router())
         .merge(events::router())

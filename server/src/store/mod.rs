@@ -3,7 +3,7 @@
 //! [`Store`] is the sum of one trait per area, each declared with its types in a file of its
 //! own: organisations and keys (`orgs`), billing records (`records`), links and sessions
 //! (`links`), the portal's reads and the customer's changes (`portal`), credit balances
-//! (`credits`), events (`events`),
+//! (`credits`), the plan catalogue (`plans`), events (`events`),
 //! webhook endpoints and their deliveries (`webhooks`).
 //!
 //! Both backends run the same SQL text: `sql/<area>.rs` holds an area's queries and is
@@ -19,6 +19,7 @@ mod events;
 mod limits;
 mod links;
 mod orgs;
+mod plans;
 mod portal;
 mod postgres;
 mod records;
@@ -36,6 +37,7 @@ pub use events::{Event, EventStore};
 pub use limits::LimitStore;
 pub use links::{Link, LinkStore, LiveLink, NewLink, Session};
 pub use orgs::{ApiKey, KeyScope, Logo, OrgStore, Organisation};
+pub use plans::PlanStore;
 pub use portal::{no_due_date, BalanceRow, InvoiceSearch, PortalStore, SortCursor, SortValue};
 pub use postgres::PgStore;
 pub use records::{
@@ -124,6 +126,7 @@ pub trait Store:
     + LinkStore
     + PortalStore
     + CreditStore
+    + PlanStore
     + EventStore
     + LimitStore
     + WebhookStore

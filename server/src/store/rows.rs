@@ -298,6 +298,31 @@ pub(super) fn tax_ids_text(ids: &[app::api::records::TaxId]) -> Option<String> {
     (!ids.is_empty()).then(|| serde_json::to_string(ids).unwrap_or_default())
 }
 
+/// A plan of the catalogue as stored.
+#[derive(sqlx::FromRow)]
+pub(super) struct PlanRow {
+    id: String,
+    document: String,
+    updated_at: i64,
+}
+
+impl TryFrom<PlanRow> for app::api::plans::Plan {
+    type Error = StoreError;
+    fn try_from(r: PlanRow) -> StoreResult<Self> {
+        let input: app::api::plans::PlanInput = serde_json::from_str(&r.document)
+            .map_err(|e| StoreError::Corrupt(format!("plans.document: {e}")))?;
+        Ok(app::api::plans::Plan {
+            id: r.id,
+            name: input.name,
+            interval: input.interval,
+            prices: input.prices,
+            features: input.features,
+            switches_to: input.switches_to,
+            updated_at: from_millis(r.updated_at)?,
+        })
+    }
+}
+
 /// A credit balance as stored.
 #[derive(sqlx::FromRow)]
 pub(super) struct CreditBalanceRow {
@@ -365,6 +390,7 @@ pub(super) struct SubscriptionRow {
     external_id: String,
     customer_id: String,
     plan: String,
+    plan_id: Option<String>,
     status: String,
     currency: String,
     amount: i64,
@@ -388,6 +414,7 @@ impl TryFrom<SubscriptionRow> for Subscription {
             external_id: r.external_id,
             customer_id: r.customer_id,
             plan: r.plan,
+            plan_id: r.plan_id,
             currency: r.currency,
             amount: r.amount,
             current_period_start: r.current_period_start,

@@ -248,3 +248,36 @@ impl Validate for PaymentMethodInput {
         }
     }
 }
+
+impl Validate for app::api::plans::PlanInput {
+    fn validate(&self, check: &mut Check) {
+        check.text("name", &self.name, max::NAME);
+        if self.prices.is_empty() || self.prices.len() > max::PLAN_PRICES {
+            check.fail("prices", "must hold 1 to 20 prices, one a currency");
+        }
+        for (i, price) in self.prices.iter().enumerate() {
+            check.nested(&format!("prices[{i}]."), |check| {
+                check.currency("currency", &price.currency);
+                check.non_negative("amount", price.amount);
+            });
+            if self.prices[..i]
+                .iter()
+                .any(|p| p.currency == price.currency)
+            {
+                check.rule(&format!("prices[{i}].currency"), Err(Problem::Duplicate), 3);
+            }
+        }
+        if self.features.len() > max::PLAN_LIST {
+            check.fail("features", "must hold at most 30 features");
+        }
+        for (i, feature) in self.features.iter().enumerate() {
+            check.text(&format!("features[{i}]"), feature, max::NAME);
+        }
+        if self.switches_to.len() > max::PLAN_LIST {
+            check.fail("switches_to", "must hold at most 30 plans");
+        }
+        for (i, id) in self.switches_to.iter().enumerate() {
+            super::external_id(check, &format!("switches_to[{i}]"), id);
+        }
+    }
+}

@@ -12,6 +12,7 @@ mod instances;
 mod openapi;
 mod outage;
 mod paying;
+mod plans;
 mod portal;
 mod records;
 mod running;

@@ -470,6 +470,7 @@ async fn payments_credit_notes_and_subscriptions_round_trip(db: TestStore) {
     let sub = SubscriptionInput {
         customer_id: "cus_1".into(),
         plan: "Pro".into(),
+        plan_id: None,
         status: SubscriptionStatus::Active,
         currency: "EUR".into(),
         amount: 4_900,

@@ -45,6 +45,7 @@ pub mod overview;
 pub mod pay;
 pub mod payment_methods;
 pub mod payments;
+pub mod plan_change;
 pub mod profile;
 pub mod subscriptions;
 pub mod tax_ids;

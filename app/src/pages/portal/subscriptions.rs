@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use super::load::once;
 use super::pending_view;
+use super::plan_change::PlanChange;
 use super::PortalContext;
 use crate::api::portal::{CancelRequest, OTHER_REASON};
 use crate::api::records::{BillingInterval, SubscriptionStatus};
@@ -53,6 +54,9 @@ pub fn SubscriptionsTab() -> impl IntoView {
     let may_pause = branding
         .as_ref()
         .is_some_and(|b| b.allow_subscription_pause);
+    let may_change = branding.as_ref().is_some_and(|b| b.allow_plan_change);
+    // The subscription whose plans are being compared: its id and plan.
+    let changing = RwSignal::new(None::<(String, String)>);
     let reasons = StoredValue::new(
         branding
             .as_ref()
@@ -191,7 +195,7 @@ pub fn SubscriptionsTab() -> impl IntoView {
                                     <th scope="col" class="num">{t.col_price}</th>
                                     <th scope="col">{t.col_current_period}</th>
                                     <th scope="col">{t.col_next_renewal}</th>
-                                    {(may_cancel || may_pause).then(|| view! { <th scope="col"><span class="visually-hidden">{t.col_actions}</span></th> })}
+                                    {(may_cancel || may_pause || may_change).then(|| view! { <th scope="col"><span class="visually-hidden">{t.col_actions}</span></th> })}
                                 </tr>
                             </thead>
                             <tbody>
@@ -200,6 +204,8 @@ pub fn SubscriptionsTab() -> impl IntoView {
                                     let can_cancel = may_cancel && s.renews();
                                     let can_keep = may_cancel && s.cancel_at_period_end && s.status.is_running();
                                     let can_pause = may_pause && s.renews();
+                                    let can_change = may_change && s.renews() && s.plan_id.is_some();
+                                    let change_with = (s.id.clone(), s.plan.clone());
                                     let (keep_id, pause_id, plan) = (s.id.clone(), s.id.clone(), s.plan.clone());
                                     view! {
                                         <tr>
@@ -218,8 +224,24 @@ pub fn SubscriptionsTab() -> impl IntoView {
                                                     _ => t.none.to_owned(),
                                                 }}
                                             </td>
-                                            {(may_cancel || may_pause).then(|| view! {
+                                            {(may_cancel || may_pause || may_change).then(|| view! {
                                                 <td class="actions-cell">
+                                                    {can_change.then(|| view! {
+                                                        <button type="button" class="button" aria-expanded={
+                                                                let this = change_with.0.clone();
+                                                                move || {
+                                                                    let open = changing.with(|c| c.as_ref().is_some_and(|(id, _)| *id == this));
+                                                                    if open { "true" } else { "false" }
+                                                                }
+                                                            }
+                                                            aria-controls="plan-change"
+                                                            on:click={
+                                                                let change_with = change_with.clone();
+                                                                move |_| { done.set(None); changing.set(Some(change_with.clone())) }
+                                                            }>
+                                                            {t.change_plan}
+                                                        </button>
+                                                    })}
                                                     {can_keep.then(|| view! {
                                                         <button type="button" class="button" disabled=move || working.get()
                                                             on:click=move |_| resume(keep_id.clone())>
@@ -258,6 +280,23 @@ pub fn SubscriptionsTab() -> impl IntoView {
                     .into_any(),
                 }
             }}
+            <div id="plan-change">
+                {move || changing.get().map(|(id, plan)| view! {
+                    <PlanChange
+                        id=id
+                        plan=plan
+                        close=Callback::new(move |()| {
+                            changing.set(None);
+                            focus_heading();
+                        })
+                        requested=Callback::new(move |name: String| {
+                            changing.set(None);
+                            done.set(Some(fill(i18n.t().plans_requested, &[&name])));
+                            focus_heading();
+                        })
+                    />
+                })}
+            </div>
             <dialog id="cancel-dialog" class="confirm" role="alertdialog" node_ref=confirm.dialog
                 aria-labelledby="cancel-title" aria-describedby="cancel-text"
                 on:close=move |_| confirm.closed()>
@@ -307,4 +346,19 @@ pub fn SubscriptionsTab() -> impl IntoView {
             </dialog>
         </section>
     }
+}
+
+/// Gives the keyboard back to the tab's heading, where the outcome is announced.
+fn focus_heading() {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(|| {
+        use wasm_bindgen::JsCast;
+        let heading = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("subscriptions-title"))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(heading) = heading {
+            let _ = heading.focus();
+        }
+    });
 }

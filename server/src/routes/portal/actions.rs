@@ -156,7 +156,7 @@ async fn customers_payment_method(
 }
 
 /// One of the session's customer's subscriptions, or "not found".
-async fn customers_subscription(
+pub(super) async fn customers_subscription(
     state: &AppState,
     portal: &PortalSession,
     id: &str,

@@ -9,6 +9,7 @@ mod lists;
 mod overview;
 mod pay;
 mod payments;
+mod plans;
 mod profile;
 mod session;
 
@@ -80,6 +81,14 @@ pub fn router() -> Router<AppState> {
         .route(
             under_api(routes::PORTAL_SUBSCRIPTION_PAUSE),
             post(actions::request_pause),
+        )
+        .route(
+            under_api(routes::PORTAL_SUBSCRIPTION_PLANS),
+            get(plans::list_plan_choices),
+        )
+        .route(
+            under_api(routes::PORTAL_SUBSCRIPTION_CHANGE_PLAN),
+            post(plans::change_plan),
         )
         .route(
             under_api(routes::PORTAL_PAYMENT_METHOD_DEFAULT),

@@ -84,6 +84,7 @@ pub(super) fn columns(kind: RecordKind) -> &'static [&'static str] {
             "renews_at",
             "cancel_at_period_end",
             "cancelled_at",
+            "plan_id",
         ],
         RecordKind::PaymentMethod => &[
             "customer_id",
@@ -174,7 +175,8 @@ pub(super) fn push_values<'q>(
                 .push_bind(s.current_period_end)
                 .push_bind(s.renews_at)
                 .push_bind(s.cancel_at_period_end)
-                .push_bind(s.cancelled_at.map(|t| t.timestamp_millis()));
+                .push_bind(s.cancelled_at.map(|t| t.timestamp_millis()))
+                .push_bind(&s.plan_id);
         }
         BatchRecord::PaymentMethod(m) => {
             row.push_bind(refs.customer_id)

@@ -15,6 +15,7 @@ mod events;
 mod limits;
 mod links;
 mod orgs;
+mod plans;
 mod portal;
 mod records;
 mod upserts;
