@@ -4,10 +4,11 @@
 
 /// Focuses the element with `id` after the next paint (it may be about to be drawn).
 /// Elements that are not focusable by nature get `tabindex="-1"` in their markup.
-pub fn focus_by_id(id: &'static str) {
+pub fn focus_by_id(id: impl Into<String>) {
+    let id: String = id.into();
     #[cfg(feature = "hydrate")]
     leptos::prelude::request_animation_frame(move || {
-        if let Some(element) = dom::document().and_then(|d| d.get_element_by_id(id)) {
+        if let Some(element) = dom::document().and_then(|d| d.get_element_by_id(&id)) {
             dom::focus(element, false);
         }
     });

@@ -16,6 +16,13 @@ pub struct Organisation {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Organisation {
+    /// Whether the portal shows `tab` to this organisation's customers.
+    pub fn shows(&self, tab: app::api::session::Tab) -> bool {
+        self.settings.sections.iter().any(|s| s == tab.name())
+    }
+}
+
 /// An organisation's logo image.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Logo {

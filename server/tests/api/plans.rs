@@ -45,6 +45,12 @@ async fn publish(app: &TestApp, vendor: &Vendor) {
     }
 }
 
+/// `GET …/subscriptions/{id}/plans` with the session `token`.
+async fn choices_of(app: &TestApp, token: &str, id: &str) -> (u16, Value) {
+    let path = format!("/api/v1/portal/subscriptions/{id}/plans");
+    app.portal(Method::GET, &path, token, None).await
+}
+
 async fn the_catalogue_is_checked_and_kept_under_the_vendors_ids(db: TestStore) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
@@ -134,14 +140,7 @@ async fn a_customer_compares_the_plans_they_may_switch_to_and_asks_for_one(db: T
     app.clock.advance(chrono::Duration::days(20));
     let token = app.session_for(&vendor, "cus_1").await;
 
-    let (status, choices) = app
-        .portal(
-            Method::GET,
-            &format!("/api/v1/portal/subscriptions/{id}/plans"),
-            &token,
-            None,
-        )
-        .await;
+    let (status, choices) = choices_of(&app, &token, &id).await;
     assert_eq!(status, 200, "{choices}");
     assert_eq!(choices["current"]["id"], "pro");
     assert_eq!(choices["current"]["amount"], 4900, "what the customer pays");
@@ -211,55 +210,24 @@ async fn a_customer_compares_the_plans_they_may_switch_to_and_asks_for_one(db: T
     app.put(&vendor, "/v1/customers/cus_2", &json!({"name": "Other"}))
         .await;
     let other = app.session_for(&vendor, "cus_2").await;
-    let (status, _) = app
-        .portal(
-            Method::GET,
-            &format!("/api/v1/portal/subscriptions/{id}/plans"),
-            &other,
-            None,
-        )
-        .await;
+    let (status, _) = choices_of(&app, &other, &id).await;
     assert_eq!(status, 404);
     let mut plain = subscription("cus_1", "active");
     plain["plan"] = json!("Legacy");
     app.put(&vendor, "/v1/subscriptions/sub_2", &plain).await;
     let (_, legacy) = app.get_json(&vendor, "/v1/subscriptions/sub_2").await;
-    let (status, _) = app
-        .portal(
-            Method::GET,
-            &format!(
-                "/api/v1/portal/subscriptions/{}/plans",
-                legacy["id"].as_str().unwrap()
-            ),
-            &token,
-            None,
-        )
-        .await;
+    let (status, _) = choices_of(&app, &token, legacy["id"].as_str().unwrap()).await;
     assert_eq!(status, 404);
     sub["cancel_at_period_end"] = json!(true);
     app.put(&vendor, "/v1/subscriptions/sub_1", &sub).await;
-    let (_, ending) = app
-        .portal(
-            Method::GET,
-            &format!("/api/v1/portal/subscriptions/{id}/plans"),
-            &token,
-            None,
-        )
-        .await;
+    let (_, ending) = choices_of(&app, &token, &id).await;
     assert_eq!(ending["options"], json!([]));
     assert_eq!(change("team").await.0, 409);
 
     // An organisation can turn plan changes off.
     app.settings(&vendor, json!({"allow_plan_change": false}))
         .await;
-    let (status, _) = app
-        .portal(
-            Method::GET,
-            &format!("/api/v1/portal/subscriptions/{id}/plans"),
-            &token,
-            None,
-        )
-        .await;
+    let (status, _) = choices_of(&app, &token, &id).await;
     assert_eq!(status, 403);
     assert_eq!(change("team").await.0, 403);
 }

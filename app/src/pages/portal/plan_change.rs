@@ -3,21 +3,12 @@
 
 use leptos::prelude::*;
 
+use super::subscriptions::interval_label;
 use super::PortalContext;
 use crate::api::plans::{PlanChoices, PlanView};
-use crate::api::records::BillingInterval;
 use crate::client;
 use crate::format;
-use crate::i18n::{fill, use_i18n, Messages};
-
-fn per(interval: BillingInterval, t: &Messages) -> &'static str {
-    match interval {
-        BillingInterval::Week => t.per_week,
-        BillingInterval::Month => t.per_month,
-        BillingInterval::Quarter => t.per_quarter,
-        BillingInterval::Year => t.per_year,
-    }
-}
+use crate::i18n::{fill, use_i18n};
 
 /// The comparison for subscription `id`, named `plan`; `close` gives the keyboard back to
 /// the subscription's row, `requested` tells the tab what was asked for.
@@ -144,7 +135,7 @@ fn PlanCard(plan: PlanView) -> impl IntoView {
         <p class="price">
             <strong>{format::money(plan.amount, &plan.currency, l)}</strong>
             " "
-            {per(plan.interval, t)}
+            {interval_label(plan.interval, t)}
         </p>
         <ul class="features">
             {plan.features.into_iter().map(|f| view! { <li>{f}</li> }).collect_view()}

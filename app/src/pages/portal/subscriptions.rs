@@ -16,7 +16,8 @@ use crate::components::confirm::Confirm;
 use crate::format;
 use crate::i18n::{fill, use_i18n, Messages};
 
-fn interval_label(interval: BillingInterval, t: &Messages) -> &'static str {
+/// "per month" and the like, in the customer's language.
+pub(super) fn interval_label(interval: BillingInterval, t: &Messages) -> &'static str {
     match interval {
         BillingInterval::Week => t.per_week,
         BillingInterval::Month => t.per_month,
@@ -287,12 +288,12 @@ pub fn SubscriptionsTab() -> impl IntoView {
                         plan=plan
                         close=Callback::new(move |()| {
                             changing.set(None);
-                            focus_heading();
+                            crate::focus::focus_by_id("subscriptions-title");
                         })
                         requested=Callback::new(move |name: String| {
                             changing.set(None);
                             done.set(Some(fill(i18n.t().plans_requested, &[&name])));
-                            focus_heading();
+                            crate::focus::focus_by_id("subscriptions-title");
                         })
                     />
                 })}
@@ -346,19 +347,4 @@ pub fn SubscriptionsTab() -> impl IntoView {
             </dialog>
         </section>
     }
-}
-
-/// Gives the keyboard back to the tab's heading, where the outcome is announced.
-fn focus_heading() {
-    #[cfg(feature = "hydrate")]
-    request_animation_frame(|| {
-        use wasm_bindgen::JsCast;
-        let heading = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id("subscriptions-title"))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-        if let Some(heading) = heading {
-            let _ = heading.focus();
-        }
-    });
 }

@@ -177,7 +177,7 @@ pub fn TaxIds(
         let key = row.key;
         form.rows.update(|rows| rows.push(row));
         changed.run(());
-        focus(&format!("tax-{key}-value"));
+        crate::focus::focus_by_id(format!("tax-{key}-value"));
     };
     let remove = move |key: u32| {
         let index = form
@@ -190,7 +190,7 @@ pub fn TaxIds(
             let i = index.unwrap_or(0).min(rows.len().saturating_sub(1));
             rows.get(i).map(|r| r.key)
         });
-        focus(&next.map_or("tax-add".to_owned(), |k| format!("tax-{k}-value")));
+        crate::focus::focus_by_id(next.map_or("tax-add".to_owned(), |k| format!("tax-{k}-value")));
     };
     view! {
         <fieldset class="tax-ids">
@@ -288,24 +288,4 @@ pub fn TaxIds(
         </fieldset>
     }
     .into_any()
-}
-
-/// Moves the keyboard to the element with `id` once it is on the page.
-fn focus(id: &str) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        let id = id.to_owned();
-        request_animation_frame(move || {
-            let element = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(&id))
-                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-            if let Some(element) = element {
-                let _ = element.focus();
-            }
-        });
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = id;
 }

@@ -135,12 +135,7 @@ pub(super) async fn require_section(
         .organisation(&portal.session.organisation_id)
         .await?
         .ok_or(ApiError::SESSION_EXPIRED)?;
-    if organisation
-        .settings
-        .sections
-        .iter()
-        .any(|s| s == tab.name())
-    {
+    if organisation.shows(tab) {
         Ok(organisation)
     } else {
         Err(ApiError::Forbidden)

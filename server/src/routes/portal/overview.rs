@@ -73,12 +73,7 @@ pub(super) async fn get_overview(
         .invoiced_since(&s.organisation_id, &s.customer_id, since)
         .await?;
     // Credit is the payments tab's to show in full; the overview only sums it up.
-    let shows_payments = organisation
-        .settings
-        .sections
-        .iter()
-        .any(|s| s == Tab::Payments.name());
-    let credits = if shows_payments {
+    let credits = if organisation.shows(Tab::Payments) {
         state
             .store
             .credit_balances(&s.organisation_id, &s.customer_id)

@@ -113,12 +113,14 @@ async fn choices(
         features: plan.features.clone(),
     };
     let mut options = Vec::new();
-    if subscription.renews() {
+    if subscription.renews() && !plan.switches_to.is_empty() {
+        // One read of the catalogue, whatever the number of switches.
+        let catalogue = state.store.list_plans(org).await?;
         for target in &plan.switches_to {
-            let Some(other) = state.store.find_plan(org, target).await? else {
+            let Some(other) = catalogue.iter().find(|p| &p.id == target) else {
                 continue;
             };
-            if let Some(view) = in_currency(&other, &subscription.currency) {
+            if let Some(view) = in_currency(other, &subscription.currency) {
                 let estimate = (view.interval == current.interval)
                     .then(|| prorated(current.amount, view.amount, left, period));
                 options.push(PlanOption {
