@@ -294,6 +294,10 @@ pub fn document() -> Value {
             "post": {
                 "tags": ["import"], "operationId": "import_records",
                 "summary": "Import NDJSON lines {\"type\", \"id\", \"data\"}; each line is validated and written on its own",
+                "description": format!(
+                    "`type` is a record kind ({}), `plan` (the id is the plan's) or `credit_balance` (the id is the customer's); `data` is what its PUT takes.",
+                    crate::routes::records::singular_names().join(", ")
+                ),
                 "requestBody": {"required": true, "content": {"application/x-ndjson": {"schema": {"type": "string"}}}},
                 "responses": with(error_responses(&["401", "408", "413", "415"]), &[("200", json!({"description": "What was accepted and rejected.", "content": json_content(report)}))])
             }

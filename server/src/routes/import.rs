@@ -18,13 +18,17 @@ use serde_json::value::RawValue;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+use super::credits::write_credit_balance;
+use super::plans::write_plan;
 use super::records::{checked, each_kind, singular_names, verdict, Kind, KindVisitor};
 use crate::auth::VendorKey;
 use crate::error::ApiError;
 use crate::extract::{media_type, parse_json};
 use crate::state::AppState;
-use crate::store::{BatchItem, BatchOutcome, Store, StoreResult, Upserted};
+use crate::store::{refused, BatchItem, BatchOutcome, Store, StoreResult, Upserted};
 use crate::validate::Check;
+use app::api::plans::PlanInput;
+use app::api::records::CreditBalanceInput;
 use app::api::settings::OrganisationSettings;
 
 /// The longest line accepted (an invoice with 1000 lines fits comfortably).
@@ -299,13 +303,20 @@ impl Batch<'_> {
             // Blank lines (a trailing newline, separators) are not records.
             return Ok(());
         }
-        let parsed = parse_json::<ImportLine>(text.as_bytes()).and_then(|line| {
-            parse(&line, &self.settings).unwrap_or_else(|| {
-                Err(ApiError::field(
-                    "type",
-                    format!("must be one of {}", singular_names().join(", ")),
-                ))
-            })
+        let line = match parse_json::<ImportLine>(text.as_bytes()) {
+            Ok(line) => line,
+            Err(error) => return self.refuse(number, error).await,
+        };
+        if [PLAN, CREDIT_BALANCE].contains(&line.kind.as_str()) {
+            return self.write_alone(number, &line).await;
+        }
+        let parsed = parse(&line, &self.settings).unwrap_or_else(|| {
+            let mut types = singular_names();
+            types.extend([PLAN, CREDIT_BALANCE]);
+            Err(ApiError::field(
+                "type",
+                format!("must be one of {}", types.join(", ")),
+            ))
         });
         match parsed {
             Ok((item, check)) => {
@@ -314,6 +325,45 @@ impl Batch<'_> {
             }
             Err(error) => self.refuse(number, error).await,
         }
+    }
+
+    /// Writes a line that is not a customer's record (a plan, a customer's credit) on its
+    /// own, through the same checks as its `PUT`, once every line before it is committed:
+    /// so a credit line may name a customer of an earlier line, and lines stay in order.
+    async fn write_alone(&mut self, number: u64, line: &ImportLine) -> Result<(), ApiError> {
+        self.finish().await?;
+        let (store, org, now) = (
+            self.store.as_ref(),
+            self.org.as_str(),
+            self.state.clock.now(),
+        );
+        let data = line.data.get().as_bytes();
+        let written = if line.kind == PLAN {
+            match parse_json::<PlanInput>(data) {
+                Ok(input) => write_plan(store, org, &line.id, &input, now)
+                    .await
+                    .map(|(_, created)| created),
+                Err(error) => Err(error),
+            }
+        } else {
+            match parse_json::<CreditBalanceInput>(data) {
+                Ok(input) => write_credit_line(store, org, &line.id, input, now).await,
+                Err(error) => Err(error),
+            }
+        };
+        match written {
+            Ok(created) => {
+                self.report.accepted += 1;
+                if created {
+                    self.report.created += 1;
+                } else {
+                    self.report.updated += 1;
+                }
+            }
+            Err(ApiError::Internal(error)) => return Err(ApiError::Internal(error)),
+            Err(error) => self.report.reject(number, under_data(error)),
+        }
+        Ok(())
     }
 
     /// Notes a line refused as it was read; it is reported in its place among the others.
@@ -410,6 +460,30 @@ impl Batch<'_> {
         }
         Ok(())
     }
+}
+
+/// The `type` of a line that sets a plan of the catalogue (`id`: the plan's).
+const PLAN: &str = "plan";
+/// The `type` of a line that sets a customer's credit in one currency (`id`: the
+/// customer's, the vendor's id or Portico's).
+const CREDIT_BALANCE: &str = "credit_balance";
+
+/// Keeps a credit line; answers whether the customer held no credit in that currency.
+async fn write_credit_line(
+    store: &dyn Store,
+    organisation_id: &str,
+    customer_ref: &str,
+    input: CreditBalanceInput,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, ApiError> {
+    let customer = store
+        .find_customer(organisation_id, customer_ref)
+        .await?
+        .ok_or_else(|| ApiError::field("id", refused::NO_CUSTOMER))?;
+    let held = store.credit_balances(organisation_id, &customer.id).await?;
+    let created = !held.iter().any(|b| b.currency == input.currency);
+    write_credit_balance(store, organisation_id, &customer.id, input, now).await?;
+    Ok(created)
 }
 
 /// The line's record, of the kind its `type` names, with its field check; none for a

@@ -8,11 +8,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use chrono::{DateTime, Utc};
 
 use crate::auth::VendorKey;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::state::AppState;
+use crate::store::Store;
 use crate::validate::{self, Check, Validate};
 
 pub fn router() -> Router<AppState> {
@@ -29,23 +31,39 @@ async fn put_plan(
     Path(id): Path<String>,
     ApiJson(input): ApiJson<PlanInput>,
 ) -> Result<(StatusCode, Json<Plan>), ApiError> {
-    let mut check = Check::default();
-    validate::external_id(&mut check, "id", &id);
-    input.validate(&mut check);
-    if input.switches_to.contains(&id) {
-        check.fail("switches_to", "must not list the plan itself");
-    }
-    check.finish()?;
-    let (plan, created) = state
-        .store
-        .put_plan(&vendor.organisation.id, &id, &input, state.clock.now())
-        .await?;
+    let now = state.clock.now();
+    let (plan, created) = write_plan(
+        state.store.as_ref(),
+        &vendor.organisation.id,
+        &id,
+        &input,
+        now,
+    )
+    .await?;
     let status = if created {
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
     Ok((status, Json(plan)))
+}
+
+/// Checks and keeps a plan under the vendor's id; answers it and whether it is new.
+pub async fn write_plan(
+    store: &dyn Store,
+    organisation_id: &str,
+    id: &str,
+    input: &PlanInput,
+    now: DateTime<Utc>,
+) -> Result<(Plan, bool), ApiError> {
+    let mut check = Check::default();
+    validate::external_id(&mut check, "id", id);
+    input.validate(&mut check);
+    if input.switches_to.iter().any(|other| other == id) {
+        check.fail("switches_to", "must not list the plan itself");
+    }
+    check.finish()?;
+    Ok(store.put_plan(organisation_id, id, input, now).await?)
 }
 
 async fn get_plan(

@@ -7,10 +7,12 @@ use serde_json::{json, Value};
 
 use crate::helpers::{refused_fields, spawn_app, TestStore};
 use crate::on_both_backends;
+use crate::records::import;
 
 on_both_backends!(
     a_credit_balance_is_checked_and_replaced_per_currency,
     the_customer_sees_their_credit_and_no_one_elses,
+    credit_and_plans_arrive_through_the_import_in_line_order,
 );
 
 fn balance(currency: &str, amount: i64, transactions: Value) -> Value {
@@ -186,4 +188,87 @@ async fn the_customer_sees_their_credit_and_no_one_elses(db: TestStore) {
         .portal(Method::GET, "/api/v1/portal/overview", &token, None)
         .await;
     assert_eq!(overview["credits"], json!([]));
+}
+
+/// A credit line may name a customer of an earlier line of the same import; plans and
+/// credit take the checks of their `PUT`, and a bad line is reported in its place.
+async fn credit_and_plans_arrive_through_the_import_in_line_order(db: TestStore) {
+    let app = spawn_app(db).await;
+    let vendor = app.vendor("Vendor").await;
+    let credit = balance(
+        "EUR",
+        4500,
+        json!([{"amount": 4500, "description": "Referral", "created_at": "2026-05-01T10:00:00Z"}]),
+    );
+    let plan = json!({"name": "Growth", "interval": "month",
+                      "prices": [{"currency": "EUR", "amount": 4900}], "switches_to": ["scale"]});
+    let mut subscription = crate::portal::subscription("cus_new", "active");
+    subscription["plan_id"] = json!("growth");
+    let lines = [
+        json!({"type": "plan", "id": "growth", "data": plan}),
+        json!({"type": "customer", "id": "cus_new", "data": {"name": "New"}}),
+        json!({"type": "credit_balance", "id": "cus_new", "data": credit}),
+        json!({"type": "credit_balance", "id": "nobody", "data": credit}),
+        json!({"type": "credit_balance", "id": "cus_new", "data": balance("EURO", -1, json!([]))}),
+        json!({"type": "plan", "id": "scale", "data": {"name": "Scale", "interval": "fortnight", "prices": []}}),
+        json!({"type": "plan", "id": "loop", "data": {"name": "Loop", "interval": "month",
+               "prices": [{"currency": "EUR", "amount": 1}], "switches_to": ["loop"]}}),
+        json!({"type": "subscription", "id": "sub_new", "data": subscription}),
+        json!({"type": "plan", "id": "growth", "data": plan}),
+        json!({"type": "credit_balance", "id": "cus_new", "data": balance("USD", 100, json!([]))}),
+        json!({"type": "credit_balance", "id": "cus_new", "data": credit}),
+        json!({"type": "quote", "id": "q", "data": {}}),
+    ];
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let (status, report) = import(&app, &vendor, body).await;
+    assert_eq!(status, 200, "{report}");
+    let rejected: Vec<(u64, &str)> = report["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            (4, "id"),
+            (5, "data.currency"),
+            (5, "data.amount"),
+            (6, "data.interval"),
+            (7, "data.switches_to"),
+            (12, "type"),
+        ],
+        "{report}"
+    );
+    assert_eq!(report["rejected_count"], 5);
+    assert!(report["rejected"][5]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("plan, credit_balance"));
+    // Made: the plan, the customer, the euro credit, the subscription, the dollar credit;
+    // written again: the plan and the euro credit.
+    assert_eq!(
+        (&report["accepted"], &report["created"], &report["updated"]),
+        (&json!(7), &json!(5), &json!(2)),
+        "{report}"
+    );
+
+    let (_, held) = app.get_json(&vendor, "/v1/customers/cus_new/balance").await;
+    let amounts: Vec<(&str, i64)> = held["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["currency"].as_str().unwrap(),
+                b["amount"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(amounts, [("EUR", 4500), ("USD", 100)]);
+    let (status, growth) = app.get_json(&vendor, "/v1/plans/growth").await;
+    assert_eq!(status, 200);
+    assert_eq!(growth["switches_to"], json!(["scale"]));
+    let (status, _) = app.get_json(&vendor, "/v1/plans/scale").await;
+    assert_eq!(status, 404);
 }
