@@ -80,11 +80,7 @@ impl Branding {
 
     /// The JSON copy for the page, safe inside a `<script>` element.
     pub fn to_script_json(&self) -> String {
-        serde_json::to_string(self)
-            .unwrap_or_default()
-            .replace('<', "\\u003c")
-            .replace('>', "\\u003e")
-            .replace('&', "\\u0026")
+        crate::csp::inline_json(self)
     }
 
     /// Whether a tab is shown.
@@ -103,11 +99,7 @@ pub fn current() -> Option<Branding> {
     }
     #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
     {
-        let text = web_sys::window()?
-            .document()?
-            .get_element_by_id(BRANDING_ELEMENT_ID)?
-            .text_content()?;
-        serde_json::from_str(&text).ok()
+        crate::csp::read_inline_json(BRANDING_ELEMENT_ID)
     }
     #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
     {

@@ -310,6 +310,13 @@ pub async fn invoice(session: &str, id: &str) -> Result<InvoiceDetail, ClientErr
     send::<_, ()>(Method::Get, &invoice_path(id), Some(session), None).await
 }
 
+/// A language's strings, fetched when the customer picks it (see `i18n::catalogue`).
+pub async fn catalogue(
+    path: &str,
+) -> Result<crate::i18n::catalogue::Catalogue<String>, ClientError> {
+    send::<_, ()>(Method::Get, path, None, None).await
+}
+
 /// Ends the session on the server.
 pub async fn logout(session: &str) -> Result<(), ClientError> {
     send::<serde::de::IgnoredAny, ()>(Method::Post, routes::SESSION_LOGOUT, Some(session), None)

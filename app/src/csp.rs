@@ -22,3 +22,23 @@ pub fn page_nonce() -> Option<String> {
         None
     }
 }
+
+/// A value as JSON for a `<script type="application/json">` element: no string in it can
+/// close the element or open markup.
+pub fn inline_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// The value a page carries in its JSON element `id`, read in the browser.
+#[cfg(feature = "hydrate")]
+pub fn read_inline_json<T: serde::de::DeserializeOwned>(id: &str) -> Option<T> {
+    let text = web_sys::window()?
+        .document()?
+        .get_element_by_id(id)?
+        .text_content()?;
+    serde_json::from_str(&text).ok()
+}

@@ -1,7 +1,8 @@
-//! Money, numbers and dates for people, in the portal's four languages.
+//! Money, numbers and dates for people, in the portal's nine languages.
 //!
-//! Written by hand rather than with ICU data: four locales need a few separators and
-//! twelve month names each, and the WASM stays small.
+//! Written by hand rather than with ICU data: each locale needs a few separators, where
+//! its currency sign goes and twelve month names, and the WASM stays small. The rules
+//! follow CLDR's for each language's main region (Brazil for Portuguese).
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -14,10 +15,25 @@ pub enum Locale {
     De,
     Fr,
     Nl,
+    Es,
+    It,
+    Pt,
+    Pl,
+    Sv,
 }
 
 impl Locale {
-    pub const ALL: [Locale; 4] = [Locale::En, Locale::De, Locale::Fr, Locale::Nl];
+    pub const ALL: [Locale; 9] = [
+        Locale::En,
+        Locale::De,
+        Locale::Fr,
+        Locale::Nl,
+        Locale::Es,
+        Locale::It,
+        Locale::Pt,
+        Locale::Pl,
+        Locale::Sv,
+    ];
 
     /// A language tag's primary language (`de-AT` → German), if the portal speaks it.
     pub fn parse(tag: &str) -> Option<Locale> {
@@ -27,18 +43,33 @@ impl Locale {
             "de" => Some(Locale::De),
             "fr" => Some(Locale::Fr),
             "nl" => Some(Locale::Nl),
+            "es" => Some(Locale::Es),
+            "it" => Some(Locale::It),
+            "pt" => Some(Locale::Pt),
+            "pl" => Some(Locale::Pl),
+            "sv" => Some(Locale::Sv),
             _ => None,
         }
     }
 
     /// The BCP 47 tag, as `lang` attributes and the API spell it.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Locale::En => "en",
             Locale::De => "de",
             Locale::Fr => "fr",
             Locale::Nl => "nl",
+            Locale::Es => "es",
+            Locale::It => "it",
+            Locale::Pt => "pt",
+            Locale::Pl => "pl",
+            Locale::Sv => "sv",
         }
+    }
+
+    /// Its place in [`Locale::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
     }
 
     /// The language's name in itself, for the language switcher.
@@ -48,15 +79,29 @@ impl Locale {
             Locale::De => "Deutsch",
             Locale::Fr => "Français",
             Locale::Nl => "Nederlands",
+            Locale::Es => "Español",
+            Locale::It => "Italiano",
+            Locale::Pt => "Português",
+            Locale::Pl => "Polski",
+            Locale::Sv => "Svenska",
         }
     }
 
     fn group_separator(self) -> &'static str {
         match self {
             Locale::En => ",",
-            Locale::De | Locale::Nl => ".",
+            Locale::De | Locale::Nl | Locale::Es | Locale::It | Locale::Pt => ".",
             // A narrow no-break space, as French typography groups digits.
             Locale::Fr => "\u{202f}",
+            Locale::Pl | Locale::Sv => "\u{a0}",
+        }
+    }
+
+    /// Spanish and Polish leave a four-digit number whole (`1234`, but `12.345`).
+    fn min_grouping(self) -> usize {
+        match self {
+            Locale::Es | Locale::Pl => 5,
+            _ => 4,
         }
     }
 
@@ -84,6 +129,47 @@ impl Locale {
                 "jan.", "feb.", "mrt.", "apr.", "mei", "jun.", "jul.", "aug.", "sep.", "okt.",
                 "nov.", "dec.",
             ],
+            Locale::Es => [
+                "ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic",
+            ],
+            Locale::It => [
+                "gen", "feb", "mar", "apr", "mag", "giu", "lug", "ago", "set", "ott", "nov", "dic",
+            ],
+            Locale::Pt => [
+                "jan.", "fev.", "mar.", "abr.", "mai.", "jun.", "jul.", "ago.", "set.", "out.",
+                "nov.", "dez.",
+            ],
+            // The genitive, as a date says it ("5 mar 2026").
+            Locale::Pl => [
+                "sty", "lut", "mar", "kwi", "maj", "cze", "lip", "sie", "wrz", "paź", "lis", "gru",
+            ],
+            Locale::Sv => [
+                "jan.", "feb.", "mars", "apr.", "maj", "juni", "juli", "aug.", "sep.", "okt.",
+                "nov.", "dec.",
+            ],
+        }
+    }
+
+    /// A day and month, as a date starts: `5 Mar`, `5. März`, `5 de mar.`.
+    fn day_month(self, date: NaiveDate) -> String {
+        let month = self.short_months()[date.month0() as usize];
+        match self {
+            Locale::De => format!("{}. {month}", date.day()),
+            Locale::Pt => format!("{} de {month}", date.day()),
+            _ => format!("{} {month}", date.day()),
+        }
+    }
+
+    /// The sign a currency is written with here, or its code.
+    fn symbol(self, currency: &str) -> &str {
+        match (currency, self) {
+            ("EUR", _) => "€",
+            ("USD", _) => "$",
+            ("GBP", _) => "£",
+            ("BRL", Locale::Pt) => "R$",
+            ("PLN", Locale::Pl) => "zł",
+            ("SEK", Locale::Sv) => "kr",
+            (other, _) => other,
         }
     }
 }
@@ -99,7 +185,8 @@ pub fn minor_digits(currency: &str) -> u32 {
 }
 
 /// An amount in minor units for `locale`: `€1,234.56` in English, `1.234,56 €` in German,
-/// `1 234,56 €` in French, `€ 1.234,56` in Dutch. Never through a float.
+/// Spanish and Italian, `1 234,56 €` in French, Polish and Swedish, `€ 1.234,56` in Dutch
+/// and Portuguese. Never through a float.
 pub fn money(amount: i64, currency: &str, locale: Locale) -> String {
     let digits = minor_digits(currency);
     let scale = 10u128.pow(digits);
@@ -116,18 +203,16 @@ pub fn money(amount: i64, currency: &str, locale: Locale) -> String {
         )
     };
     let sign = if amount < 0 { "−" } else { "" };
-    let symbol = match currency {
-        "EUR" => "€",
-        "USD" => "$",
-        "GBP" => "£",
-        other => other,
-    };
+    let symbol = locale.symbol(currency);
     let has_symbol = symbol != currency;
     match locale {
         Locale::En if has_symbol => format!("{sign}{symbol}{number}"),
         Locale::En => format!("{sign}{symbol}\u{a0}{number}"),
         Locale::Nl => format!("{symbol}\u{a0}{sign}{number}"),
-        Locale::De | Locale::Fr => format!("{sign}{number}\u{a0}{symbol}"),
+        Locale::Pt => format!("{sign}{symbol}\u{a0}{number}"),
+        Locale::De | Locale::Fr | Locale::Es | Locale::It | Locale::Pl | Locale::Sv => {
+            format!("{sign}{number}\u{a0}{symbol}")
+        }
     }
 }
 
@@ -142,6 +227,9 @@ pub fn number(value: i64, locale: Locale) -> String {
 }
 
 fn group(digits: &str, locale: Locale) -> String {
+    if digits.len() < locale.min_grouping() {
+        return digits.to_owned();
+    }
     let separator = locale.group_separator();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 * separator.len());
     for (i, c) in digits.chars().enumerate() {
@@ -153,12 +241,12 @@ fn group(digits: &str, locale: Locale) -> String {
     out
 }
 
-/// A calendar date: `5 Jan 2026`, `5. Jan. 2026`, `5 janv. 2026`, `5 jan. 2026`.
+/// A calendar date: `5 Jan 2026`, `5. Jan. 2026`, `5 janv. 2026`, `5 de jan. de 2026`.
 pub fn date(date: NaiveDate, locale: Locale) -> String {
-    let month = locale.short_months()[date.month0() as usize];
+    let day_month = locale.day_month(date);
     match locale {
-        Locale::De => format!("{}. {month} {}", date.day(), date.year()),
-        _ => format!("{} {month} {}", date.day(), date.year()),
+        Locale::Pt => format!("{day_month} de {}", date.year()),
+        _ => format!("{day_month} {}", date.year()),
     }
 }
 
@@ -168,12 +256,7 @@ pub fn date_range(start: NaiveDate, end: NaiveDate, locale: Locale) -> String {
     if start.year() != end.year() {
         return format!("{} – {}", date(start, locale), date(end, locale));
     }
-    let month = locale.short_months()[start.month0() as usize];
-    let first = match locale {
-        Locale::De => format!("{}. {month}", start.day()),
-        _ => format!("{} {month}", start.day()),
-    };
-    format!("{first} – {}", date(end, locale))
+    format!("{} – {}", locale.day_month(start), date(end, locale))
 }
 
 /// A month's short name, for chart axes.
@@ -210,6 +293,24 @@ mod tests {
         assert_eq!(money(123_456, "EUR", Locale::Nl), "€\u{a0}1.234,56");
         assert_eq!(money(-5_000, "EUR", Locale::Nl), "€\u{a0}−50,00");
         assert_eq!(money(-5_000, "CHF", Locale::De), "−50,00\u{a0}CHF");
+        assert_eq!(money(123_456, "EUR", Locale::It), "1.234,56\u{a0}€");
+        assert_eq!(money(123_456, "BRL", Locale::Pt), "R$\u{a0}1.234,56");
+        assert_eq!(money(-5_000, "EUR", Locale::Pt), "−€\u{a0}50,00");
+        assert_eq!(
+            money(1_234_567, "SEK", Locale::Sv),
+            "12\u{a0}345,67\u{a0}kr"
+        );
+        assert_eq!(money(1_234_567, "SEK", Locale::En), "SEK\u{a0}12,345.67");
+    }
+
+    #[test]
+    fn spanish_and_polish_leave_four_digits_whole() {
+        assert_eq!(money(123_456, "EUR", Locale::Es), "1234,56\u{a0}€");
+        assert_eq!(money(1_234_567, "EUR", Locale::Es), "12.345,67\u{a0}€");
+        assert_eq!(money(123_456, "PLN", Locale::Pl), "1234,56\u{a0}zł");
+        assert_eq!(number(1_284_511, Locale::Pl), "1\u{a0}284\u{a0}511");
+        assert_eq!(number(9_999, Locale::Es), "9999");
+        assert_eq!(number(9_999, Locale::It), "9.999");
     }
 
     #[test]
@@ -227,6 +328,11 @@ mod tests {
         assert_eq!(date(d, Locale::De), "5. März 2026");
         assert_eq!(date(d, Locale::Fr), "5 mars 2026");
         assert_eq!(date(d, Locale::Nl), "5 mrt. 2026");
+        assert_eq!(date(d, Locale::Es), "5 mar 2026");
+        assert_eq!(date(d, Locale::It), "5 mar 2026");
+        assert_eq!(date(d, Locale::Pt), "5 de mar. de 2026");
+        assert_eq!(date(d, Locale::Pl), "5 mar 2026");
+        assert_eq!(date(d, Locale::Sv), "5 mars 2026");
     }
 
     #[test]
@@ -245,13 +351,23 @@ mod tests {
             date_range(d(12, 15), new_year, Locale::Fr),
             "15 déc. 2026 – 15 janv. 2027"
         );
+        assert_eq!(
+            date_range(d(8, 1), d(8, 31), Locale::Pt),
+            "1 de ago. – 31 de ago. de 2026"
+        );
     }
 
     #[test]
     fn tags_reduce_to_their_language() {
         assert_eq!(Locale::parse("de-AT"), Some(Locale::De));
         assert_eq!(Locale::parse("NL_be"), Some(Locale::Nl));
-        assert_eq!(Locale::parse("es"), None);
+        assert_eq!(Locale::parse("pt-BR"), Some(Locale::Pt));
+        assert_eq!(Locale::parse("sv_SE"), Some(Locale::Sv));
+        assert_eq!(Locale::parse("da"), None);
+        for (i, locale) in Locale::ALL.into_iter().enumerate() {
+            assert_eq!(locale.index(), i);
+            assert_eq!(Locale::parse(locale.as_str()), Some(locale));
+        }
         assert_eq!(Locale::parse(""), None);
     }
 }

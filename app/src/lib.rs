@@ -38,7 +38,8 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
         .map(branding::Branding::css)
         .unwrap_or_default();
     let json = brand.as_ref().map(branding::Branding::to_script_json);
-    let lang = i18n::page_locale().as_str();
+    let locale = i18n::page_locale();
+    let lang = locale.as_str();
     // Every inline element of ours carries the page's nonce; nothing else may run.
     let nonce = csp::page_nonce();
     // The portal renders its tab only in the browser, once it has read the session: the
@@ -80,6 +81,7 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
                 {json.map(|json| view! {
                     <script type="application/json" id=branding::BRANDING_ELEMENT_ID inner_html=json></script>
                 })}
+                <script type="application/json" id=i18n::catalogue::ELEMENT_ID inner_html=page_strings(locale)></script>
             </head>
             <body>
                 <App/>
@@ -97,6 +99,19 @@ fn page_path() -> Option<String> {
     #[cfg(not(feature = "ssr"))]
     {
         None
+    }
+}
+
+/// The page's language's strings, for the browser, which holds none of its own.
+fn page_strings(locale: Locale) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        csp::inline_json(&i18n::catalogue::of(locale))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = locale;
+        String::new()
     }
 }
 

@@ -31,6 +31,41 @@ const LANGUAGES = {
     date: '1 feb. 2026',
     signOut: 'Afmelden',
   },
+  es: {
+    tabs: ['Resumen', 'Facturas', 'Pagos', 'Derechos de uso', 'Suscripciones', 'Métodos de pago', 'Perfil'],
+    headings: ['Saldo pendiente', 'Facturas', 'Pagos y reembolsos', 'Derechos de uso', 'Suscripciones', 'Métodos de pago', 'Tus datos'],
+    money: '140,99 €',
+    date: '1 feb 2026',
+    signOut: 'Cerrar sesión',
+  },
+  it: {
+    tabs: ['Panoramica', 'Fatture', 'Pagamenti', "Diritti d'uso", 'Abbonamenti', 'Metodi di pagamento', 'Profilo'],
+    headings: ['Saldo da pagare', 'Fatture', 'Pagamenti e rimborsi', "Diritti d'uso", 'Abbonamenti', 'Metodi di pagamento', 'I tuoi dati'],
+    money: '140,99 €',
+    date: '1 feb 2026',
+    signOut: 'Esci',
+  },
+  pt: {
+    tabs: ['Visão geral', 'Faturas', 'Pagamentos', 'Direitos de uso', 'Assinaturas', 'Formas de pagamento', 'Perfil'],
+    headings: ['Saldo devedor', 'Faturas', 'Pagamentos e reembolsos', 'Direitos de uso', 'Assinaturas', 'Formas de pagamento', 'Seus dados'],
+    money: '€ 140,99',
+    date: '1 de fev. de 2026',
+    signOut: 'Sair',
+  },
+  pl: {
+    tabs: ['Przegląd', 'Faktury', 'Płatności', 'Uprawnienia', 'Subskrypcje', 'Metody płatności', 'Profil'],
+    headings: ['Do zapłaty', 'Faktury', 'Płatności i zwroty', 'Uprawnienia', 'Subskrypcje', 'Metody płatności', 'Twoje dane'],
+    money: '140,99 €',
+    date: '1 lut 2026',
+    signOut: 'Wyloguj się',
+  },
+  sv: {
+    tabs: ['Översikt', 'Fakturor', 'Betalningar', 'Rättigheter', 'Abonnemang', 'Betalsätt', 'Profil'],
+    headings: ['Att betala', 'Fakturor', 'Betalningar och återbetalningar', 'Rättigheter', 'Abonnemang', 'Betalsätt', 'Dina uppgifter'],
+    money: '140,99 €',
+    date: '1 feb. 2026',
+    signOut: 'Logga ut',
+  },
 } as const;
 
 /** Text a page must never show: English leftovers and unfilled placeholders. */
@@ -64,9 +99,24 @@ test.describe('languages', () => {
 
   test('the switcher changes the language at once and the session keeps it', async ({ page, request, baseURL }) => {
     const customer = await freshCustomer(request, baseURL!, { invoices: 2 });
+    // The page brings its own language's strings; another language's are fetched once.
+    const fetched: string[] = [];
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname.startsWith('/i18n/')) fetched.push(new URL(r.url()).pathname);
+    });
     await page.goto((await customer.link({ section: 'invoices' })).url);
     await expect(page.getByRole('heading', { name: 'Invoices', exact: true })).toBeVisible();
-    await page.getByLabel('Language').selectOption('fr');
+    await expect(page.locator('table.invoices-table tbody tr')).toHaveCount(2);
+    expect(fetched).toEqual([]);
+    await page.getByLabel('Language').selectOption('sv');
+    await expect(page.getByRole('heading', { name: 'Fakturor', exact: true })).toBeVisible();
+    await expect(page.locator('table.invoices-table tbody tr').first()).toContainText(/\d,\d\d\s€/);
+    await page.getByLabel('Språk').selectOption('en');
+    await expect(page.getByRole('heading', { name: 'Invoices', exact: true })).toBeVisible();
+    await page.getByLabel('Language').selectOption('sv');
+    await expect(page.getByRole('heading', { name: 'Fakturor', exact: true })).toBeVisible();
+    expect(fetched).toEqual([expect.stringMatching(/^\/i18n\/[0-9a-f]{16}\/sv\.json$/)]);
+    await page.getByLabel('Språk').selectOption('fr');
     await expect(page.getByRole('heading', { name: 'Factures', exact: true })).toBeVisible();
     await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
     await page.reload();

@@ -3,8 +3,18 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// Languages the portal speaks.
-pub const LOCALES: &[&str] = &["en", "de", "fr", "nl"];
+use crate::format::Locale;
+
+/// Languages the portal speaks, as the API spells them: [`Locale::ALL`]'s tags.
+pub const LOCALES: &[&str] = &{
+    let mut tags = [""; Locale::ALL.len()];
+    let mut i = 0;
+    while i < tags.len() {
+        tags[i] = Locale::ALL[i].as_str();
+        i += 1;
+    }
+    tags
+};
 
 /// A tab of the portal. This is the one list of the portal's sections: the settings'
 /// list of sections an organisation can show or hide, the tab bar, and the vendor's

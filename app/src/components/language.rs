@@ -10,7 +10,7 @@ pub fn LanguageSwitch() -> impl IntoView {
     let chosen = expect_context::<LocaleChosen>();
     let on_change = move |ev: leptos::ev::Event| {
         if let Some(locale) = Locale::parse(&event_target_value(&ev)) {
-            i18n.0.set(locale);
+            i18n.switch(locale);
             chosen.0.set(Some(locale));
         }
     };

@@ -1,13 +1,16 @@
-//! Every user-facing string of the portal, in English, German, French and Dutch.
+//! Every user-facing string of the portal, in nine languages.
 //!
 //! One [`Messages`] value per language: a string missing from a language is a compile
 //! error, not a blank on screen. Templates take their values as `{0}`, `{1}`, … through
 //! [`fill`]. Numbers, money and dates are formatted per locale in [`crate::format`].
+//!
+//! The server holds every language. The browser's WASM holds none: each page carries its
+//! own language's strings, and another language is fetched when the customer picks it
+//! (see [`catalogue`]), so a language added costs the first visit nothing.
 
-mod de;
-mod en;
-mod fr;
-mod nl;
+pub mod catalogue;
+#[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
+mod strings;
 
 use leptos::prelude::*;
 
@@ -29,6 +32,18 @@ impl I18n {
 
     pub fn locale(&self) -> Locale {
         self.0.get()
+    }
+
+    /// Shows the portal in `locale`, once the browser holds its strings.
+    pub fn switch(self, locale: Locale) {
+        catalogue::when_loaded(locale, move |loaded| {
+            if loaded {
+                self.0.set(locale);
+            } else {
+                // Put the switcher back on the language still shown.
+                self.0.update(|_| {});
+            }
+        });
     }
 }
 
@@ -84,12 +99,31 @@ macro_rules! messages {
             $($(#[$doc])* pub $field: &'static str,)+
         }
 
-        #[cfg(test)]
         impl Messages {
             /// Every string with its name, in declaration order.
+            #[cfg(test)]
             pub fn entries(&self) -> Vec<(&'static str, &'static str)> {
                 vec![$((stringify!($field), self.$field)),+]
             }
+
+            /// Every string in declaration order: what a page sends the browser.
+            #[cfg(any(feature = "ssr", test))]
+            pub fn strings(&self) -> Vec<&'static str> {
+                vec![$(self.$field),+]
+            }
+
+            /// The catalogue of `strings` in declaration order, if there are exactly as
+            /// many as it has entries.
+            #[cfg(any(feature = "hydrate", test))]
+            pub fn from_strings(strings: Vec<&'static str>) -> Option<Messages> {
+                let mut strings = strings.into_iter();
+                let messages = Messages { $($field: strings.next()?,)+ };
+                strings.next().is_none().then_some(messages)
+            }
+
+            /// Blank strings: what a page without its catalogue shows rather than fail.
+            #[cfg(any(feature = "hydrate", test))]
+            pub const BLANK: Messages = Messages { $($field: "",)+ };
         }
     };
 }
@@ -396,13 +430,16 @@ messages! {
 /// Picks one string out of a catalogue; tables of labels hold these.
 pub type Label = fn(&Messages) -> &'static str;
 
-/// The strings of a language.
+/// The strings of a language. In the browser: the language's if it is loaded, else the
+/// page's own.
 pub fn messages(locale: Locale) -> &'static Messages {
-    match locale {
-        Locale::En => &en::EN,
-        Locale::De => &de::DE,
-        Locale::Fr => &fr::FR,
-        Locale::Nl => &nl::NL,
+    #[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
+    {
+        strings::of(locale)
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        catalogue::loaded(locale).unwrap_or_else(catalogue::page_strings)
     }
 }
 
@@ -459,7 +496,7 @@ mod tests {
         }
         let en = messages(Locale::En);
         let english = en.entries();
-        for locale in [Locale::De, Locale::Fr, Locale::Nl] {
+        for locale in Locale::ALL.into_iter().skip(1) {
             let other = messages(locale).entries();
             assert_eq!(english.len(), other.len());
             for ((name, e), (_, o)) in english.iter().zip(other.iter()) {
@@ -478,6 +515,22 @@ mod tests {
         }
     }
 
+    /// What a page sends is what the browser rebuilds, and nothing else is accepted.
+    #[test]
+    fn a_catalogue_travels_as_its_strings() {
+        for locale in Locale::ALL {
+            let sent = messages(locale).strings();
+            let rebuilt = Messages::from_strings(sent.clone()).expect("every string");
+            assert_eq!(rebuilt.strings(), sent);
+        }
+        let mut short = messages(Locale::De).strings();
+        short.pop();
+        assert!(Messages::from_strings(short.clone()).is_none());
+        short.extend(["x", "y"]);
+        assert!(Messages::from_strings(short).is_none());
+        assert!(Messages::BLANK.strings().iter().all(|s| s.is_empty()));
+    }
+
     #[test]
     fn templates_are_filled_in_order() {
         assert_eq!(
@@ -490,7 +543,7 @@ mod tests {
     #[test]
     fn the_chain_takes_the_first_language_we_speak() {
         assert_eq!(
-            resolve([None, Some("es"), Some("de-AT"), Some("en")]),
+            resolve([None, Some("da"), Some("de-AT"), Some("en")]),
             Some(Locale::De)
         );
         assert_eq!(resolve([Some("FR")]), Some(Locale::Fr));

@@ -6,14 +6,16 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use axum::extract::Request;
+use axum::extract::{Path as AxumPath, Request};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use axum::Router;
 use tower_http::services::ServeDir;
 
 use app::bundle::{is_content_named, Bundle};
+use app::i18n::{catalogue, Locale};
 
 use crate::state::AppState;
 
@@ -25,7 +27,7 @@ const REVALIDATE: &str = "no-cache";
 /// pages; an hour of caching, then revalidation by date.
 const ROOT_FILES: &str = "public, max-age=3600";
 
-/// `/pkg/*`: the bundle, precompressed.
+/// `/pkg/*`: the bundle, precompressed; `/i18n/*`: the languages' strings.
 pub fn router(site_root: &Path) -> Router<AppState> {
     let pkg = ServeDir::new(site_root.join("pkg"))
         .precompressed_br()
@@ -33,18 +35,38 @@ pub fn router(site_root: &Path) -> Router<AppState> {
     Router::new()
         .nest_service("/pkg", pkg)
         .layer(axum::middleware::from_fn(pkg_headers))
+        .route("/i18n/{version}/{file}", get(get_strings))
+}
+
+/// `/i18n/{version}/{tag}.json`: a language's strings, which the browser fetches when the
+/// customer picks the language. The version names this build's strings, so the answer
+/// never changes; any other version or tag is a 404.
+async fn get_strings(AxumPath((version, file)): AxumPath<(String, String)>) -> Response {
+    let locale = file
+        .strip_suffix(".json")
+        .and_then(|tag| Locale::ALL.into_iter().find(|l| l.as_str() == tag));
+    match locale {
+        Some(locale) if version == catalogue::version() => {
+            with_cache_headers(axum::Json(catalogue::of(locale)).into_response(), IMMUTABLE)
+        }
+        _ => not_found(),
+    }
+}
+
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CACHE_CONTROL, "no-store")],
+        "not found",
+    )
+        .into_response()
 }
 
 async fn pkg_headers(request: Request, next: Next) -> Response {
     let immutable = is_content_named(request.uri().path());
     let response = next.run(request).await;
     if response.status() == StatusCode::NOT_FOUND {
-        return (
-            StatusCode::NOT_FOUND,
-            [(header::CACHE_CONTROL, "no-store")],
-            "not found",
-        )
-            .into_response();
+        return not_found();
     }
     with_cache_headers(response, if immutable { IMMUTABLE } else { REVALIDATE })
 }

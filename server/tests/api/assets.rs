@@ -191,3 +191,64 @@ async fn pages_and_json_are_compressed_on_the_fly_and_never_cached() {
     assert!(small.headers().get(CONTENT_ENCODING).is_none());
     assert_eq!(small.headers()[CACHE_CONTROL], "no-store");
 }
+
+/// The strings element of a page, as the browser reads it.
+fn page_strings(html: &str) -> serde_json::Value {
+    let start = html
+        .find(r#"id="portico-strings">"#)
+        .expect("the page carries its strings")
+        + r#"id="portico-strings">"#.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end]).unwrap()
+}
+
+/// A page carries its own language's strings; another language is a file of this build's
+/// strings, cached for good and compressed, and any other version or language is a 404.
+#[tokio::test]
+async fn a_page_carries_its_strings_and_other_languages_are_fetched() {
+    let (app, _site, _) = app_with_site().await;
+    let html = get(&app, "/?lang=sv", None).await.text().await.unwrap();
+    assert!(html.contains(r#"<html lang="sv""#));
+    let sv = page_strings(&html);
+    assert_eq!(sv["locale"], "sv");
+    let strings = sv["strings"].as_array().unwrap();
+    assert!(strings.iter().any(|s| s == "Din faktureringsportal"));
+
+    let version = sv["version"].as_str().unwrap();
+    let german = get(&app, &format!("/i18n/{version}/de.json"), Some("br")).await;
+    assert_eq!(german.status(), 200);
+    assert_eq!(
+        german.headers()[CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(german.headers()[CONTENT_ENCODING], "br");
+    assert!(german.headers()[VARY]
+        .to_str()
+        .unwrap()
+        .contains("accept-encoding"));
+    let mut body = Vec::new();
+    brotli::Decompressor::new(german.bytes().await.unwrap().as_ref(), 4096)
+        .read_to_end(&mut body)
+        .unwrap();
+    let de: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(de["locale"], "de");
+    assert_eq!(de["version"], version);
+    assert_eq!(de["strings"].as_array().unwrap().len(), strings.len());
+    assert!(de["strings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s == "Ihr Kundenportal"));
+
+    for path in [
+        "/i18n/0000000000000000/de.json".to_owned(),
+        format!("/i18n/{version}/da.json"),
+        format!("/i18n/{version}/de-AT.json"),
+        format!("/i18n/{version}/de"),
+        format!("/i18n/{version}/../de.json"),
+    ] {
+        let response = get(&app, &path, None).await;
+        assert_eq!(response.status(), 404, "{path}");
+        assert_eq!(response.headers()[CACHE_CONTROL], "no-store", "{path}");
+    }
+}

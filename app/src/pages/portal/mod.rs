@@ -208,7 +208,7 @@ pub fn Portal() -> impl IntoView {
                 Some(details.default_locale.as_str()),
             ]);
             if let Some(locale) = picked {
-                i18n.0.set(locale);
+                i18n.switch(locale);
             }
         }
     });

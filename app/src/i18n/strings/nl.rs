@@ -1,4 +1,4 @@
-use super::Messages;
+use crate::i18n::Messages;
 
 pub const NL: Messages = Messages {
     billing_portal: "Klantportaal",

@@ -1,4 +1,4 @@
-use super::Messages;
+use crate::i18n::Messages;
 
 pub const FR: Messages = Messages {
     billing_portal: "Espace facturation",

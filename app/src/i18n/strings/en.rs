@@ -1,4 +1,4 @@
-use super::Messages;
+use crate::i18n::Messages;
 
 pub const EN: Messages = Messages {
     billing_portal: "Billing portal",
