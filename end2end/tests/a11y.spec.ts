@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { test, expect, type Page } from '@playwright/test';
-import { freshCustomer } from './vendor';
+import { freshCustomer, vendorCall } from './vendor';
 
 async function audit(page: Page, where: string) {
   await expect(page.locator('.skeleton')).toHaveCount(0);
@@ -22,6 +22,13 @@ test.describe('accessibility', () => {
     test(`every tab passes axe-core with no violation of any impact (${scheme})`, async ({ page, request, baseURL }) => {
       await page.emulateMedia({ colorScheme: scheme });
       const customer = await freshCustomer(request, baseURL!, { invoices: 3 });
+      // The open invoice gets a payment page, so that the list shows its "Pay now".
+      await vendorCall(request, baseURL!, 'PUT', `/v1/invoices/${customer.externalId}_inv_1`, {
+        customer_id: customer.externalId, number: 'ADA-001', status: 'open', currency: 'EUR',
+        total: 1099, amount_due: 1099, due_date: '2025-01-28', issued_at: '2025-01-01T08:00:00Z',
+        lines: [{ description: 'Analytical Engine rental', quantity: 1, unit_amount: 1099, amount: 1099 }],
+        payment_url: 'https://pay.psp.example/invoices/ADA-001',
+      });
       await page.goto((await customer.link()).url);
       await expect(page.getByRole('heading', { name: 'Balance due' })).toBeVisible();
       await audit(page, 'overview');
@@ -29,6 +36,7 @@ test.describe('accessibility', () => {
       for (const tab of ['Invoices', 'Payments', 'Entitlements', 'Subscriptions', 'Payment methods', 'Profile']) {
         await tabs.getByRole('link', { name: tab }).click();
         await expect(page.getByRole('heading', { level: 2 }).first()).toBeVisible();
+        if (tab === 'Invoices') await expect(page.getByRole('link', { name: /^Pay now/ })).toHaveCount(1);
         await audit(page, tab);
       }
       // The profile with its problems shown beside the fields, a tax ID's among them.
@@ -48,6 +56,13 @@ test.describe('accessibility', () => {
       await page.getByRole('button', { name: 'Cancel subscription' }).click();
       await expect(page.getByRole('alertdialog')).toBeVisible();
       await audit(page, 'cancel dialog');
+      await page.keyboard.press('Escape');
+      await expect(page.getByRole('alertdialog')).toHaveCount(0);
+      // The removal of a payment method.
+      await tabs.getByRole('link', { name: 'Payment methods' }).click();
+      await page.getByRole('button', { name: 'Remove Mastercard •••• 4444' }).click();
+      await expect(page.getByRole('alertdialog')).toBeVisible();
+      await audit(page, 'removal dialog');
       // A phone's folded filters, opened.
       await page.keyboard.press('Escape');
       await tabs.getByRole('link', { name: 'Invoices' }).click();

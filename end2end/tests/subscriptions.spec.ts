@@ -20,6 +20,9 @@ test.describe('the subscriptions tab', () => {
     await row.getByRole('button', { name: 'Cancel subscription' }).click();
     const dialog = page.getByRole('alertdialog', { name: 'Cancel Engine Pro?' });
     await expect(dialog).toContainText('stays active until 30 Nov 2030');
+    // No reasons listed by the vendor: none is asked for, and saying anything is optional.
+    await expect(dialog.getByRole('radio')).toHaveCount(0);
+    await expect(dialog.getByLabel('Anything you would like to tell us (optional)')).toBeVisible();
     await dialog.getByRole('button', { name: 'Keep subscription' }).click();
     await expect(dialog).toHaveCount(0);
     let record = await vendorCall(request, baseURL!, 'GET', `/v1/subscriptions/${customer.externalId}_sub`);

@@ -349,7 +349,7 @@ mod tests {
                 "https://ok.example".into(),
                 "javascript:alert(1)".into(),
             ]),
-            default_locale: Some("es".into()),
+            default_locale: Some("da".into()),
             idle_timeout_secs: Some(30),
             primary_color: Some("blue".into()),
             support_email: Some(Some("nope".into())),

@@ -339,7 +339,7 @@ mod tests {
                 postal_code: Some("x".repeat(201)),
                 ..Address::default()
             },
-            locale: Some("es".into()),
+            locale: Some("da".into()),
             balance_payment_url: Some("ftp://pay.example".into()),
         };
         assert_eq!(

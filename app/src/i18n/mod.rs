@@ -337,6 +337,8 @@ messages! {
     cancel_reason_legend,
     cancel_reason_other,
     cancel_comment,
+    /// The comment's label when the vendor lists no reasons, and none is asked for.
+    cancel_comment_optional,
     resume_subscription,
     /// `{0}`: plan, `{1}`: date.
     resume_done,

@@ -388,7 +388,7 @@ async fn portal_sessions_take_every_option(db: TestStore) {
         ),
         (json!({}), "customer_id"),
         (json!({"external_id": "nobody"}), "external_id"),
-        (json!({"customer_id": "cus_1", "locale": "es"}), "locale"),
+        (json!({"customer_id": "cus_1", "locale": "da"}), "locale"),
         (
             json!({"customer_id": "cus_1", "section": "settings"}),
             "section",

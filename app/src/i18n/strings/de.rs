@@ -181,6 +181,7 @@ pub const DE: Messages = Messages {
     cancel_reason_legend: "Warum kündigen Sie?",
     cancel_reason_other: "Ein anderer Grund",
     cancel_comment: "In Ihren eigenen Worten (nötig bei „Ein anderer Grund“)",
+    cancel_comment_optional: "Möchten Sie uns noch etwas sagen? (optional)",
     resume_subscription: "Abonnement behalten",
     resume_done: "{0} verlängert sich am {1}.",
     pause_subscription: "Pause anfragen",

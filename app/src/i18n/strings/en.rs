@@ -181,6 +181,7 @@ pub const EN: Messages = Messages {
     cancel_reason_legend: "Why are you cancelling?",
     cancel_reason_other: "Another reason",
     cancel_comment: "In your own words (needed for “Another reason”)",
+    cancel_comment_optional: "Anything you would like to tell us (optional)",
     resume_subscription: "Keep my subscription",
     resume_done: "{0} will renew on {1}.",
     pause_subscription: "Request a pause",

@@ -181,6 +181,7 @@ pub const ES: Messages = Messages {
     cancel_reason_legend: "¿Por qué cancelas?",
     cancel_reason_other: "Otro motivo",
     cancel_comment: "Con tus palabras (obligatorio para «Otro motivo»)",
+    cancel_comment_optional: "¿Quieres contarnos algo? (opcional)",
     resume_subscription: "Mantener mi suscripción",
     resume_done: "{0} se renovará el {1}.",
     pause_subscription: "Solicitar una pausa",

@@ -181,6 +181,7 @@ pub const FR: Messages = Messages {
     cancel_reason_legend: "Pourquoi résiliez-vous ?",
     cancel_reason_other: "Une autre raison",
     cancel_comment: "Avec vos mots (nécessaire pour « Une autre raison »)",
+    cancel_comment_optional: "Souhaitez-vous nous dire quelque chose ? (facultatif)",
     resume_subscription: "Garder mon abonnement",
     resume_done: "{0} sera renouvelé le {1}.",
     pause_subscription: "Demander une pause",

@@ -181,6 +181,7 @@ pub const IT: Messages = Messages {
     cancel_reason_legend: "Perché disdici?",
     cancel_reason_other: "Un altro motivo",
     cancel_comment: "Con parole tue (obbligatorio per «Un altro motivo»)",
+    cancel_comment_optional: "Vuoi dirci qualcosa? (facoltativo)",
     resume_subscription: "Mantieni il mio abbonamento",
     resume_done: "{0} si rinnoverà il {1}.",
     pause_subscription: "Chiedi una pausa",

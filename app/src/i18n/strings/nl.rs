@@ -181,6 +181,7 @@ pub const NL: Messages = Messages {
     cancel_reason_legend: "Waarom zegt u op?",
     cancel_reason_other: "Een andere reden",
     cancel_comment: "In uw eigen woorden (nodig bij ‘Een andere reden’)",
+    cancel_comment_optional: "Wilt u ons nog iets laten weten? (optioneel)",
     resume_subscription: "Abonnement behouden",
     resume_done: "{0} wordt verlengd op {1}.",
     pause_subscription: "Pauze aanvragen",

@@ -183,6 +183,7 @@ pub const PL: Messages = Messages {
     cancel_reason_legend: "Dlaczego rezygnujesz?",
     cancel_reason_other: "Inny powód",
     cancel_comment: "Własnymi słowami (wymagane przy „Inny powód”)",
+    cancel_comment_optional: "Chcesz nam coś przekazać? (opcjonalnie)",
     resume_subscription: "Zachowaj moją subskrypcję",
     resume_done: "{0}: odnowienie {1}.",
     pause_subscription: "Poproś o wstrzymanie",

@@ -181,6 +181,7 @@ pub const PT: Messages = Messages {
     cancel_reason_legend: "Por que você está cancelando?",
     cancel_reason_other: "Outro motivo",
     cancel_comment: "Com suas palavras (obrigatório para “Outro motivo”)",
+    cancel_comment_optional: "Quer nos contar algo? (opcional)",
     resume_subscription: "Manter minha assinatura",
     resume_done: "{0} será renovada em {1}.",
     pause_subscription: "Pedir uma pausa",

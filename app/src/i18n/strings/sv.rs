@@ -181,6 +181,7 @@ pub const SV: Messages = Messages {
     cancel_reason_legend: "Varför säger du upp?",
     cancel_reason_other: "Annan orsak",
     cancel_comment: "Med egna ord (krävs för ”Annan orsak”)",
+    cancel_comment_optional: "Vill du berätta något för oss? (valfritt)",
     resume_subscription: "Behåll mitt abonnemang",
     resume_done: "{0} förnyas {1}.",
     pause_subscription: "Be om ett uppehåll",

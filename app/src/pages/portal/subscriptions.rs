@@ -329,7 +329,7 @@ pub fn SubscriptionsTab() -> impl IntoView {
                             </fieldset>
                         })}
                         <label class="field">
-                            <span>{t.cancel_comment}</span>
+                            <span>{if reasons.with_value(Vec::is_empty) { t.cancel_comment_optional } else { t.cancel_comment }}</span>
                             <textarea rows="3" maxlength="500" prop:value=move || comment.get()
                                 on:input=move |ev| comment.set(event_target_value(&ev))></textarea>
                         </label>
