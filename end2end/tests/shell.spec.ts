@@ -1,4 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
+import { freshCustomer } from './vendor';
 
 /** Collects the page's console errors and uncaught exceptions. */
 function trackErrors(page: Page): string[] {
@@ -60,6 +61,28 @@ test.describe('server-rendered shell, hydrated', () => {
     await page.getByRole('link', { name: 'Go to the start page' }).click();
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByRole('heading', { name: 'Your billing portal' })).toBeVisible();
+  });
+});
+
+test.describe('the tab bar', () => {
+  test('keeps the open tab in view where the tabs do not fit', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { locale: 'de', invoices: 2 });
+    await page.goto((await customer.link()).url);
+    const bar = page.getByRole('navigation', { name: 'Abrechnungsbereiche' });
+    await expect(bar.getByRole('link')).toHaveCount(7);
+    /** Whether the open tab lies wholly inside the bar's visible part. */
+    const currentInView = () =>
+      bar.evaluate((nav) => {
+        const current = nav.querySelector('[aria-current=page]');
+        if (!current) return false;
+        const [b, t] = [nav.getBoundingClientRect(), current.getBoundingClientRect()];
+        return t.left >= b.left - 1 && t.right <= b.right + 1;
+      });
+    for (const name of ['Profil', 'Übersicht', 'Abonnements', 'Rechnungen', 'Zahlungsmethoden']) {
+      await bar.getByRole('link', { name, exact: true }).click();
+      await expect(bar.getByRole('link', { name, exact: true })).toHaveAttribute('aria-current', 'page');
+      await expect.poll(currentInView).toBe(true);
+    }
   });
 });
 

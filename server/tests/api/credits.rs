@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{refused_fields, spawn_app, TestStore};
 use crate::on_both_backends;
-use crate::records::import;
+use crate::records::{import, rejected_lines};
 
 on_both_backends!(
     a_credit_balance_is_checked_and_replaced_per_currency,
@@ -222,12 +222,7 @@ async fn credit_and_plans_arrive_through_the_import_in_line_order(db: TestStore)
     let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
     let (status, report) = import(&app, &vendor, body).await;
     assert_eq!(status, 200, "{report}");
-    let rejected: Vec<(u64, &str)> = report["rejected"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r["line"].as_u64().unwrap(), r["field"].as_str().unwrap()))
-        .collect();
+    let rejected = rejected_lines(&report);
     assert_eq!(
         rejected,
         [

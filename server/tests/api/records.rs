@@ -453,6 +453,16 @@ async fn invoice_pdfs_upload_and_download(db: TestStore) {
     assert_eq!(body["error"]["code"], "payload_too_large");
 }
 
+/// An import report's rejections as (line, field).
+pub(crate) fn rejected_lines(report: &Value) -> Vec<(u64, &str)> {
+    report["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["field"].as_str().unwrap()))
+        .collect()
+}
+
 pub(crate) async fn import(app: &TestApp, vendor: &Vendor, body: String) -> (u16, Value) {
     let response = app
         .vendor_request(Method::POST, "/v1/import", vendor)
@@ -586,12 +596,7 @@ async fn an_import_in_batches_numbers_lines_and_resolves_earlier_lines(db: TestS
     let body: Vec<String> = lines.iter().map(Value::to_string).collect();
     let (status, report) = import(&app, &vendor, body.join("\n")).await;
     assert_eq!(status, 200, "{report}");
-    let rejected: Vec<(u64, &str)> = report["rejected"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| (r["line"].as_u64().unwrap(), r["field"].as_str().unwrap()))
-        .collect();
+    let rejected = rejected_lines(&report);
     assert_eq!(
         rejected,
         [

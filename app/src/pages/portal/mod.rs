@@ -269,16 +269,21 @@ pub fn Portal() -> impl IntoView {
     });
     Effect::new(move |_| {
         let _ = (location.pathname.get(), ready.get(), ended.get());
-        // Scrolled by hand: scrollIntoView could also scroll an embedding page.
+        // Scrolled by hand: scrollIntoView could also scroll an embedding page. Measured
+        // in the next frame: this effect can run before the links have moved
+        // `aria-current` to the new tab.
         #[cfg(feature = "hydrate")]
-        if let Some(nav) = tabs_ref.get() {
+        request_animation_frame(move || {
+            let Some(nav) = tabs_ref.get_untracked() else {
+                return;
+            };
             if let Ok(Some(current)) = nav.query_selector("[aria-current=page]") {
                 let bar = nav.get_bounding_client_rect();
                 let tab = current.get_bounding_client_rect();
                 let offset = tab.left() - bar.left() - (bar.width() - tab.width()) / 2.0;
                 nav.set_scroll_left(nav.scroll_left() + offset as i32);
             }
-        }
+        });
         #[cfg(not(feature = "hydrate"))]
         let _ = tabs_ref;
     });

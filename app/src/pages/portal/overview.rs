@@ -1,6 +1,7 @@
 //! The landing tab: what is due, what is overdue, what renews next, and spending per
 //! month as a chart drawn in SVG by the app itself.
 
+use chrono::Datelike;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -186,7 +187,7 @@ fn SpendingChart(months: Vec<MonthTotal>, currency: String, locale: Locale) -> i
                 <g>
                     <rect class="bar" x=format!("{x:.1}") y=format!("{y:.1}") width=format!("{bar:.1}")
                         height=format!("{:.1}", h.max(if m.total > 0 { 1.0 } else { 0.0 })) rx="3">
-                        <title>{format!("{month} {}: {amount}", m.month.format("%Y"))}</title>
+                        <title>{format!("{month} {}: {amount}", m.month.year())}</title>
                     </rect>
                     <text class="axis" x=format!("{:.1}", x + bar / 2.0) y=format!("{:.1}", HEIGHT - 8.0) text-anchor="middle">
                         {month}
@@ -200,7 +201,7 @@ fn SpendingChart(months: Vec<MonthTotal>, currency: String, locale: Locale) -> i
         .map(|m| {
             view! {
                 <tr>
-                    <th scope="row">{format!("{} {}", format::month(m.month, locale), m.month.format("%Y"))}</th>
+                    <th scope="row">{format!("{} {}", format::month(m.month, locale), m.month.year())}</th>
                     <td>{format::money(m.total, &m.currency, locale)}</td>
                 </tr>
             }
