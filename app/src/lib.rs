@@ -103,15 +103,15 @@ fn page_path() -> Option<String> {
 }
 
 /// The page's language's strings, for the browser, which holds none of its own.
-fn page_strings(locale: Locale) -> String {
+fn page_strings(locale: Locale) -> &'static str {
     #[cfg(feature = "ssr")]
     {
-        csp::inline_json(&i18n::catalogue::of(locale))
+        i18n::catalogue::json(locale)
     }
     #[cfg(not(feature = "ssr"))]
     {
         let _ = locale;
-        String::new()
+        ""
     }
 }
 

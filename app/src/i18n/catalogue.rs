@@ -55,6 +55,16 @@ pub fn of(locale: Locale) -> Catalogue<&'static str> {
     }
 }
 
+/// A language's strings as JSON, safe to place inside a page's `<script>` element (and
+/// plain JSON for the `/i18n/` file): serialised once per language and kept, since every
+/// page carries them.
+#[cfg(feature = "ssr")]
+pub fn json(locale: Locale) -> &'static str {
+    static JSON: [std::sync::OnceLock<String>; Locale::ALL.len()] =
+        [const { std::sync::OnceLock::new() }; Locale::ALL.len()];
+    JSON[locale.index()].get_or_init(|| crate::csp::inline_json(&of(locale)))
+}
+
 #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
 pub use browser::{loaded, page_strings, when_loaded};
 

@@ -47,7 +47,11 @@ async fn get_strings(AxumPath((version, file)): AxumPath<(String, String)>) -> R
         .and_then(|tag| Locale::ALL.into_iter().find(|l| l.as_str() == tag));
     match locale {
         Some(locale) if version == catalogue::version() => {
-            with_cache_headers(axum::Json(catalogue::of(locale)).into_response(), IMMUTABLE)
+            let json = (
+                [(header::CONTENT_TYPE, "application/json")],
+                catalogue::json(locale),
+            );
+            with_cache_headers(json.into_response(), IMMUTABLE)
         }
         _ => not_found(),
     }
