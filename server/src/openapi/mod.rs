@@ -455,7 +455,7 @@ pub fn document() -> Value {
                 "summary": "What customers did in the portal, oldest first",
                 "description": format!("Kinds: {}. Follow the log by passing the last id seen as `after`; or have them pushed with `/v1/webhook_endpoints`.", crate::webhooks::EVENT_TYPES.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")),
                 "parameters": [
-                    {"name": "after", "in": "query", "required": false, "schema": {"type": "string"}},
+                    {"name": "after", "in": "query", "required": false, "schema": {"type": "string", "maxLength": 64}},
                     {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}}
                 ],
                 "responses": with(error_responses(&["401", "422"]), &[("200", json!({"description": "Events after `after`.", "content": json_content(json!({

@@ -38,7 +38,8 @@ async fn list_events(
     ApiQuery(query): ApiQuery<EventQuery>,
 ) -> Result<Json<EventList>, ApiError> {
     let limit = paging::limit(query.limit, 100, 500)?;
-    if query.after.as_ref().is_some_and(|a| a.len() > 64) {
+    // Counted in characters, as the OpenAPI document's `maxLength` counts them.
+    if query.after.as_ref().is_some_and(|a| a.chars().count() > 64) {
         return Err(ApiError::field("after", "is not an event id"));
     }
     let data = state

@@ -381,7 +381,12 @@ async fn list_deliveries(
 ) -> Result<Json<DeliveryList>, ApiError> {
     plausible_id(&id)?;
     let limit = paging::limit(query.limit, 50, 200)?;
-    if query.before.as_ref().is_some_and(|b| b.len() > 64) {
+    // Counted in characters, as the OpenAPI document's `maxLength` counts them.
+    if query
+        .before
+        .as_ref()
+        .is_some_and(|b| b.chars().count() > 64)
+    {
         return Err(ApiError::field("before", "is not a delivery id"));
     }
     let org = &vendor.organisation.id;

@@ -682,6 +682,20 @@ async fn a_delivery_is_retried_by_hand(store: TestStore) {
     assert_eq!(second["data"][1]["id"], delivery_id);
     let (status, _) = get(&app, &vendor, &format!("{log_path}?limit=0")).await;
     assert_eq!(status, 422);
+    // A cursor of 64 characters is within the document's limit even when each takes four
+    // bytes; one more is refused by name.
+    let wide = "%F0%9D%91%BB".repeat(64);
+    let (status, page) = get(&app, &vendor, &format!("{log_path}?before={wide}")).await;
+    assert_eq!(status, 200, "{page}");
+    let (status, refused) = get(&app, &vendor, &format!("{log_path}?before={wide}x")).await;
+    assert_eq!(status, 422);
+    assert_eq!(refused["error"]["fields"][0]["field"], "before");
+    // The event log's cursor is measured the same way.
+    let (status, page) = get(&app, &vendor, &format!("/v1/events?after={wide}")).await;
+    assert_eq!(status, 200, "{page}");
+    let (status, refused) = get(&app, &vendor, &format!("/v1/events?after={wide}x")).await;
+    assert_eq!(status, 422);
+    assert_eq!(refused["error"]["fields"][0]["field"], "after");
 }
 
 /// The endpoint's newest delivery once `ready` holds for it (for at most 10 s).
