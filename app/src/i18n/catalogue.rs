@@ -47,7 +47,7 @@ pub fn version() -> &'static str {
 
 /// A language's strings, as the server sends them.
 #[cfg(feature = "ssr")]
-pub fn of(locale: Locale) -> Catalogue<&'static str> {
+fn of(locale: Locale) -> Catalogue<&'static str> {
     Catalogue {
         locale: locale.as_str().to_owned(),
         version: version().to_owned(),

@@ -226,7 +226,7 @@ fn add_webhooks(paths: &mut Map<String, Value>, components: &mut Components) {
             "get": {
                 "tags": tags, "operationId": "list_webhook_deliveries",
                 "parameters": [id,
-                    {"name": "before", "in": "query", "schema": {"type": "string", "maxLength": 64}, "description": "`next_before` of the previous page."},
+                    {"name": "before", "in": "query", "schema": {"type": "string", "maxLength": crate::routes::paging::MAX_ID_CURSOR_CHARS}, "description": "`next_before` of the previous page."},
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}}],
                 "responses": with(error_responses(&["401", "404", "422"]), &[("200", json!({"description": "Deliveries, newest first.", "content": json_content(deliveries)}))])
             }
@@ -455,7 +455,7 @@ pub fn document() -> Value {
                 "summary": "What customers did in the portal, oldest first",
                 "description": format!("Kinds: {}. Follow the log by passing the last id seen as `after`; or have them pushed with `/v1/webhook_endpoints`.", crate::webhooks::EVENT_TYPES.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")),
                 "parameters": [
-                    {"name": "after", "in": "query", "required": false, "schema": {"type": "string", "maxLength": 64}},
+                    {"name": "after", "in": "query", "required": false, "schema": {"type": "string", "maxLength": crate::routes::paging::MAX_ID_CURSOR_CHARS}},
                     {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}}
                 ],
                 "responses": with(error_responses(&["401", "422"]), &[("200", json!({"description": "Events after `after`.", "content": json_content(json!({

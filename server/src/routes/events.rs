@@ -38,13 +38,10 @@ async fn list_events(
     ApiQuery(query): ApiQuery<EventQuery>,
 ) -> Result<Json<EventList>, ApiError> {
     let limit = paging::limit(query.limit, 100, 500)?;
-    // Counted in characters, as the OpenAPI document's `maxLength` counts them.
-    if query.after.as_ref().is_some_and(|a| a.chars().count() > 64) {
-        return Err(ApiError::field("after", "is not an event id"));
-    }
+    let after = paging::id_cursor(query.after.as_deref(), "after", "is not an event id")?;
     let data = state
         .store
-        .list_events(&vendor.organisation.id, query.after.as_deref(), limit)
+        .list_events(&vendor.organisation.id, after, limit)
         .await?;
     let next_after = data.last().map(|e| e.id.clone());
     Ok(Json(EventList { data, next_after }))

@@ -6,7 +6,7 @@ mod demo;
 mod embedding;
 mod events;
 pub mod import;
-mod paging;
+pub(crate) mod paging;
 mod plans;
 mod portal;
 pub mod records;

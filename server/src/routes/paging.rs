@@ -18,6 +18,24 @@ pub fn limit(asked: Option<i64>, default: i64, max: i64) -> Result<i64, ApiError
     }
 }
 
+/// The longest id cursor (`?after=`, `?before=`) the vendor API takes, in characters, as
+/// the OpenAPI document's `maxLength` counts them.
+pub const MAX_ID_CURSOR_CHARS: usize = 64;
+
+/// An id cursor as asked for, refused by `field` when it is longer than any id.
+pub fn id_cursor<'a>(
+    asked: Option<&'a str>,
+    field: &'static str,
+    problem: &'static str,
+) -> Result<Option<&'a str>, ApiError> {
+    match asked {
+        Some(cursor) if cursor.chars().count() > MAX_ID_CURSOR_CHARS => {
+            Err(ApiError::field(field, problem))
+        }
+        _ => Ok(asked),
+    }
+}
+
 /// Rows fetched with `limit + 1`, as a page of `limit` and the cursor of its last row
 /// when more follow.
 pub fn page<T>(mut rows: Vec<T>, limit: i64, cursor_of: impl Fn(&T) -> String) -> Page<T> {

@@ -381,21 +381,14 @@ async fn list_deliveries(
 ) -> Result<Json<DeliveryList>, ApiError> {
     plausible_id(&id)?;
     let limit = paging::limit(query.limit, 50, 200)?;
-    // Counted in characters, as the OpenAPI document's `maxLength` counts them.
-    if query
-        .before
-        .as_ref()
-        .is_some_and(|b| b.chars().count() > 64)
-    {
-        return Err(ApiError::field("before", "is not a delivery id"));
-    }
+    let before = paging::id_cursor(query.before.as_deref(), "before", "is not a delivery id")?;
     let org = &vendor.organisation.id;
     if state.store.get_webhook_endpoint(org, &id).await?.is_none() {
         return Err(ApiError::NotFound);
     }
     let rows = state
         .store
-        .list_webhook_deliveries(org, &id, query.before.as_deref(), limit + 1)
+        .list_webhook_deliveries(org, &id, before, limit + 1)
         .await?;
     let page = paging::page(rows, limit, |d| d.id.clone());
     Ok(Json(DeliveryList {
