@@ -19,10 +19,15 @@ export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
 PORTICO := $(CARGO_TARGET_DIR)/release/portico
+# The Rust tests' build of the server, which `make test` also runs the browser tests and the
+# fuzz run against. It is built with `--cfg erase_components`, as cargo-leptos builds the
+# release WASM (`always-erase-components`), so that the pages it renders hydrate with it.
+TEST_CARGO := CARGO_TARGET_DIR=$(TEST_TARGET_DIR) RUSTFLAGS="$${RUSTFLAGS:-} --cfg erase_components"
+TEST_PORTICO := $(TEST_TARGET_DIR)/debug/portico
 SITE_ROOT := $(CURDIR)/target/site
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: help run test rust-test outage bench site tools rust-tools wasm-target cargo-leptos wasm-bindgen \
+.PHONY: help run test rust-test test-fuzz outage bench site site-front tools rust-tools wasm-target cargo-leptos wasm-bindgen \
   node-tools chromium postgres trim-cache lint fmt lighthouse wrk crash soak fuzz schemathesis
 
 # Independent steps (tool installs, the Rust tests, the release build) run side by side;
@@ -109,6 +114,10 @@ trim-cache:
 site: trim-cache tools
 	+cargo leptos build --release --precompress --split --cargo-locked
 
+# The site alone, without the release server: what `make test` serves with the tests' server.
+site-front: trim-cache tools
+	+cargo leptos build --release --precompress --split --cargo-locked --frontend-only
+
 run: site
 	@PORTICO_SITE_ROOT=$(SITE_ROOT) $(PORTICO) demo --if-empty
 	PORTICO_SITE_ROOT=$(SITE_ROOT) $(PORTICO) serve --demo
@@ -116,11 +125,17 @@ run: site
 ## Tests ---------------------------------------------------------------------------------
 
 # The Rust tests build in a directory of their own, so that they compile and run while the
-# tools install and the release site builds (cargo locks a build directory while it works);
-# the browser tests start once both are done.
-test: rust-test site chromium node-tools schemathesis
-	scripts/test.sh browser
-	scripts/fuzz.py $(PORTICO) $(SCHEMATHESIS) $(FUZZ_EXAMPLES)
+# tools install and the site builds (cargo locks a build directory while it works). The
+# browser tests and the fuzz run use the server binary that build links anyway, and the
+# release site without the release server (`make run`, `make bench` and `make soak` build
+# that): a first run on a fresh machine compiles the server twice, not three times.
+test: rust-test test-fuzz site-front chromium node-tools
+	PORTICO_BIN=$(TEST_PORTICO) PORTICO_HASH_FILE=$(CARGO_TARGET_DIR)/release/hash.txt \
+	  scripts/test.sh browser
+
+# The fuzz run of `make test`, while the site builds.
+test-fuzz: rust-test schemathesis
+	scripts/fuzz.py $(TEST_PORTICO) $(SCHEMATHESIS) $(FUZZ_EXAMPLES)
 
 # The API against its own OpenAPI document (schemathesis from PyPI, in a venv of its own):
 # `make fuzz` alone, with more cases per operation than `make test` takes.
@@ -140,21 +155,21 @@ schemathesis:
 	fi
 
 rust-test: trim-cache postgres
-	+CARGO_TARGET_DIR=$(TEST_TARGET_DIR) scripts/test.sh rust
+	+$(TEST_CARGO) scripts/test.sh rust
 
 # The database-outage test of `make test` (4 s without PostgreSQL), held for 30 s.
 outage: trim-cache
-	+CARGO_TARGET_DIR=$(TEST_TARGET_DIR) PORTICO_OUTAGE_SECS=30 \
+	+$(TEST_CARGO) PORTICO_OUTAGE_SECS=30 \
 	  cargo test --locked -p server --test api outage -- --nocapture
 
 # The crash test of `make test` (3 kills a backend), with 20.
 crash: trim-cache postgres
-	+CARGO_TARGET_DIR=$(TEST_TARGET_DIR) PORTICO_CRASH_KILLS=20 scripts/test.sh rust-one crash
+	+$(TEST_CARGO) PORTICO_CRASH_KILLS=20 scripts/test.sh rust-one crash
 
 # The soak of `make test` (15 s a backend, debug server) for 10 minutes a backend against
 # the release server.
 soak: site postgres
-	+CARGO_TARGET_DIR=$(TEST_TARGET_DIR) PORTICO_SOAK_SECS=600 PORTICO_SOAK_BINARY=$(PORTICO) \
+	+$(TEST_CARGO) PORTICO_SOAK_SECS=600 PORTICO_SOAK_BINARY=$(PORTICO) \
 	  scripts/test.sh rust-one soak
 
 bench: site node-tools chromium postgres lighthouse wrk

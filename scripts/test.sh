@@ -4,7 +4,10 @@
 #   rust     Rust tests of every crate, the store suite on SQLite and on a fresh PostgreSQL
 #            database;
 #   browser  the release site, served by a fresh server on a free port over a fresh SQLite
-#            file, and the Playwright suite in Chromium against it.
+#            file, and the Playwright suite in Chromium against it. The server is
+#            $PORTICO_BIN (the release build by default) and the bundle's names come from
+#            $PORTICO_HASH_FILE (the release build's hash.txt by default), copied into a
+#            site root of the run's own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,10 +54,14 @@ base="http://127.0.0.1:$port"
 export PORTICO_DATABASE_URL="sqlite://$work/portico.db"
 export PORTICO_ADDR="127.0.0.1:$port"
 export PORTICO_PUBLIC_URL="$base"
-export PORTICO_SITE_ROOT="$PWD/target/site"
+# A copy of the site with the bundle's names in it, so that no hash.txt outlives the run
+# beside a binary that other tests start.
+cp -r target/site "$work/site"
+cp "${PORTICO_HASH_FILE:-$CARGO_TARGET_DIR/release/hash.txt}" "$work/site/hash.txt"
+export PORTICO_SITE_ROOT="$work/site"
 # Every browser test opens links from the same address, faster than any customer would.
 export PORTICO_EXCHANGE_LIMIT_PER_MINUTE=1000
-portico="$CARGO_TARGET_DIR/release/portico"
+portico="${PORTICO_BIN:-$CARGO_TARGET_DIR/release/portico}"
 "$portico" demo > "$work/demo.txt"
 # A second organisation that hides most sections and keeps the profile mostly read-only,
 # with primary colour and dark theme of its own, for the branding and section tests.
