@@ -57,6 +57,15 @@ impl ClientError {
     }
 }
 
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.message, self.code)
+    }
+}
+
+/// So that a failed load can reach an `ErrorBoundary`.
+impl std::error::Error for ClientError {}
+
 /// Trades a link token for a session.
 pub async fn exchange(token: &str) -> Result<ExchangeResponse, ClientError> {
     send(

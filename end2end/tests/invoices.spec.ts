@@ -106,4 +106,18 @@ test.describe('the invoices tab', () => {
     await expect(page.getByText('No payments have been recorded for this invoice.')).toBeVisible();
     await expect(page.getByRole('button', { name: 'Download PDF' })).toHaveCount(0);
   });
+
+  test('an invoice that is not the customer\'s is not found, and the list is one click away', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 1 });
+    const other = await freshCustomer(request, baseURL!, { invoices: 1 });
+    const theirs = await vendorCall(request, baseURL!, 'GET', `/v1/invoices/${other.externalId}_inv_1`);
+    await page.goto((await customer.link({ section: 'invoices', locale: 'en' })).url);
+    await expect(page.locator('table.invoices-table tbody tr')).toHaveCount(2);
+    // The address of another customer's invoice, opened in this customer's tab.
+    await page.goto(page.url().replace(/\/invoices$/, `/invoices/${theirs.id}`));
+    await expect(page.getByRole('heading', { name: 'Invoice not found' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: /^Invoice ADA/ })).toHaveCount(0);
+    await page.getByRole('link', { name: '← All invoices' }).click();
+    await expect(page.locator('table.invoices-table tbody tr')).toHaveCount(2);
+  });
 });

@@ -136,4 +136,22 @@ test.describe('the subscriptions tab', () => {
     // The subscription itself waits for the vendor.
     await expect(row).toContainText('€249.00 per month');
   });
+
+  test('a list that could not be loaded says so, and loads when asked again', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 1 });
+    const down = async (route: import('@playwright/test').Route) => route.fulfill({
+      status: 503,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is not answering.' } }),
+    });
+    await page.route('**/api/v1/portal/subscriptions', down);
+    await page.goto((await customer.link({ section: 'subscriptions', locale: 'en' })).url);
+    const problem = page.getByRole('alert').filter({ hasText: 'Something went wrong' });
+    await expect(problem).toBeVisible();
+    await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+    await page.unroute('**/api/v1/portal/subscriptions', down);
+    await problem.getByRole('button', { name: 'Try again' }).click();
+    await expect(page.getByRole('rowheader', { name: 'Engine Pro' })).toBeVisible();
+    await expect(problem).toHaveCount(0);
+  });
 });

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::load::once;
+use super::load::Loaded;
 use crate::client;
 use crate::format;
 use crate::i18n::use_i18n;
@@ -13,16 +13,16 @@ use crate::i18n::use_i18n;
 #[component]
 pub fn Credits() -> impl IntoView {
     let i18n = use_i18n();
-    let (data, failure) = once(|token| async move { client::credits(&token).await });
-    move || {
+    let data = Loaded::new(|token| async move { client::credits(&token).await });
+    let failed =
+        move |_code| view! { <p class="notice" role="alert">{move || i18n.t().credit_failed}</p> };
+    data.view_or(|| (), failed, move |list| move || {
         let t = i18n.t();
         let l = i18n.locale();
-        if failure.with(Option::is_some) {
-            return view! { <p class="notice" role="alert">{t.credit_failed}</p> }.into_any();
-        }
-        let Some(list) = data.get().filter(|list| !list.data.is_empty()) else {
+        if list.data.is_empty() {
             return ().into_any();
-        };
+        }
+        let list = list.clone();
         view! {
             <section class="card credits" aria-labelledby="credits-title">
                 <h2 id="credits-title">{t.credit_title}</h2>
@@ -65,5 +65,5 @@ pub fn Credits() -> impl IntoView {
             </section>
         }
         .into_any()
-    }
+    })
 }

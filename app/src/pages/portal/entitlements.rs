@@ -2,8 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::load::once;
-use super::pending_view;
+use super::load::{skeleton, Loaded};
 use crate::api::records::UsagePoint;
 use crate::client;
 use crate::format;
@@ -18,17 +17,16 @@ lazy_tab!(
 #[component]
 pub fn EntitlementsTab() -> impl IntoView {
     let i18n = use_i18n();
-    let (data, failure) = once(|token| async move { client::entitlements(&token).await });
+    let data = Loaded::new(|token| async move { client::entitlements(&token).await });
     view! {
         <section class="card" aria-labelledby="entitlements-title">
             <h2 id="entitlements-title">{move || i18n.t().tab_entitlements}</h2>
-            {move || {
+            {data.view(skeleton, move |list| move || {
                 let t = i18n.t();
                 let l = i18n.locale();
-                match data.get() {
-                    None => pending_view(failure.get()),
-                    Some(list) if list.data.is_empty() => view! { <p class="empty">{t.no_entitlements}</p> }.into_any(),
-                    Some(list) => view! {
+                match list.clone() {
+                    list if list.data.is_empty() => view! { <p class="empty">{t.no_entitlements}</p> }.into_any(),
+                    list => view! {
                         <ul class="entitlements">
                             {list.data.into_iter().map(|e| {
                                 let used = match e.limit {
@@ -92,7 +90,7 @@ pub fn EntitlementsTab() -> impl IntoView {
                     }
                     .into_any(),
                 }
-            }}
+            })}
         </section>
     }
 }

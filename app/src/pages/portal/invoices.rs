@@ -4,13 +4,13 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::load::{Download, Load, Paged};
+use super::load::{skeleton, Download, Load, Loaded, Paged};
 use super::pay::{PayLink, Paying};
 use super::PortalContext;
 use crate::api::portal::{parse_statuses, InvoiceDetail, InvoiceFilter, InvoiceSort};
 use crate::api::records::{CreditNoteStatus, InvoiceStatus, PaymentKind};
 use crate::api::routes;
-use crate::client::{self, ClientError};
+use crate::client;
 use crate::components::problem::Problem;
 use crate::format;
 use crate::i18n::{fill, use_i18n, Label, Messages};
@@ -380,20 +380,19 @@ pub fn InvoicePage() -> impl IntoView {
     let context = expect_context::<PortalContext>();
     let i18n = use_i18n();
     let params = use_params_map();
-    let invoice = RwSignal::new(None::<InvoiceDetail>);
-    let failure = RwSignal::new(None::<ClientError>);
-
-    Effect::new(move |_| {
+    let detail = Loaded::new(move |token| {
         let id = params.read().get("invoice").unwrap_or_default();
-        let Some(token) = context.token() else { return };
-        leptos::task::spawn_local(async move {
-            match client::invoice(&token, &id).await {
-                Ok(found) => invoice.set(Some(found)),
-                Err(error) if error.session_over() => context.end(&error),
-                Err(error) => failure.set(Some(error)),
-            }
-        });
+        async move { client::invoice(&token, &id).await }
     });
+    let failed = move |code: String| {
+        if code == "not_found" {
+            view! { <section class="card"><h2>{move || i18n.t().invoice_not_found}</h2></section> }
+                .into_any()
+        } else {
+            view! { <Problem code return_url=None retry=Callback::new(move |_| detail.refetch())/> }
+                .into_any()
+        }
+    };
 
     let download = Download::in_portal();
     let download_pdf = move |id: String, number: String| {
@@ -405,154 +404,146 @@ pub fn InvoicePage() -> impl IntoView {
 
     view! {
         <p><A href=move || context.path("invoices")>{move || i18n.t().all_invoices}</A></p>
-        {move || match (invoice.get(), failure.get()) {
-            (_, Some(error)) if error.status == 404 => view! {
-                <section class="card"><h2>{i18n.t().invoice_not_found}</h2></section>
-            }
-            .into_any(),
-            (_, Some(error)) => view! { <Problem code=error.code return_url=None/> }.into_any(),
-            (None, None) => view! { <div class="skeleton skeleton-block" aria-busy="true"></div> }.into_any(),
-            (Some(detail), None) => {
-                let t = i18n.t();
-                let l = i18n.locale();
-                let InvoiceDetail { invoice, payments, credit_notes, has_pdf } = detail;
-                let currency = invoice.currency.clone();
-                let money = move |amount: i64| format::money(amount, &currency, l);
-                let (id, number) = (invoice.id.clone(), invoice.number.clone());
-                let pdf = if has_pdf {
-                    Some(view! {
-                        <button type="button" class="button primary"
-                            disabled=move || download.busy.get()
-                            on:click=move |_| download_pdf(id.clone(), number.clone())>
-                            {move || if download.busy.get() { i18n.t().downloading } else { i18n.t().download_pdf }}
-                        </button>
-                    }.into_any())
-                } else {
-                    invoice.pdf_url.clone().map(|url| view! {
-                        <a class="button primary" href=url target="_blank" rel="noreferrer">{t.download_pdf}</a>
-                    }.into_any())
-                };
-                view! {
-                    <section class="card invoice" aria-labelledby="invoice-title">
-                        <div class="invoice-head">
-                            <h2 id="invoice-title">{fill(t.invoice_title, &[&invoice.number])}</h2>
-                            <StatusBadge status=invoice.status/>
-                            <span class="spacer"></span>
-                            {invoice.payable_at().map(|url| view! {
-                                <PayLink url=url.to_owned() paying=Paying::Invoice {
-                                    id: invoice.id.clone(),
-                                    number: invoice.number.clone(),
-                                }/>
-                            })}
-                            {pdf}
-                        </div>
-                        {move || download.failed.get().then(|| view! {
-                            <p class="notice" role="alert">{i18n.t().action_failed}</p>
+        {detail.view_or(skeleton, failed, move |detail| move || {
+            let t = i18n.t();
+            let l = i18n.locale();
+            let InvoiceDetail { invoice, payments, credit_notes, has_pdf } = detail.clone();
+            let currency = invoice.currency.clone();
+            let money = move |amount: i64| format::money(amount, &currency, l);
+            let (id, number) = (invoice.id.clone(), invoice.number.clone());
+            let pdf = if has_pdf {
+                Some(view! {
+                    <button type="button" class="button primary"
+                        disabled=move || download.busy.get()
+                        on:click=move |_| download_pdf(id.clone(), number.clone())>
+                        {move || if download.busy.get() { i18n.t().downloading } else { i18n.t().download_pdf }}
+                    </button>
+                }.into_any())
+            } else {
+                invoice.pdf_url.clone().map(|url| view! {
+                    <a class="button primary" href=url target="_blank" rel="noreferrer">{t.download_pdf}</a>
+                }.into_any())
+            };
+            view! {
+                <section class="card invoice" aria-labelledby="invoice-title">
+                    <div class="invoice-head">
+                        <h2 id="invoice-title">{fill(t.invoice_title, &[&invoice.number])}</h2>
+                        <StatusBadge status=invoice.status/>
+                        <span class="spacer"></span>
+                        {invoice.payable_at().map(|url| view! {
+                            <PayLink url=url.to_owned() paying=Paying::Invoice {
+                                id: invoice.id.clone(),
+                                number: invoice.number.clone(),
+                            }/>
                         })}
-                        <dl class="facts">
-                            <div><dt>{t.col_generated_on}</dt><dd>{format::date(invoice.issued_at.date_naive(), l)}</dd></div>
-                            <div><dt>{t.col_due_date}</dt><dd>{invoice.due_date.map(|d| format::date(d, l)).unwrap_or_else(|| t.none.into())}</dd></div>
-                            <div><dt>{t.col_billing_period}</dt><dd>{period(invoice.period_start, invoice.period_end, l, t)}</dd></div>
-                        </dl>
-                        <table class="records lines">
-                            <thead>
+                        {pdf}
+                    </div>
+                    {move || download.failed.get().then(|| view! {
+                        <p class="notice" role="alert">{i18n.t().action_failed}</p>
+                    })}
+                    <dl class="facts">
+                        <div><dt>{t.col_generated_on}</dt><dd>{format::date(invoice.issued_at.date_naive(), l)}</dd></div>
+                        <div><dt>{t.col_due_date}</dt><dd>{invoice.due_date.map(|d| format::date(d, l)).unwrap_or_else(|| t.none.into())}</dd></div>
+                        <div><dt>{t.col_billing_period}</dt><dd>{period(invoice.period_start, invoice.period_end, l, t)}</dd></div>
+                    </dl>
+                    <table class="records lines">
+                        <thead>
+                            <tr>
+                                <th scope="col">{t.col_description}</th>
+                                <th scope="col" class="num">{t.col_quantity}</th>
+                                <th scope="col" class="num">{t.col_unit_price}</th>
+                                <th scope="col" class="num">{t.col_amount}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {invoice.lines.iter().map(|line| view! {
                                 <tr>
-                                    <th scope="col">{t.col_description}</th>
-                                    <th scope="col" class="num">{t.col_quantity}</th>
-                                    <th scope="col" class="num">{t.col_unit_price}</th>
-                                    <th scope="col" class="num">{t.col_amount}</th>
+                                    <td>{line.description.clone()}</td>
+                                    <td class="num" data-label=t.col_quantity>{format::number(line.quantity, l)}</td>
+                                    <td class="num" data-label=t.col_unit_price>{money(line.unit_amount)}</td>
+                                    <td class="num" data-label=t.col_amount>{money(line.amount)}</td>
                                 </tr>
-                            </thead>
-                            <tbody>
-                                {invoice.lines.iter().map(|line| view! {
-                                    <tr>
-                                        <td>{line.description.clone()}</td>
-                                        <td class="num" data-label=t.col_quantity>{format::number(line.quantity, l)}</td>
-                                        <td class="num" data-label=t.col_unit_price>{money(line.unit_amount)}</td>
-                                        <td class="num" data-label=t.col_amount>{money(line.amount)}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                            <tfoot>
-                                <tr>
-                                    <th scope="row" colspan="3">{t.total}</th>
-                                    <td class="num">{money(invoice.total)}</td>
-                                </tr>
-                                <tr>
-                                    <th scope="row" colspan="3">{t.col_amount_due}</th>
-                                    <td class="num">{money(invoice.amount_due)}</td>
-                                </tr>
-                            </tfoot>
-                        </table>
-                    </section>
-                    <section class="card" aria-labelledby="applied-title">
-                        <h2 id="applied-title">{t.payments_applied}</h2>
-                        {if payments.is_empty() {
-                            view! { <p class="empty">{t.no_payments_applied}</p> }.into_any()
-                        } else {
-                            view! {
-                                <table class="records applied">
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">{t.col_date}</th>
-                                            <th scope="col">{t.col_type}</th>
-                                            <th scope="col">{t.col_method}</th>
-                                            <th scope="col">{t.col_status}</th>
-                                            <th scope="col" class="num">{t.col_amount}</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {payments.into_iter().map(|p| view! {
-                                            <tr>
-                                                <th scope="row">{format::date(p.paid_at.date_naive(), l)}</th>
-                                                <td data-label=t.col_type>{super::payments::kind_label(p.kind, t)}</td>
-                                                <td data-label=t.col_method>{p.method.clone()}</td>
-                                                <td data-label=t.col_status>{super::payments::payment_status_badge(p.status, t)}</td>
-                                                <td class="num" data-label=t.col_amount>
-                                                    {format::money(if p.kind == PaymentKind::Refund { -p.amount } else { p.amount }, &p.currency, l)}
-                                                </td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            }.into_any()
-                        }}
-                    </section>
-                    {(!credit_notes.is_empty()).then(|| view! {
-                        <section class="card" aria-labelledby="credits-title">
-                            <h2 id="credits-title">{t.credit_notes}</h2>
-                            <table class="records credits">
+                            }).collect_view()}
+                        </tbody>
+                        <tfoot>
+                            <tr>
+                                <th scope="row" colspan="3">{t.total}</th>
+                                <td class="num">{money(invoice.total)}</td>
+                            </tr>
+                            <tr>
+                                <th scope="row" colspan="3">{t.col_amount_due}</th>
+                                <td class="num">{money(invoice.amount_due)}</td>
+                            </tr>
+                        </tfoot>
+                    </table>
+                </section>
+                <section class="card" aria-labelledby="applied-title">
+                    <h2 id="applied-title">{t.payments_applied}</h2>
+                    {if payments.is_empty() {
+                        view! { <p class="empty">{t.no_payments_applied}</p> }.into_any()
+                    } else {
+                        view! {
+                            <table class="records applied">
                                 <thead>
                                     <tr>
-                                        <th scope="col">{t.col_number}</th>
                                         <th scope="col">{t.col_date}</th>
-                                        <th scope="col">{t.col_reason}</th>
+                                        <th scope="col">{t.col_type}</th>
+                                        <th scope="col">{t.col_method}</th>
                                         <th scope="col">{t.col_status}</th>
                                         <th scope="col" class="num">{t.col_amount}</th>
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {credit_notes.into_iter().map(|c| view! {
+                                    {payments.into_iter().map(|p| view! {
                                         <tr>
-                                            <th scope="row">{c.number.clone()}</th>
-                                            <td data-label=t.col_date>{format::date(c.issued_at.date_naive(), l)}</td>
-                                            <td data-label=t.col_reason>{c.reason.clone().unwrap_or_else(|| t.none.into())}</td>
-                                            <td data-label=t.col_status>
-                                                {match c.status {
-                                                    CreditNoteStatus::Issued => view! { <span class="badge status-paid">{t.credit_issued}</span> },
-                                                    CreditNoteStatus::Void => view! { <span class="badge status-void">{t.credit_void}</span> },
-                                                }}
+                                            <th scope="row">{format::date(p.paid_at.date_naive(), l)}</th>
+                                            <td data-label=t.col_type>{super::payments::kind_label(p.kind, t)}</td>
+                                            <td data-label=t.col_method>{p.method.clone()}</td>
+                                            <td data-label=t.col_status>{super::payments::payment_status_badge(p.status, t)}</td>
+                                            <td class="num" data-label=t.col_amount>
+                                                {format::money(if p.kind == PaymentKind::Refund { -p.amount } else { p.amount }, &p.currency, l)}
                                             </td>
-                                            <td class="num" data-label=t.col_amount>{format::money(-c.total, &c.currency, l)}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                        </section>
-                    })}
-                }
-                .into_any()
+                        }.into_any()
+                    }}
+                </section>
+                {(!credit_notes.is_empty()).then(|| view! {
+                    <section class="card" aria-labelledby="credits-title">
+                        <h2 id="credits-title">{t.credit_notes}</h2>
+                        <table class="records credits">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t.col_number}</th>
+                                    <th scope="col">{t.col_date}</th>
+                                    <th scope="col">{t.col_reason}</th>
+                                    <th scope="col">{t.col_status}</th>
+                                    <th scope="col" class="num">{t.col_amount}</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {credit_notes.into_iter().map(|c| view! {
+                                    <tr>
+                                        <th scope="row">{c.number.clone()}</th>
+                                        <td data-label=t.col_date>{format::date(c.issued_at.date_naive(), l)}</td>
+                                        <td data-label=t.col_reason>{c.reason.clone().unwrap_or_else(|| t.none.into())}</td>
+                                        <td data-label=t.col_status>
+                                            {match c.status {
+                                                CreditNoteStatus::Issued => view! { <span class="badge status-paid">{t.credit_issued}</span> },
+                                                CreditNoteStatus::Void => view! { <span class="badge status-void">{t.credit_void}</span> },
+                                            }}
+                                        </td>
+                                        <td class="num" data-label=t.col_amount>{format::money(-c.total, &c.currency, l)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </section>
+                })}
             }
-        }}
+            .into_any()
+        })}
     }
 }

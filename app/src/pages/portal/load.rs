@@ -1,12 +1,15 @@
 //! Loading portal data: once for short lists, page by page for long ones.
 
 use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 
 use leptos::prelude::*;
 
 use super::PortalContext;
 use crate::api::portal::Page;
 use crate::client::ClientError;
+use crate::components::problem::Problem;
 
 /// Where a load stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -111,27 +114,151 @@ impl<T: Clone + Send + Sync + 'static> Paged<T> {
     }
 }
 
-/// A short list loaded once; setting the data again (after an action) needs no reload.
-pub fn once<T, F, Fut>(fetch: F) -> (RwSignal<Option<T>>, RwSignal<Option<ClientError>>)
-where
-    T: Send + Sync + 'static,
-    F: Fn(String) -> Fut + Copy + 'static,
-    Fut: Future<Output = Result<T, ClientError>> + 'static,
-{
-    let context = expect_context::<PortalContext>();
-    let data = RwSignal::new(None);
-    let failure = RwSignal::new(None);
-    Effect::new(move |_| {
-        let Some(token) = context.token() else { return };
-        leptos::task::spawn_local(async move {
-            match fetch(token).await {
-                Ok(found) => data.set(Some(found)),
-                Err(error) if error.session_over() => context.end(&error),
-                Err(error) => failure.set(Some(error)),
+/// A short list loaded once, as a resource shown through `Suspense` and `ErrorBoundary`
+/// ([`Loaded::view`]); an action's answer can change what it holds without a reload.
+pub struct Loaded<T: 'static>(LocalResource<Result<T, ClientError>>);
+
+impl<T: 'static> Clone for Loaded<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: 'static> Copy for Loaded<T> {}
+
+impl<T: Clone + Send + Sync + 'static> Loaded<T> {
+    /// Starts loading in the browser; a session that is over ends the portal.
+    pub fn new<F, Fut>(fetch: F) -> Self
+    where
+        F: Fn(String) -> Fut + Copy + 'static,
+        Fut: Future<Output = Result<T, ClientError>> + 'static,
+    {
+        let context = expect_context::<PortalContext>();
+        // What `fetch` reads before its future starts (an address's id) is tracked: the
+        // data loads again when that changes. The portal shows its tabs only once it holds
+        // a session.
+        let data = LocalResource::new(move || {
+            let fetching = context.token().map(fetch);
+            async move {
+                match fetching {
+                    Some(fetching) => fetching.await,
+                    None => Err(ClientError::session_expired()),
+                }
             }
         });
-    });
-    (data, failure)
+        Effect::new(move |_| {
+            let over = data.with(|d| match d {
+                Some(Err(error)) if error.session_over() => Some(error.clone()),
+                _ => None,
+            });
+            if let Some(error) = over {
+                context.end(&error);
+            }
+        });
+        Loaded(data)
+    }
+
+    /// The data, once it is in.
+    pub fn get(&self) -> Option<T> {
+        self.0
+            .with(|d| d.as_ref().and_then(|d| d.as_ref().ok()).cloned())
+    }
+
+    /// Reads the data, once it is in, without copying it.
+    pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Option<R> {
+        self.0
+            .with(|d| d.as_ref().and_then(|d| d.as_ref().ok()).map(f))
+    }
+
+    /// Loads the data again (after a failure).
+    pub fn refetch(&self) {
+        self.0.refetch();
+    }
+
+    /// Replaces the data, with what an action answered.
+    pub fn set(&self, value: T) {
+        self.0.set(Some(Ok(value)));
+    }
+
+    /// Changes the data in place, if it is in.
+    pub fn update(&self, f: impl FnOnce(&mut T)) {
+        self.0.update(|d| {
+            if let Some(Ok(value)) = d {
+                f(value);
+            }
+        });
+    }
+
+    /// The data as `render` shows it, `pending` while it comes, and the problem, with a
+    /// retry, if it did not come.
+    pub fn view<P: IntoView + 'static, V: IntoView + 'static>(
+        self,
+        pending: impl Fn() -> P + Clone + Send + Sync + 'static,
+        render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+    ) -> impl IntoView {
+        let failed = move |code| {
+            view! { <Problem code return_url=None retry=Callback::new(move |_| self.refetch())/> }
+        };
+        self.view_or(pending, failed, render)
+    }
+
+    /// [`Loaded::view`] with a failure view of the caller's own.
+    pub fn view_or<P: IntoView + 'static, E: IntoView + 'static, V: IntoView + 'static>(
+        self,
+        pending: impl Fn() -> P + Clone + Send + Sync + 'static,
+        failed: impl Fn(String) -> E + Clone + Send + Sync + 'static,
+        render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
+    ) -> impl IntoView {
+        let data = self.0;
+        let content: Content = Arc::new(move || {
+            let render = render.clone();
+            Box::pin(async move { data.await.map(|value| render(value).into_any()) })
+        });
+        suspended(
+            Arc::new(move || pending().into_any()),
+            Arc::new(move |code| failed(code).into_any()),
+            content,
+        )
+    }
+}
+
+/// A loaded list's view, its types erased.
+type Content = Arc<
+    dyn Fn() -> Pin<Box<dyn Future<Output = Result<AnyView, ClientError>> + Send>> + Send + Sync,
+>;
+
+/// `Suspense` and `ErrorBoundary` around a loaded list. Not generic, so that one copy of
+/// their code serves every tab: a copy per tab added 9 KB (brotli) to each tab's chunk.
+#[inline(never)]
+fn suspended(
+    pending: Arc<dyn Fn() -> AnyView + Send + Sync>,
+    failed: Arc<dyn Fn(String) -> AnyView + Send + Sync>,
+    content: Content,
+) -> AnyView {
+    view! {
+        <Suspense fallback=move || pending()>
+            <ErrorBoundary fallback=move |errors| {
+                let failed = failed.clone();
+                move || failed(error_code(&errors.get()))
+            }>
+                {move || Suspend::new(content())}
+            </ErrorBoundary>
+        </Suspense>
+    }
+    .into_any()
+}
+
+/// The loading shape of a list in a card.
+pub fn skeleton() -> impl IntoView {
+    view! { <div class="skeleton skeleton-block" aria-busy="true"></div> }
+}
+
+/// The API's error code of the first failure an `ErrorBoundary` caught.
+fn error_code(errors: &Errors) -> String {
+    errors
+        .iter()
+        .find_map(|(_, error)| error.downcast_ref::<ClientError>())
+        .map_or_else(|| "unexpected".to_owned(), |error| error.code.clone())
 }
 
 /// A file the customer asked for: whether it is being fetched, and whether that failed.

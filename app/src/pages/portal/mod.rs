@@ -406,11 +406,3 @@ pub fn PortalSkeleton(
         </div>
     }
 }
-
-/// A failure, or the loading shape, while a short list is not there.
-fn pending_view(failure: Option<ClientError>) -> AnyView {
-    match failure {
-        Some(error) => view! { <Problem code=error.code return_url=None/> }.into_any(),
-        None => view! { <div class="skeleton skeleton-block" aria-busy="true"></div> }.into_any(),
-    }
-}

@@ -5,12 +5,11 @@ use chrono::Datelike;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use super::load::once;
+use super::load::Loaded;
 use super::pay::{PayLink, Paying};
 use super::PortalContext;
 use crate::api::portal::MonthTotal;
 use crate::client;
-use crate::components::problem::Problem;
 use crate::format::{self, Locale};
 use crate::i18n::{fill, use_i18n};
 
@@ -23,115 +22,110 @@ lazy_tab!(
 pub fn OverviewTab() -> impl IntoView {
     let context = expect_context::<PortalContext>();
     let i18n = use_i18n();
-    let (data, failure) = once(|token| async move { client::overview(&token).await });
-    view! {
-        {move || {
-            let t = i18n.t();
-            let l = i18n.locale();
-            match (data.get(), failure.get()) {
-                (_, Some(error)) => view! { <Problem code=error.code return_url=None/> }.into_any(),
-                (None, None) => view! {
-                    <div class="overview" aria-busy="true">
-                        <div class="skeleton skeleton-block"></div>
-                        <div class="skeleton skeleton-block"></div>
-                    </div>
-                }.into_any(),
-                (Some(o), None) => {
-                    let overdue: Vec<_> = o.balances.iter().filter(|b| b.overdue > 0).cloned().collect();
-                    let overdue_count: i64 = overdue.iter().map(|b| b.overdue_invoices).sum();
-                    let overdue_money = overdue
-                        .iter()
-                        .map(|b| format::money(b.overdue, &b.currency, l))
-                        .collect::<Vec<_>>()
-                        .join(" + ");
-                    let mut currencies: Vec<String> = Vec::new();
-                    for m in &o.spending {
-                        if !currencies.contains(&m.currency) {
-                            currencies.push(m.currency.clone());
-                        }
-                    }
-                    view! {
-                        {(!overdue.is_empty()).then(|| view! {
-                            <div class="alert" role="alert">
-                                <p>
-                                    {if overdue_count == 1 {
-                                        fill(t.overdue_one, &[&overdue_money])
-                                    } else {
-                                        fill(t.overdue_many, &[&overdue_money, &overdue_count.to_string()])
-                                    }}
-                                </p>
-                                <div class="alert-actions">
-                                    <A href=context.path("invoices?status=overdue")>{t.view_overdue}</A>
-                                    {match (o.overdue_invoice.clone(), o.pay_overdue_url.clone()) {
-                                        (Some(invoice), _) => Some(view! {
-                                            <PayLink url=invoice.payment_url paying=Paying::Invoice {
-                                                id: invoice.id,
-                                                number: invoice.number,
-                                            }/>
-                                        }.into_any()),
-                                        (None, Some(url)) => Some(view! {
-                                            <PayLink url paying=Paying::Overdue/>
-                                        }.into_any()),
-                                        (None, None) => None,
-                                    }}
-                                </div>
-                            </div>
-                        })}
-                        <div class="overview">
-                            <section class="card stat" aria-labelledby="balance-title">
-                                <h2 id="balance-title">{t.balance_due}</h2>
-                                {if o.balances.is_empty() {
-                                    view! { <p class="figure">{format::money(0, currencies.first().map_or("EUR", |c| c.as_str()), l)}</p><p class="muted">{t.nothing_due}</p> }.into_any()
-                                } else {
-                                    o.balances.iter().map(|b| view! {
-                                        <p class="figure">{format::money(b.amount_due, &b.currency, l)}</p>
-                                    }).collect_view().into_any()
-                                }}
-                                {(!o.credits.is_empty()).then(|| {
-                                    let held = o.credits
-                                        .iter()
-                                        .map(|c| format::money(c.amount, &c.currency, l))
-                                        .collect::<Vec<_>>()
-                                        .join(", ");
-                                    view! {
-                                        <p class="credit-note">
-                                            <A href=context.path("payments")>{fill(t.overview_credit, &[&held])}</A>
-                                        </p>
-                                    }
-                                })}
-                            </section>
-                            <section class="card stat" aria-labelledby="renewal-title">
-                                <h2 id="renewal-title">{t.next_renewal}</h2>
-                                {match &o.next_renewal {
-                                    Some(r) => view! {
-                                        <p class="figure">{format::date(r.date, l)}</p>
-                                        <p class="muted">
-                                            {fill(t.renews_on, &[&r.plan, &format::date(r.date, l)])}
-                                            " · "
-                                            {format::money(r.amount, &r.currency, l)}
-                                        </p>
-                                    }.into_any(),
-                                    None => view! { <p class="muted">{t.no_renewal}</p> }.into_any(),
-                                }}
-                            </section>
-                        </div>
-                        <section class="card" aria-labelledby="spending-title">
-                            <h2 id="spending-title">{t.spending_title}</h2>
-                            <p class="muted">{t.spending_text}</p>
-                            {if o.spending.iter().all(|m| m.total == 0) {
-                                view! { <p class="empty">{t.no_spending}</p> }.into_any()
-                            } else {
-                                currencies.into_iter().map(|currency| {
-                                    let months: Vec<MonthTotal> = o.spending.iter().filter(|m| m.currency == currency).cloned().collect();
-                                    view! { <SpendingChart months currency=currency.clone() locale=l/> }
-                                }).collect_view().into_any()
-                            }}
-                        </section>
-                    }.into_any()
-                }
+    let data = Loaded::new(|token| async move { client::overview(&token).await });
+    let pending = || {
+        view! {
+            <div class="overview" aria-busy="true">
+                <div class="skeleton skeleton-block"></div>
+                <div class="skeleton skeleton-block"></div>
+            </div>
+        }
+    };
+    data.view(pending, move |o| move || {
+        let t = i18n.t();
+        let l = i18n.locale();
+        let overdue: Vec<_> = o.balances.iter().filter(|b| b.overdue > 0).cloned().collect();
+        let overdue_count: i64 = overdue.iter().map(|b| b.overdue_invoices).sum();
+        let overdue_money = overdue
+            .iter()
+            .map(|b| format::money(b.overdue, &b.currency, l))
+            .collect::<Vec<_>>()
+            .join(" + ");
+        let mut currencies: Vec<String> = Vec::new();
+        for m in &o.spending {
+            if !currencies.contains(&m.currency) {
+                currencies.push(m.currency.clone());
             }
-        }}
-    }
+        }
+        view! {
+            {(!overdue.is_empty()).then(|| view! {
+                <div class="alert" role="alert">
+                    <p>
+                        {if overdue_count == 1 {
+                            fill(t.overdue_one, &[&overdue_money])
+                        } else {
+                            fill(t.overdue_many, &[&overdue_money, &overdue_count.to_string()])
+                        }}
+                    </p>
+                    <div class="alert-actions">
+                        <A href=context.path("invoices?status=overdue")>{t.view_overdue}</A>
+                        {match (o.overdue_invoice.clone(), o.pay_overdue_url.clone()) {
+                            (Some(invoice), _) => Some(view! {
+                                <PayLink url=invoice.payment_url paying=Paying::Invoice {
+                                    id: invoice.id,
+                                    number: invoice.number,
+                                }/>
+                            }.into_any()),
+                            (None, Some(url)) => Some(view! {
+                                <PayLink url paying=Paying::Overdue/>
+                            }.into_any()),
+                            (None, None) => None,
+                        }}
+                    </div>
+                </div>
+            })}
+            <div class="overview">
+                <section class="card stat" aria-labelledby="balance-title">
+                    <h2 id="balance-title">{t.balance_due}</h2>
+                    {if o.balances.is_empty() {
+                        view! { <p class="figure">{format::money(0, currencies.first().map_or("EUR", |c| c.as_str()), l)}</p><p class="muted">{t.nothing_due}</p> }.into_any()
+                    } else {
+                        o.balances.iter().map(|b| view! {
+                            <p class="figure">{format::money(b.amount_due, &b.currency, l)}</p>
+                        }).collect_view().into_any()
+                    }}
+                    {(!o.credits.is_empty()).then(|| {
+                        let held = o.credits
+                            .iter()
+                            .map(|c| format::money(c.amount, &c.currency, l))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        view! {
+                            <p class="credit-note">
+                                <A href=context.path("payments")>{fill(t.overview_credit, &[&held])}</A>
+                            </p>
+                        }
+                    })}
+                </section>
+                <section class="card stat" aria-labelledby="renewal-title">
+                    <h2 id="renewal-title">{t.next_renewal}</h2>
+                    {match &o.next_renewal {
+                        Some(r) => view! {
+                            <p class="figure">{format::date(r.date, l)}</p>
+                            <p class="muted">
+                                {fill(t.renews_on, &[&r.plan, &format::date(r.date, l)])}
+                                " · "
+                                {format::money(r.amount, &r.currency, l)}
+                            </p>
+                        }.into_any(),
+                        None => view! { <p class="muted">{t.no_renewal}</p> }.into_any(),
+                    }}
+                </section>
+            </div>
+            <section class="card" aria-labelledby="spending-title">
+                <h2 id="spending-title">{t.spending_title}</h2>
+                <p class="muted">{t.spending_text}</p>
+                {if o.spending.iter().all(|m| m.total == 0) {
+                    view! { <p class="empty">{t.no_spending}</p> }.into_any()
+                } else {
+                    currencies.into_iter().map(|currency| {
+                        let months: Vec<MonthTotal> = o.spending.iter().filter(|m| m.currency == currency).cloned().collect();
+                        view! { <SpendingChart months currency=currency.clone() locale=l/> }
+                    }).collect_view().into_any()
+                }}
+            </section>
+        }.into_any()
+    })
 }
 
 /// A round upper bound for the chart's axis: 1, 2 or 5 times a power of ten.

@@ -4,9 +4,8 @@
 
 use leptos::prelude::*;
 
-use super::load::once;
+use super::load::{skeleton, Loaded};
 use super::pay::{PayLink, Paying};
-use super::pending_view;
 use super::{PortalContext, SessionDetails};
 use crate::api::records::{PaymentMethod, PaymentMethodKind};
 use crate::branding::Branding;
@@ -77,7 +76,7 @@ pub fn PaymentMethodsTab() -> impl IntoView {
     let confirm = Confirm::<PaymentMethod>::new("remove-dialog", "remove-keep");
     let removing = RwSignal::new(false);
     let remove_failed = RwSignal::new(false);
-    let (data, failure) = once(|token| async move { client::payment_methods(&token).await });
+    let data = Loaded::new(|token| async move { client::payment_methods(&token).await });
     let working = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
     let action_failed = RwSignal::new(false);
@@ -102,12 +101,10 @@ pub fn PaymentMethodsTab() -> impl IntoView {
                         }),
                     );
                     data.update(|list| {
-                        if let Some(list) = list {
-                            for m in list.data.iter_mut() {
-                                m.is_default = m.id == chosen.id;
-                            }
-                            list.data.sort_by_key(|m| !m.is_default);
+                        for m in list.data.iter_mut() {
+                            m.is_default = m.id == chosen.id;
                         }
+                        list.data.sort_by_key(|m| !m.is_default);
                     });
                 }
                 Err(error) if error.session_over() => context.end(&error),
@@ -133,11 +130,7 @@ pub fn PaymentMethodsTab() -> impl IntoView {
                             "payment_method_id": method.id,
                         }),
                     );
-                    data.update(|list| {
-                        if let Some(list) = list {
-                            list.data.retain(|m| m.id != method.id);
-                        }
-                    });
+                    data.update(|list| list.data.retain(|m| m.id != method.id));
                     confirm.asking.set(None);
                     // The button that opened the dialog went away with the method.
                     crate::focus::focus_by_id("methods-title");
@@ -157,12 +150,11 @@ pub fn PaymentMethodsTab() -> impl IntoView {
             </div>
             {move || done.get().map(|text| view! { <p class="notice success" role="status">{text}</p> })}
             {move || action_failed.get().then(|| view! { <p class="notice" role="alert">{i18n.t().action_failed}</p> })}
-            {move || {
+            {data.view(skeleton, move |list| move || {
                 let t = i18n.t();
-                match data.get() {
-                    None => pending_view(failure.get()),
-                    Some(list) if list.data.is_empty() => view! { <p class="empty">{t.no_methods}</p> }.into_any(),
-                    Some(list) => view! {
+                match list.clone() {
+                    list if list.data.is_empty() => view! { <p class="empty">{t.no_methods}</p> }.into_any(),
+                    list => view! {
                         <ul class="methods">
                             {list.data.into_iter().map(|m| {
                                 let expired = has_expired(&m);
@@ -218,7 +210,7 @@ pub fn PaymentMethodsTab() -> impl IntoView {
                     }
                     .into_any(),
                 }
-            }}
+            })}
             <dialog id="remove-dialog" class="confirm" role="alertdialog" node_ref=confirm.dialog
                 aria-labelledby="remove-title" aria-describedby="remove-text"
                 on:close=move |_| confirm.closed()>

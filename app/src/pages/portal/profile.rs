@@ -3,14 +3,13 @@
 
 use leptos::prelude::*;
 
-use super::load::once;
+use super::load::{skeleton, Loaded};
 use super::tax_ids::{self, TaxIds, TaxRows};
 use super::PortalContext;
 use crate::api::portal::{Profile, ProfilePatch};
 use crate::api::records::Address;
 use crate::api::rules::{self, Problem as FieldProblem};
 use crate::client;
-use crate::components::problem::Problem;
 use crate::i18n::{fill, use_i18n, Label, Messages};
 
 /// A form field: its API name, label, input type and autocomplete token.
@@ -166,7 +165,7 @@ lazy_tab!(
 pub fn ProfileTab() -> impl IntoView {
     let context = expect_context::<PortalContext>();
     let i18n = use_i18n();
-    let (data, failure) = once(|token| async move { client::profile(&token).await });
+    let data = Loaded::new(|token| async move { client::profile(&token).await });
     // What the form holds, by field name, and the problems found, by field name.
     let values = RwSignal::new(Vec::<(&'static str, String)>::new());
     let problems = RwSignal::new(Vec::<(String, String)>::new());
@@ -200,7 +199,7 @@ pub fn ProfileTab() -> impl IntoView {
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(profile) = data.get_untracked() else {
+        let Some(profile) = untrack(|| data.get()) else {
             return;
         };
         let Some(token) = context.token() else { return };
@@ -251,7 +250,7 @@ pub fn ProfileTab() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match client::update_profile(&token, &patch).await {
                 Ok(updated) => {
-                    data.set(Some(updated));
+                    data.set(updated);
                     saved.set(true);
                     crate::embed::event(
                         "action",
@@ -291,85 +290,82 @@ pub fn ProfileTab() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="profile-title">
             <h2 id="profile-title">{move || i18n.t().profile_title}</h2>
-            {move || match (data.get(), failure.get()) {
-                (_, Some(error)) => view! { <Problem code=error.code return_url=None/> }.into_any(),
-                (None, None) => view! { <div class="skeleton skeleton-block" aria-busy="true"></div> }.into_any(),
-                (Some(profile), None) => {
-                    let t = i18n.t();
-                    let any_editable = !profile.editable.is_empty();
-                    let inputs = FIELDS.iter().map(|f| {
-                        let editable = profile.editable.iter().any(|e| e == f.group);
-                        let name = f.name;
-                        let id = format!("profile-{}", name.replace('.', "-"));
-                        let error_id = format!("{id}-error");
-                        let hint_id = format!("{id}-hint");
-                        let described = move || {
-                            let mut ids = Vec::new();
-                            if problem(name).is_some() { ids.push(error_id.clone()); }
-                            if !editable { ids.push(hint_id.clone()); }
-                            (!ids.is_empty()).then(|| ids.join(" "))
-                        };
-                        let error_id = format!("{id}-error");
-                        let hint_id = format!("{id}-hint");
-                        let wide = if name.starts_with("address.line") { "field wide" } else { "field" };
-                        view! {
-                            <div class=wide>
-                                <label for=id.clone()>{(f.label)(t)}</label>
-                                <input
-                                    id=id
-                                    name=name
-                                    type=f.kind
-                                    autocomplete=f.autocomplete
-                                    readonly=!editable
-                                    aria-invalid=move || problem(name).map(|_| "true")
-                                    aria-describedby=described
-                                    required=name == "name" && editable
-                                    prop:value=move || value(name)
-                                    on:input=move |ev| {
-                                        let text = event_target_value(&ev);
-                                        values.update(|v| {
-                                            if let Some(slot) = v.iter_mut().find(|(n, _)| *n == name) {
-                                                slot.1 = text;
-                                            }
-                                        });
-                                        saved.set(false);
-                                    }
-                                />
-                                {(!editable).then(|| view! { <p class="hint" id=hint_id>{t.read_only}</p> })}
-                                {move || problem(name).map(|message| view! {
-                                    <p class="field-error" id=error_id.clone()>{message}</p>
-                                })}
-                            </div>
-                        }
-                    }).collect_view();
+            {data.view(skeleton, move |profile| move || {
+                let t = i18n.t();
+                let profile = profile.clone();
+                let any_editable = !profile.editable.is_empty();
+                let inputs = FIELDS.iter().map(|f| {
+                    let editable = profile.editable.iter().any(|e| e == f.group);
+                    let name = f.name;
+                    let id = format!("profile-{}", name.replace('.', "-"));
+                    let error_id = format!("{id}-error");
+                    let hint_id = format!("{id}-hint");
+                    let described = move || {
+                        let mut ids = Vec::new();
+                        if problem(name).is_some() { ids.push(error_id.clone()); }
+                        if !editable { ids.push(hint_id.clone()); }
+                        (!ids.is_empty()).then(|| ids.join(" "))
+                    };
+                    let error_id = format!("{id}-error");
+                    let hint_id = format!("{id}-hint");
+                    let wide = if name.starts_with("address.line") { "field wide" } else { "field" };
                     view! {
-                        <form class="profile" novalidate on:submit=submit>
-                            {move || (!problems.with(Vec::is_empty)).then(|| view! {
-                                <p class="notice" role="alert">{i18n.t().fix_fields}</p>
-                            })}
-                            <fieldset>
-                                <legend class="visually-hidden">{t.profile_title}</legend>
-                                <div class="field-grid">{inputs}</div>
-                            </fieldset>
-                            <TaxIds
-                                form=tax
-                                editable=profile.editable.iter().any(|e| e == "tax_ids")
-                                problem=Callback::new(move |name: String| problem(&name))
-                                changed=Callback::new(move |()| saved.set(false))
+                        <div class=wide>
+                            <label for=id.clone()>{(f.label)(t)}</label>
+                            <input
+                                id=id
+                                name=name
+                                type=f.kind
+                                autocomplete=f.autocomplete
+                                readonly=!editable
+                                aria-invalid=move || problem(name).map(|_| "true")
+                                aria-describedby=described
+                                required=name == "name" && editable
+                                prop:value=move || value(name)
+                                on:input=move |ev| {
+                                    let text = event_target_value(&ev);
+                                    values.update(|v| {
+                                        if let Some(slot) = v.iter_mut().find(|(n, _)| *n == name) {
+                                            slot.1 = text;
+                                        }
+                                    });
+                                    saved.set(false);
+                                }
                             />
-                            {any_editable.then(|| view! {
-                                <div class="actions">
-                                    <button type="submit" class="button primary" disabled=move || saving.get()>
-                                        {move || if saving.get() { i18n.t().working } else { i18n.t().save }}
-                                    </button>
-                                    {move || saved.get().then(|| view! { <p class="success-text" role="status">{i18n.t().saved}</p> })}
-                                    {move || save_failed.get().then(|| view! { <p class="field-error" role="alert">{i18n.t().action_failed}</p> })}
-                                </div>
+                            {(!editable).then(|| view! { <p class="hint" id=hint_id>{t.read_only}</p> })}
+                            {move || problem(name).map(|message| view! {
+                                <p class="field-error" id=error_id.clone()>{message}</p>
                             })}
-                        </form>
-                    }.into_any()
-                }
-            }}
+                        </div>
+                    }
+                }).collect_view();
+                view! {
+                    <form class="profile" novalidate on:submit=submit>
+                        {move || (!problems.with(Vec::is_empty)).then(|| view! {
+                            <p class="notice" role="alert">{i18n.t().fix_fields}</p>
+                        })}
+                        <fieldset>
+                            <legend class="visually-hidden">{t.profile_title}</legend>
+                            <div class="field-grid">{inputs}</div>
+                        </fieldset>
+                        <TaxIds
+                            form=tax
+                            editable=profile.editable.iter().any(|e| e == "tax_ids")
+                            problem=Callback::new(move |name: String| problem(&name))
+                            changed=Callback::new(move |()| saved.set(false))
+                        />
+                        {any_editable.then(|| view! {
+                            <div class="actions">
+                                <button type="submit" class="button primary" disabled=move || saving.get()>
+                                    {move || if saving.get() { i18n.t().working } else { i18n.t().save }}
+                                </button>
+                                {move || saved.get().then(|| view! { <p class="success-text" role="status">{i18n.t().saved}</p> })}
+                                {move || save_failed.get().then(|| view! { <p class="field-error" role="alert">{i18n.t().action_failed}</p> })}
+                            </div>
+                        })}
+                    </form>
+                }.into_any()
+            })}
         </section>
     }
 }

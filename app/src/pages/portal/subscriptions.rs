@@ -4,8 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::load::once;
-use super::pending_view;
+use super::load::{skeleton, Loaded};
 use super::plan_change::PlanChange;
 use super::PortalContext;
 use crate::api::portal::{CancelRequest, OTHER_REASON};
@@ -76,7 +75,7 @@ pub fn SubscriptionsTab() -> impl IntoView {
             Some(_) => true,
         }
     };
-    let (data, failure) = once(|token| async move { client::subscriptions(&token).await });
+    let data = Loaded::new(|token| async move { client::subscriptions(&token).await });
     // The subscription whose cancellation is being confirmed, and the outcome.
     let confirm = Confirm::<String>::new("cancel-dialog", "cancel-keep");
     let confirming = confirm.asking;
@@ -113,10 +112,8 @@ pub fn SubscriptionsTab() -> impl IntoView {
                         }),
                     );
                     data.update(|list| {
-                        if let Some(list) = list {
-                            for s in list.data.iter_mut().filter(|s| s.id == updated.id) {
-                                *s = updated.clone();
-                            }
+                        for s in list.data.iter_mut().filter(|s| s.id == updated.id) {
+                            *s = updated.clone();
                         }
                     });
                     confirming.set(None);
@@ -147,10 +144,8 @@ pub fn SubscriptionsTab() -> impl IntoView {
                         &[&updated.plan, &format::date(renews, i18n.locale())],
                     )));
                     data.update(|list| {
-                        if let Some(list) = list {
-                            for s in list.data.iter_mut().filter(|s| s.id == updated.id) {
-                                *s = updated.clone();
-                            }
+                        for s in list.data.iter_mut().filter(|s| s.id == updated.id) {
+                            *s = updated.clone();
                         }
                     });
                     crate::focus::focus_by_id("subscriptions-title");
@@ -181,13 +176,12 @@ pub fn SubscriptionsTab() -> impl IntoView {
             <h2 id="subscriptions-title" tabindex="-1">{move || i18n.t().tab_subscriptions}</h2>
             {move || done.get().map(|text| view! { <p class="notice success" role="status">{text}</p> })}
             {move || list_failed.get().then(|| view! { <p class="notice" role="alert">{i18n.t().action_failed}</p> })}
-            {move || {
+            {data.view(skeleton, move |list| move || {
                 let t = i18n.t();
                 let l = i18n.locale();
-                match data.get() {
-                    None => pending_view(failure.get()),
-                    Some(list) if list.data.is_empty() => view! { <p class="empty">{t.no_subscriptions}</p> }.into_any(),
-                    Some(list) => view! {
+                match list.clone() {
+                    list if list.data.is_empty() => view! { <p class="empty">{t.no_subscriptions}</p> }.into_any(),
+                    list => view! {
                         <table class="records subscriptions">
                             <thead>
                                 <tr>
@@ -280,7 +274,7 @@ pub fn SubscriptionsTab() -> impl IntoView {
                     }
                     .into_any(),
                 }
-            }}
+            })}
             <div id="plan-change">
                 {move || changing.get().map(|(id, plan)| view! {
                     <PlanChange
@@ -303,7 +297,7 @@ pub fn SubscriptionsTab() -> impl IntoView {
                 on:close=move |_| confirm.closed()>
                 {move || {
                     let id = confirming.get()?;
-                    let sub = data.with(|d| d.as_ref().and_then(|l| l.data.iter().find(|s| s.id == id).cloned()))?;
+                    let sub = data.with(|l| l.data.iter().find(|s| s.id == id).cloned()).flatten()?;
                     let t = i18n.t();
                     let l = i18n.locale();
                     let confirm_id = sub.id.clone();
