@@ -24,11 +24,12 @@ pub fn EntitlementsTab() -> impl IntoView {
             {data.view(skeleton, move |list| move || {
                 let t = i18n.t();
                 let l = i18n.locale();
-                match list.clone() {
-                    list if list.data.is_empty() => view! { <p class="empty">{t.no_entitlements}</p> }.into_any(),
-                    list => view! {
+                if list.data.is_empty() {
+                    view! { <p class="empty">{t.no_entitlements}</p> }.into_any()
+                } else {
+                    view! {
                         <ul class="entitlements">
-                            {list.data.into_iter().map(|e| {
+                            {list.data.iter().map(|e| {
                                 let used = match e.limit {
                                     Some(limit) if limit > 0 => Some((e.usage.clamp(0, limit) * 100 / limit, limit)),
                                     _ => None,
@@ -88,7 +89,7 @@ pub fn EntitlementsTab() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     }
-                    .into_any(),
+                    .into_any()
                 }
             })}
         </section>

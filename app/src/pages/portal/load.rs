@@ -1,4 +1,5 @@
-//! Loading portal data: once for short lists, page by page for long ones.
+//! Loading portal data: whole lists as resources ([`Loaded`]), long ones page by page
+//! ([`Paged`]).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -162,6 +163,11 @@ impl<T: Clone + Send + Sync + 'static> Loaded<T> {
     pub fn get(&self) -> Option<T> {
         self.0
             .with(|d| d.as_ref().and_then(|d| d.as_ref().ok()).cloned())
+    }
+
+    /// The data, once it is in, without subscribing to it (in an event handler).
+    pub fn get_untracked(&self) -> Option<T> {
+        untrack(|| self.get())
     }
 
     /// Reads the data, once it is in, without copying it.

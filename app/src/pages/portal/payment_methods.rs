@@ -152,17 +152,18 @@ pub fn PaymentMethodsTab() -> impl IntoView {
             {move || action_failed.get().then(|| view! { <p class="notice" role="alert">{i18n.t().action_failed}</p> })}
             {data.view(skeleton, move |list| move || {
                 let t = i18n.t();
-                match list.clone() {
-                    list if list.data.is_empty() => view! { <p class="empty">{t.no_methods}</p> }.into_any(),
-                    list => view! {
+                if list.data.is_empty() {
+                    view! { <p class="empty">{t.no_methods}</p> }.into_any()
+                } else {
+                    view! {
                         <ul class="methods">
-                            {list.data.into_iter().map(|m| {
-                                let expired = has_expired(&m);
+                            {list.data.iter().map(|m| {
+                                let expired = has_expired(m);
                                 let removable = may_remove && !m.is_default;
                                 let asked = m.clone();
                                 let id = m.id.clone();
                                 let busy_id = m.id.clone();
-                                let name = method_name(&m, t);
+                                let name = method_name(m, t);
                                 let shown = name.clone();
                                 view! {
                                     <li>
@@ -208,7 +209,7 @@ pub fn PaymentMethodsTab() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     }
-                    .into_any(),
+                    .into_any()
                 }
             })}
             <dialog id="remove-dialog" class="confirm" role="alertdialog" node_ref=confirm.dialog

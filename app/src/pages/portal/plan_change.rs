@@ -3,9 +3,10 @@
 
 use leptos::prelude::*;
 
+use super::load::{skeleton, Loaded};
 use super::subscriptions::interval_label;
 use super::PortalContext;
-use crate::api::plans::{PlanChoices, PlanView};
+use crate::api::plans::PlanView;
 use crate::client;
 use crate::format;
 use crate::i18n::{fill, use_i18n};
@@ -21,22 +22,14 @@ pub fn PlanChange(
 ) -> impl IntoView {
     let context = expect_context::<PortalContext>();
     let i18n = use_i18n();
-    let choices = RwSignal::new(None::<PlanChoices>);
     let failed = RwSignal::new(false);
     let working = RwSignal::new(false);
     let heading = NodeRef::<leptos::html::H3>::new();
     let plan = StoredValue::new(plan);
     let id = StoredValue::new(id);
-    Effect::new(move |_| {
-        let Some(token) = context.token() else { return };
+    let choices = Loaded::new(move |token| {
         let id = id.get_value();
-        leptos::task::spawn_local(async move {
-            match client::plan_choices(&token, &id).await {
-                Ok(found) => choices.set(Some(found)),
-                Err(error) if error.session_over() => context.end(&error),
-                Err(_) => failed.set(true),
-            }
-        });
+        async move { client::plan_choices(&token, &id).await }
     });
     // The keyboard moves to the comparison as it opens.
     Effect::new(move |_| {
@@ -64,6 +57,9 @@ pub fn PlanChange(
             working.set(false);
         });
     };
+    // The comparison that could not be loaded says so where it would stand.
+    let load_failed =
+        move |_code| view! { <p class="notice" role="alert">{move || i18n.t().action_failed}</p> };
     view! {
         <section class="plan-change" aria-labelledby="plan-change-title">
             <div class="card-head">
@@ -75,12 +71,10 @@ pub fn PlanChange(
                 </button>
             </div>
             {move || failed.get().then(|| view! { <p class="notice" role="alert">{i18n.t().action_failed}</p> })}
-            {move || {
+            {choices.view_or(skeleton, load_failed, move |c| move || {
                 let t = i18n.t();
                 let l = i18n.locale();
-                let Some(c) = choices.get() else {
-                    return view! { <div class="skeleton skeleton-block" aria-busy="true"></div> }.into_any();
-                };
+                let c = c.clone();
                 if c.options.is_empty() {
                     return view! { <p class="empty">{t.plans_none}</p> }.into_any();
                 }
@@ -119,7 +113,7 @@ pub fn PlanChange(
                     <p class="hint">{note}</p>
                 }
                 .into_any()
-            }}
+            })}
         </section>
     }
 }

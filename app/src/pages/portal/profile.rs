@@ -199,7 +199,7 @@ pub fn ProfileTab() -> impl IntoView {
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(profile) = untrack(|| data.get()) else {
+        let Some(profile) = data.get_untracked() else {
             return;
         };
         let Some(token) = context.token() else { return };

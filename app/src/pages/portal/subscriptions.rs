@@ -179,9 +179,10 @@ pub fn SubscriptionsTab() -> impl IntoView {
             {data.view(skeleton, move |list| move || {
                 let t = i18n.t();
                 let l = i18n.locale();
-                match list.clone() {
-                    list if list.data.is_empty() => view! { <p class="empty">{t.no_subscriptions}</p> }.into_any(),
-                    list => view! {
+                if list.data.is_empty() {
+                    view! { <p class="empty">{t.no_subscriptions}</p> }.into_any()
+                } else {
+                    view! {
                         <table class="records subscriptions">
                             <thead>
                                 <tr>
@@ -194,7 +195,7 @@ pub fn SubscriptionsTab() -> impl IntoView {
                                 </tr>
                             </thead>
                             <tbody>
-                                {list.data.into_iter().map(|s| {
+                                {list.data.iter().map(|s| {
                                     let id = s.id.clone();
                                     let can_cancel = may_cancel && s.renews();
                                     let can_keep = may_cancel && s.cancel_at_period_end && s.status.is_running();
@@ -272,7 +273,7 @@ pub fn SubscriptionsTab() -> impl IntoView {
                             </tbody>
                         </table>
                     }
-                    .into_any(),
+                    .into_any()
                 }
             })}
             <div id="plan-change">
