@@ -121,21 +121,25 @@ pub async fn invoices(
 }
 
 /// The reads a page landing on `section` makes first, in the order it makes them: who is
-/// signed in, then the tab's data. The exchange answer lists them, so that the page's
-/// first script can start them while the app itself still loads; [`send`] then picks up
-/// the answers instead of asking again.
+/// signed in, then the tab's data. A link's page makes them on the server and comes with
+/// their answers, which [`send`] then uses instead of asking again; the exchange API
+/// names them too (`prefetch`).
 pub fn landing_reads(section: &Section) -> Vec<String> {
-    let tab = match section {
-        Section::Invoice(id) => invoice_path(id),
-        Section::Tab(Tab::Overview) => routes::PORTAL_OVERVIEW.to_owned(),
-        Section::Tab(Tab::Invoices) => invoices_path(&InvoiceFilter::default(), None),
-        Section::Tab(Tab::Payments) => payments_path(None),
-        Section::Tab(Tab::Entitlements) => routes::PORTAL_ENTITLEMENTS.to_owned(),
-        Section::Tab(Tab::Subscriptions) => routes::PORTAL_SUBSCRIPTIONS.to_owned(),
-        Section::Tab(Tab::PaymentMethods) => routes::PORTAL_PAYMENT_METHODS.to_owned(),
-        Section::Tab(Tab::Profile) => routes::PORTAL_PROFILE.to_owned(),
-    };
-    vec![routes::PORTAL_SESSION.to_owned(), tab]
+    let mut reads = vec![routes::PORTAL_SESSION.to_owned()];
+    match section {
+        Section::Invoice(id) => reads.push(invoice_path(id)),
+        Section::Tab(Tab::Overview) => reads.push(routes::PORTAL_OVERVIEW.to_owned()),
+        Section::Tab(Tab::Invoices) => reads.push(invoices_path(&InvoiceFilter::default(), None)),
+        Section::Tab(Tab::Payments) => {
+            reads.push(payments_path(None));
+            reads.push(routes::PORTAL_CREDITS.to_owned());
+        }
+        Section::Tab(Tab::Entitlements) => reads.push(routes::PORTAL_ENTITLEMENTS.to_owned()),
+        Section::Tab(Tab::Subscriptions) => reads.push(routes::PORTAL_SUBSCRIPTIONS.to_owned()),
+        Section::Tab(Tab::PaymentMethods) => reads.push(routes::PORTAL_PAYMENT_METHODS.to_owned()),
+        Section::Tab(Tab::Profile) => reads.push(routes::PORTAL_PROFILE.to_owned()),
+    }
+    reads
 }
 
 /// The CSV export path of the invoice list as filtered.
@@ -364,37 +368,6 @@ impl Method {
     }
 }
 
-/// Takes the answer to a request the page's first script already started
-/// (`window.__porticoStarted["GET /api/…"]`, a promise of a `Response`), if it did: each
-/// is used once, by the first call for the same method and address with the same token.
-#[cfg(feature = "hydrate")]
-async fn take_started(
-    method: &Method,
-    path: &str,
-    session: Option<&str>,
-) -> Option<gloo_net::http::Response> {
-    use wasm_bindgen::JsCast;
-
-    let started = js_sys::Reflect::get(&js_sys::global(), &"__porticoStarted".into()).ok()?;
-    if !started.is_object() {
-        return None;
-    }
-    let key = wasm_bindgen::JsValue::from_str(&format!("{} {path}", method.as_str()));
-    let entry = js_sys::Reflect::get(&started, &key).ok()?;
-    let _ = js_sys::Reflect::delete_property(started.unchecked_ref::<js_sys::Object>(), &key);
-    let promise = entry.dyn_into::<js_sys::Promise>().ok()?;
-    let response = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
-    let response = response.dyn_into::<web_sys::Response>().ok()?;
-    // A read started with another session's token is not this call's answer.
-    if let Some(token) = session {
-        let sent = js_sys::Reflect::get(&response, &"porticoToken".into()).ok()?;
-        if sent.as_string().as_deref() != Some(token) {
-            return None;
-        }
-    }
-    Some(gloo_net::http::Response::from(response))
-}
-
 /// Downloads a file the API serves only with the session's bearer token: fetched, then
 /// handed to the browser as a file through a temporary object URL, so that the token
 /// never appears in an address.
@@ -450,7 +423,13 @@ pub async fn download(_session: &str, _path: &str, _filename: &str) -> Result<()
 #[cfg(feature = "hydrate")]
 async fn error_of(response: gloo_net::http::Response) -> ClientError {
     let status = response.status();
-    match response.json::<crate::api::ErrorBody>().await {
+    let text = response.text().await.unwrap_or_default();
+    error_from(status, &text)
+}
+
+#[cfg(feature = "hydrate")]
+fn error_from(status: u16, text: &str) -> ClientError {
+    match serde_json::from_str::<crate::api::ErrorBody>(text) {
         Ok(body) => ClientError {
             status,
             code: body.error.code,
@@ -468,6 +447,17 @@ async fn error_of(response: gloo_net::http::Response) -> ClientError {
     }
 }
 
+/// An answer's JSON body as `T`, or its error.
+#[cfg(feature = "hydrate")]
+fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ClientError> {
+    if !(200..300).contains(&status) {
+        return Err(error_from(status, text));
+    }
+    // An empty answer (204) decodes as `null`, which `IgnoredAny` and `()` accept.
+    let text = if status == 204 { "null" } else { text };
+    serde_json::from_str(text).map_err(|e| ClientError::network(e.to_string()))
+}
+
 #[cfg(feature = "hydrate")]
 async fn send<T: DeserializeOwned, B: Serialize>(
     method: Method,
@@ -477,8 +467,9 @@ async fn send<T: DeserializeOwned, B: Serialize>(
 ) -> Result<T, ClientError> {
     use gloo_net::http::Request;
 
-    if let Some(response) = take_started(&method, path, session).await {
-        return answer_of(response, session.is_some()).await;
+    let request = crate::page_answers::PageAnswers::request(method.as_str(), path);
+    if let Some(answer) = crate::page_answers::take(&request, session) {
+        return decode(answer.status, &answer.body);
     }
     let builder = match method {
         Method::Get => Request::get(path),
@@ -512,17 +503,11 @@ async fn answer_of<T: DeserializeOwned>(
     if with_session && response.ok() {
         LAST_SESSION_CALL.with(|last| last.set(js_sys::Date::now()));
     }
-    if response.ok() {
-        if status == 204 {
-            // An empty answer decodes as `null`, which `IgnoredAny` and `()` accept.
-            return serde_json::from_str("null").map_err(|e| ClientError::network(e.to_string()));
-        }
-        return response
-            .json::<T>()
-            .await
-            .map_err(|e| ClientError::network(e.to_string()));
-    }
-    Err(error_of(response).await)
+    let text = response
+        .text()
+        .await
+        .map_err(|e| ClientError::network(e.to_string()))?;
+    decode(status, &text)
 }
 
 #[cfg(not(feature = "hydrate"))]

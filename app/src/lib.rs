@@ -10,6 +10,7 @@ pub mod embed;
 pub mod focus;
 pub mod format;
 pub mod i18n;
+pub mod page_answers;
 pub mod pages;
 pub mod session;
 
@@ -44,7 +45,15 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
     let nonce = csp::page_nonce();
     // The portal renders its tab only in the browser, once it has read the session: the
     // page names the chunks of that tab, if it is split out.
-    let chunks = page_path()
+    // A link's page came with its exchange's answer; when that page is not rendered as
+    // the landing tab, the app goes there next.
+    let answers = page_answers::page();
+    let landing = answers
+        .as_ref()
+        .and_then(|a| a.exchanged())
+        .map(|opened| opened.landing_path);
+    let chunks = landing
+        .or_else(page_path)
         .as_deref()
         .and_then(api::session::Section::from_path)
         .and_then(|section| pages::portal::lazy_route(&section))
@@ -61,6 +70,9 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
                 <meta name="robots" content="noindex, nofollow"/>
                 // Without an icon the browser asks for /favicon.ico and logs the 404.
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                {answers.map(|answers| view! {
+                    <script type="application/json" id=page_answers::ELEMENT_ID inner_html=csp::inline_json(&*answers)></script>
+                })}
                 // Before the stylesheet: a script after it would wait for it to load.
                 <script nonce=nonce.clone() inner_html=BOOT_SCRIPT></script>
                 <link rel="stylesheet" id="leptos" href=bundle.css.clone()/>
@@ -115,7 +127,7 @@ fn page_strings(locale: Locale) -> &'static str {
     }
 }
 
-/// Starts a link's exchange and the landing page's first reads before the app loads.
+/// Puts a link's landing page in the address bar before the app starts.
 const BOOT_SCRIPT: &str = include_str!("boot.js");
 
 /// Loads the bundle's JavaScript, starts the WASM from its (preloaded) address, and

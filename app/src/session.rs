@@ -12,6 +12,17 @@ pub struct StoredSession {
     pub locale: Option<String>,
 }
 
+impl From<crate::api::session::ExchangeResponse> for StoredSession {
+    fn from(opened: crate::api::session::ExchangeResponse) -> Self {
+        StoredSession {
+            token: opened.session_token,
+            organisation_id: opened.organisation_id,
+            return_url: opened.return_url,
+            locale: opened.locale,
+        }
+    }
+}
+
 /// Where a saved session lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Persistence {

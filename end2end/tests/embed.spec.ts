@@ -104,10 +104,12 @@ test.describe('embedded in a vendor page on another origin', () => {
     expect(uploaded.status()).toBe(204);
     const link = await (await freshCustomer(request, baseURL!, { invoices: 2 })).link();
 
-    // Without any script: the server's HTML alone is branded.
+    // Without any script (the link's page is then posted with its button): the server's
+    // HTML alone is branded.
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(link.url);
+    await page.getByRole('button', { name: 'Open your billing portal' }).click();
     const brand = await page.locator('.portico').evaluate((e) => getComputedStyle(e).getPropertyValue('--brand').trim());
     expect(brand).toBe('#0b6e4f');
     const image = page.locator('.masthead img.logo');

@@ -1,9 +1,10 @@
 import { test, expect } from '@playwright/test';
 import { freshCustomer } from './vendor';
 
-// A customer's first visit: the link's page starts the exchange and the landing tab's reads
-// itself, the app uses those answers instead of asking again, the bundle arrives compressed
-// and cacheable, and the portal's frame does not move when the data arrives.
+// A customer's first visit: the link's page posts the link, the server exchanges it and
+// answers with the landing tab already rendered and the answers it was rendered from, the
+// app uses those instead of asking again, the bundle arrives compressed and cacheable, and
+// nothing moves when the app takes over.
 test.describe('the first visit', () => {
   test('asks for each thing once, compressed, and nothing jumps', async ({ page, request, baseURL }) => {
     const customer = await freshCustomer(request, baseURL!, { invoices: 12 });
@@ -37,9 +38,14 @@ test.describe('the first visit', () => {
     // Time for a second request for the same thing to show, had the app made one.
     await page.waitForTimeout(500);
 
-    expect(calls.filter((c) => c === 'POST /api/v1/session/exchange')).toHaveLength(1);
-    expect(calls.filter((c) => c === 'GET /api/v1/portal/session')).toHaveLength(1);
-    expect(calls.filter((c) => c === 'GET /api/v1/portal/invoices?limit=10')).toHaveLength(1);
+    // The exchange and the first reads came with the page: the app asked for none of them.
+    expect(calls).toEqual([]);
+    expect(new URL(page.url()).pathname).toMatch(/^\/portal\/[0-9a-f-]{36}\/invoices$/);
+    // The app is live on the rows the server rendered: the next page comes on a click.
+    await page.getByRole('button', { name: 'Show more' }).click();
+    await expect(page.locator('table.invoices-table tbody tr')).toHaveCount(12);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatch(/^GET \/api\/v1\/portal\/invoices\?limit=10&cursor=/);
 
     // The app's script and its chunk loader, the WASM and the stylesheet, each once,
     // compressed and kept for a year. The landing tab is in the first WASM: no tab's chunk
@@ -112,31 +118,62 @@ test.describe('the first visit', () => {
     expect(errors).toEqual([]);
   });
 
-  test("a link to a tab outside the first bundle fetches the tab's code during the exchange", async ({ page, request, baseURL }) => {
+  test("a link to a tab outside the first bundle preloads the tab's code with the page", async ({ page, request, baseURL }) => {
     const customer = await freshCustomer(request, baseURL!, { invoices: 3 });
     const link = await customer.link({ section: 'payments' });
-    const exchange = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/session/exchange');
+    const opened = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname.startsWith('/session/'));
     const requested: string[] = [];
-    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    page.on('request', (r) => requested.push(`${r.method()} ${new URL(r.url()).pathname}`));
     await page.goto(link.url);
-    const preload: string[] = (await (await exchange).json()).preload;
+    const html = await (await opened).text();
+    const preload = [...html.matchAll(/<link rel="preload" href="(\/pkg\/split___[^"]+\.wasm)"/g)].map((m) => m[1]);
     expect(preload.some((p) => /^\/pkg\/split___payments_route_view_\d+\.[\w-]{22}\.wasm$/.test(p))).toBe(true);
     await expect(page.locator('table.records tbody tr')).toHaveCount(1);
-    // Each chunk is asked for once: by the page's hint, which the app's own fetch reuses.
-    for (const chunk of preload) expect(requested.filter((p) => p === chunk), chunk).toHaveLength(1);
+    expect(new URL(page.url()).pathname).toMatch(/^\/portal\/[0-9a-f-]{36}\/payments$/);
+    // Each chunk is asked for once: by the page's hint, which the app's own fetch reuses;
+    // the exchange and the tab's first reads came with the page.
+    for (const chunk of preload) expect(requested.filter((p) => p === `GET ${chunk}`), chunk).toHaveLength(1);
+    expect(requested.filter((r) => r.includes('/api/'))).toEqual([]);
   });
 
-  test("the link's page is the portal's frame before any script runs", async ({ browser, request, baseURL }) => {
-    const customer = await freshCustomer(request, baseURL!);
+  test("the first rows are in the page before the app has loaded, and Back does not reuse the link", async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 3 });
+    const link = await customer.link({ section: 'invoices' });
+    // The app's WASM held back: what shows is the server's page alone.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/pkg\/portico\.[\w-]+\.wasm$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto('about:blank');
+    await page.goto(link.url, { waitUntil: 'commit' });
+    await expect(page.locator('table.invoices-table tbody tr')).toHaveCount(3);
+    await expect(page.locator('.portal-head .customer')).toHaveText('Ada Lovelace Ltd');
+    // The link left the address bar before the app started.
+    expect(new URL(page.url()).pathname).toMatch(/^\/portal\/[0-9a-f-]{36}\/invoices$/);
+    release();
+    await page.getByRole('link', { name: 'Payments' }).click();
+    await expect(page.locator('table.records tbody tr')).toHaveCount(1);
+    // Back through the portal, and out of it: the link's own page is not in the history.
+    await page.goBack();
+    await expect(page.locator('table.invoices-table tbody tr')).toHaveCount(3);
+    await page.goBack();
+    expect(page.url()).toBe('about:blank');
+  });
+
+  test('without JavaScript the link opens with a button, and the invoices are there', async ({ browser, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 2 });
     const link = await customer.link({ section: 'invoices' });
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(link.url);
-    await expect(page.locator('.portal-head')).toBeAttached();
-    await expect(page.locator('.tabs span')).toHaveText([
+    await page.getByRole('button', { name: 'Open your billing portal' }).click();
+    await expect(page.locator('table.invoices-table tbody tr')).toHaveCount(2);
+    await expect(page.locator('.portal-head .customer')).toHaveText('Ada Lovelace Ltd');
+    await expect(page.locator('nav.tabs a')).toHaveText([
       'Overview', 'Invoices', 'Payments', 'Entitlements', 'Subscriptions', 'Payment methods', 'Profile',
     ]);
-    await expect(page.getByRole('status')).toHaveText('Opening your billing portal…');
     await context.close();
   });
 

@@ -144,8 +144,11 @@ test.describe('the subscriptions tab', () => {
       contentType: 'application/json',
       body: JSON.stringify({ error: { code: 'unavailable', message: 'The database is not answering.' } }),
     });
+    // A link's page comes with its first reads, so the failure is met on the way there.
+    await page.goto((await customer.link({ section: 'invoices', locale: 'en' })).url);
+    await expect(page.locator('table.invoices-table tbody tr').first()).toBeVisible();
     await page.route('**/api/v1/portal/subscriptions', down);
-    await page.goto((await customer.link({ section: 'subscriptions', locale: 'en' })).url);
+    await page.getByRole('link', { name: 'Subscriptions' }).click();
     const problem = page.getByRole('alert').filter({ hasText: 'Something went wrong' });
     await expect(problem).toBeVisible();
     await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);

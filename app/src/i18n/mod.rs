@@ -147,6 +147,7 @@ messages! {
     not_found_text,
     not_found_link,
     opening_title,
+    open_portal,
 
     link_used_title,
     link_used_text,

@@ -7,9 +7,10 @@ use crate::components::problem::Problem;
 use crate::pages::portal::PortalSkeleton;
 use crate::session::{self, StoredSession};
 
-/// `/session/<token>`: exchanges the one-time link for a session, remembers it for this
-/// tab, and replaces the address with the portal page so the token leaves the address
-/// bar and the history.
+/// `/session/<token>`, as the answer to the link page's POST when the landing tab's code
+/// is not in the first bundle: takes the exchange's answer (which came with the page, so
+/// no request is made), remembers the session for this tab, and replaces the address with
+/// the portal page so the token leaves the address bar and the history.
 #[component]
 pub fn OpenLink() -> impl IntoView {
     let params = use_params_map();
@@ -24,14 +25,10 @@ pub fn OpenLink() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match client::exchange(&token).await {
                 Ok(opened) => {
-                    session::save(&StoredSession {
-                        token: opened.session_token,
-                        organisation_id: opened.organisation_id,
-                        return_url: opened.return_url,
-                        locale: opened.locale,
-                    });
+                    let landing_path = opened.landing_path.clone();
+                    session::save(&StoredSession::from(opened));
                     navigate(
-                        &opened.landing_path,
+                        &landing_path,
                         NavigateOptions {
                             replace: true,
                             ..NavigateOptions::default()

@@ -189,7 +189,8 @@ async fn render_page(
 ) -> (Response, Vec<String>) {
     // A link page looks its link up: counted per client like the exchange, so that the
     // page cannot be used to test tokens faster than the exchange allows.
-    if path.starts_with("/session/") {
+    // Only the GET is counted here: its POST is counted as an exchange.
+    if path.starts_with("/session/") && request.method() == axum::http::Method::GET {
         let client = state.request_client_key(request.extensions(), request.headers());
         let counted = state
             .limits

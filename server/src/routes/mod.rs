@@ -6,6 +6,7 @@ mod demo;
 mod embedding;
 mod events;
 pub mod import;
+mod link_page;
 pub(crate) mod paging;
 mod plans;
 mod portal;
@@ -41,7 +42,9 @@ pub fn app(state: AppState) -> Router {
     let leptos_options = state.leptos.clone();
     let metrics = state.metrics.clone();
     let bundle = state.bundle.clone();
-    let pages = generate_route_list(app::App);
+    // A link's page has handlers of its own (see `link_page`).
+    let mut pages = generate_route_list(app::App);
+    pages.retain(|page| page.path() != link_page::PATH);
     let site_root = std::path::PathBuf::from(leptos_options.site_root.as_ref());
     // Behind https, browsers are told to never use plain http for this host again.
     let hsts = (state.config.public_url.scheme() == "https")
@@ -53,6 +56,19 @@ pub fn app(state: AppState) -> Router {
         .merge(portal::router())
         // An unknown API path answers in the API's own error shape, not with an HTML page.
         .fallback(api_not_found);
+    // A link's page makes its landing page's reads through the same routes.
+    let reads = Router::new()
+        .nest("/api", api.clone())
+        .with_state(state.clone());
+    let render: link_page::Render = {
+        let options = leptos_options.clone();
+        let bundle = bundle.clone();
+        let handler = leptos_axum::render_app_to_stream_with_context(
+            || {},
+            move || app::shell(options.clone(), &bundle.current()),
+        );
+        std::sync::Arc::new(move |request| handler(request))
+    };
 
     // The demo's pages make working links for anyone: only a demo server has them.
     let demo = if state.config.demo {
@@ -74,6 +90,7 @@ pub fn app(state: AppState) -> Router {
         .merge(events::router())
         .merge(webhooks::router())
         .merge(demo)
+        .merge(link_page::router(reads, render))
         .route("/v1/openapi.json", axum::routing::get(get_openapi))
         .route("/metrics", axum::routing::get(crate::metrics::get_metrics))
         .route("/v1/{*rest}", any(api_not_found))

@@ -318,20 +318,35 @@ async fn exchange_session(
     headers: HeaderMap,
     ApiJson(body): ApiJson<ExchangeRequest>,
 ) -> Result<Response, ApiError> {
+    let client = state.client_key(peer.ip(), &headers);
+    let body = exchange(&state, &client, &body.token).await?;
+    let mut response = Json(body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// Trades a one-time link token for a session, for `client` (counted against its
+/// limits): the exchange API's answer, also made by the link's page itself.
+pub(super) async fn exchange(
+    state: &AppState,
+    client: &str,
+    link_token: &str,
+) -> Result<ExchangeResponse, ApiError> {
     let now = state.clock.now();
-    let link_hash = token::hash(body.token.trim());
+    let link_hash = token::hash(link_token.trim());
     let limited = |r: Result<(), u64>| {
         r.map_err(|secs| ApiError::RateLimited {
             retry_after_secs: secs,
         })
     };
     let store = state.store.as_ref();
-    let client = state.client_key(peer.ip(), &headers);
     limited(
         state
             .limits
             .exchange_by_client
-            .hit(store, &client, now)
+            .hit(store, client, now)
             .await?,
     )?;
     let link = hex_key(&link_hash);
@@ -386,7 +401,7 @@ async fn exchange_session(
             Section::Tab(tab)
         }
     };
-    let body = ExchangeResponse {
+    Ok(ExchangeResponse {
         session_token,
         prefetch: app::client::landing_reads(&section),
         preload: app::pages::portal::lazy_route(&section)
@@ -398,12 +413,7 @@ async fn exchange_session(
         locale: session.locale,
         expires_at: session.expires_at,
         idle_timeout: session.idle_timeout_secs,
-    };
-    let mut response = Json(body).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    })
 }
 
 fn hex_key(hash: &[u8]) -> String {

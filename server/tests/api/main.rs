@@ -9,6 +9,7 @@ mod demo;
 mod helpers;
 mod hot_path;
 mod instances;
+mod link_page;
 mod openapi;
 mod outage;
 mod paying;

@@ -1354,22 +1354,23 @@ async fn concurrent_customer_changes_all_succeed(db: TestStore) {
 async fn the_exchange_names_the_landing_reads_and_no_answer_is_cached(db: TestStore) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
-    for (section, tab_read) in [
-        ("invoices", "/api/v1/portal/invoices?limit=10"),
-        ("payments", "/api/v1/portal/payments?limit=10"),
-        ("overview", "/api/v1/portal/overview"),
-        ("profile", "/api/v1/portal/profile"),
+    for (section, tab_reads) in [
+        ("invoices", json!(["/api/v1/portal/invoices?limit=10"])),
+        (
+            "payments",
+            json!(["/api/v1/portal/payments?limit=10", "/api/v1/portal/credits"]),
+        ),
+        ("overview", json!(["/api/v1/portal/overview"])),
+        ("profile", json!(["/api/v1/portal/profile"])),
     ] {
         let response = app
             .exchange_new_link(&vendor, json!({"external_id": "cus_1", "section": section}))
             .await;
         assert_eq!(response.headers()["cache-control"], "no-store");
         let exchanged: Value = response.json().await.unwrap();
-        assert_eq!(
-            exchanged["prefetch"],
-            json!(["/api/v1/portal/session", tab_read]),
-            "{section}"
-        );
+        let mut reads = vec![json!("/api/v1/portal/session")];
+        reads.extend(tab_reads.as_array().unwrap().iter().cloned());
+        assert_eq!(exchanged["prefetch"], Value::Array(reads), "{section}");
         let session = exchanged["session_token"].as_str().unwrap();
         for read in exchanged["prefetch"].as_array().unwrap() {
             let read = read.as_str().unwrap();

@@ -18,6 +18,7 @@ pub const DE: Messages = Messages {
     not_found_text: "Diese Adresse führt nirgendwohin im Kundenportal.",
     not_found_link: "Zur Startseite",
     opening_title: "Ihr Kundenportal wird geöffnet…",
+    open_portal: "Kundenportal öffnen",
 
     link_used_title: "Dieser Link wurde bereits verwendet",
     link_used_text: "Zu Ihrer Sicherheit funktioniert jeder Portal-Link nur einmal. Kehren Sie zu Ihrem Konto zurück und öffnen Sie das Kundenportal erneut, um einen neuen Link zu erhalten.",

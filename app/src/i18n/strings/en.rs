@@ -18,6 +18,7 @@ pub const EN: Messages = Messages {
     not_found_text: "This address does not lead anywhere in the billing portal.",
     not_found_link: "Go to the start page",
     opening_title: "Opening your billing portal…",
+    open_portal: "Open your billing portal",
 
     link_used_title: "This link has already been used",
     link_used_text: "For your security, each billing portal link works only once. Go back to your account and open the billing portal again to get a new link.",

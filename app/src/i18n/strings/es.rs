@@ -18,6 +18,7 @@ pub const ES: Messages = Messages {
     not_found_text: "Esta dirección no lleva a ninguna parte del portal de facturación.",
     not_found_link: "Ir a la página de inicio",
     opening_title: "Abriendo tu portal de facturación…",
+    open_portal: "Abrir tu portal de facturación",
 
     link_used_title: "Este enlace ya se ha utilizado",
     link_used_text: "Por tu seguridad, cada enlace al portal de facturación funciona una sola vez. Vuelve a tu cuenta y abre de nuevo el portal de facturación para obtener un enlace nuevo.",

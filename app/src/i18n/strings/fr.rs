@@ -18,6 +18,7 @@ pub const FR: Messages = Messages {
     not_found_text: "Cette adresse ne mène nulle part dans l’espace facturation.",
     not_found_link: "Aller à la page d’accueil",
     opening_title: "Ouverture de votre espace facturation…",
+    open_portal: "Ouvrir votre espace facturation",
 
     link_used_title: "Ce lien a déjà été utilisé",
     link_used_text: "Pour votre sécurité, chaque lien ne fonctionne qu’une seule fois. Retournez sur votre compte et ouvrez à nouveau l’espace facturation pour obtenir un nouveau lien.",

@@ -18,6 +18,7 @@ pub const IT: Messages = Messages {
     not_found_text: "Questo indirizzo non porta da nessuna parte nel portale di fatturazione.",
     not_found_link: "Vai alla pagina iniziale",
     opening_title: "Apertura del portale di fatturazione…",
+    open_portal: "Apri il portale di fatturazione",
 
     link_used_title: "Questo link è già stato usato",
     link_used_text: "Per la tua sicurezza, ogni link al portale di fatturazione funziona una sola volta. Torna al tuo account e apri di nuovo il portale di fatturazione per ricevere un nuovo link.",

@@ -18,6 +18,7 @@ pub const NL: Messages = Messages {
     not_found_text: "Dit adres leidt nergens heen in het klantportaal.",
     not_found_link: "Naar de startpagina",
     opening_title: "Uw klantportaal wordt geopend…",
+    open_portal: "Klantportaal openen",
 
     link_used_title: "Deze link is al gebruikt",
     link_used_text: "Voor uw veiligheid werkt elke portaallink maar één keer. Ga terug naar uw account en open het klantportaal opnieuw voor een nieuwe link.",

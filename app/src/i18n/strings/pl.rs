@@ -20,6 +20,7 @@ pub const PL: Messages = Messages {
     not_found_text: "Ten adres nie prowadzi do żadnego miejsca w portalu rozliczeń.",
     not_found_link: "Przejdź do strony głównej",
     opening_title: "Otwieranie portalu rozliczeń…",
+    open_portal: "Otwórz portal rozliczeń",
 
     link_used_title: "Ten link został już użyty",
     link_used_text: "Dla Twojego bezpieczeństwa każdy link do portalu rozliczeń działa tylko raz. Wróć do swojego konta i otwórz portal rozliczeń ponownie, aby dostać nowy link.",

@@ -18,6 +18,7 @@ pub const PT: Messages = Messages {
     not_found_text: "Este endereço não leva a lugar nenhum no portal de cobrança.",
     not_found_link: "Ir para a página inicial",
     opening_title: "Abrindo seu portal de cobrança…",
+    open_portal: "Abrir seu portal de cobrança",
 
     link_used_title: "Este link já foi usado",
     link_used_text: "Para sua segurança, cada link do portal de cobrança funciona uma única vez. Volte para sua conta e abra o portal de cobrança de novo para receber um novo link.",

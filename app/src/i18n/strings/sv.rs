@@ -18,6 +18,7 @@ pub const SV: Messages = Messages {
     not_found_text: "Den här adressen leder ingenstans i faktureringsportalen.",
     not_found_link: "Till startsidan",
     opening_title: "Faktureringsportalen öppnas…",
+    open_portal: "Öppna faktureringsportalen",
 
     link_used_title: "Den här länken har redan använts",
     link_used_text: "För din säkerhet fungerar varje länk till faktureringsportalen bara en gång. Gå tillbaka till ditt konto och öppna faktureringsportalen igen för att få en ny länk.",

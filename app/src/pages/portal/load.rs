@@ -41,16 +41,21 @@ impl<T: Send + Sync + 'static> Clone for Paged<T> {
 impl<T: Send + Sync + 'static> Copy for Paged<T> {}
 
 impl<T: Clone + Send + Sync + 'static> Paged<T> {
-    /// Loads the first page now (in the browser) and later pages on [`Paged::more`].
-    pub fn new<F, Fut>(fetch: F) -> Self
+    /// Starts from `first`, the first page the page came with (see
+    /// [`crate::page_answers`]), or else loads it now (in the browser); later pages come
+    /// on [`Paged::more`].
+    pub fn new<F, Fut>(first: Option<Page<T>>, fetch: F) -> Self
     where
         F: Fn(String, Option<String>) -> Fut + Copy + Send + Sync + 'static,
         Fut: Future<Output = Result<Page<T>, ClientError>> + 'static,
     {
         let context = expect_context::<PortalContext>();
-        let rows = RwSignal::new(Vec::new());
-        let next = RwSignal::new(None);
-        let state = RwSignal::new(Load::Loading);
+        let loaded = first.is_some();
+        let (first_rows, first_next) =
+            first.map_or((Vec::new(), None), |p| (p.data, p.next_cursor));
+        let rows = RwSignal::new(first_rows);
+        let next = RwSignal::new(first_next);
+        let state = RwSignal::new(if loaded { Load::Ready } else { Load::Loading });
         let generation = RwSignal::new(0u64);
         let focus_after = StoredValue::new(None::<(&'static str, usize)>);
         let load = move |cursor: Option<String>| {
@@ -86,7 +91,9 @@ impl<T: Clone + Send + Sync + 'static> Paged<T> {
             focus_after,
             load: StoredValue::new(Box::new(load)),
         };
-        Effect::new(move |_| paged.reload());
+        if !loaded {
+            Effect::new(move |_| paged.reload());
+        }
         paged
     }
 

@@ -54,11 +54,13 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_params_map;
 
+use crate::api::routes;
 use crate::api::session::{Section, SessionInfo, Tab};
 use crate::branding::Branding;
 use crate::client::{self, ClientError};
 use crate::components::problem::Problem;
 use crate::i18n::{self, use_i18n, Label};
+use crate::page_answers::{self, PageAnswers};
 use crate::session::{self, Persistence, StoredSession};
 use crate::{LocaleChosen, ReturnTo};
 
@@ -139,11 +141,19 @@ impl PortalContext {
 pub fn Portal() -> impl IntoView {
     let params = use_params_map();
     let organisation = Memo::new(move |_| params.read().get("org").unwrap_or_default());
-    let session = RwSignal::new(None::<StoredSession>);
+    // A link's page rendered as this portal page came signed in; otherwise storage is
+    // read after hydration, so that the server and the first browser render agree.
+    let landed =
+        page_answers::landed_session(&organisation.get_untracked()).map(StoredSession::from);
+    let first_info = landed.as_ref().and_then(|_| {
+        page_answers::peek::<SessionInfo>(&PageAnswers::request("GET", routes::PORTAL_SESSION))
+    });
+    let first_info = StoredValue::new(first_info);
+    let session = RwSignal::new(landed.clone());
     let persistence = RwSignal::new(None::<Persistence>);
     let ended = RwSignal::new(None::<Ended>);
-    // Storage is read after hydration, so the server and the first browser render agree.
-    let ready = RwSignal::new(false);
+    let ready = RwSignal::new(landed.is_some());
+    let landed = StoredValue::new(landed);
     let context = PortalContext {
         organisation,
         session,
@@ -152,12 +162,24 @@ pub fn Portal() -> impl IntoView {
     provide_context(context);
 
     Effect::new(move |_| {
-        match session::load(&organisation.get()) {
+        let organisation = organisation.get();
+        let found = match landed.try_update_value(Option::take).flatten() {
+            Some(stored) => {
+                let kept = session::save(&stored);
+                Some((stored, kept))
+            }
+            None => session::load(&organisation),
+        };
+        match found {
             Some((stored, kept)) => {
                 if let Some(ReturnTo(return_to)) = use_context::<ReturnTo>() {
                     return_to.set(stored.return_url.clone());
                 }
-                session.set(Some(stored));
+                // A page that came signed in already shows this session: setting it
+                // again would build the tab again (and lose the rows it came with).
+                if session.with_untracked(|s| s.as_ref() != Some(&stored)) {
+                    session.set(Some(stored));
+                }
                 persistence.set(Some(kept));
             }
             None => ended.set(Some(Ended {
@@ -165,7 +187,9 @@ pub fn Portal() -> impl IntoView {
                 return_url: None,
             })),
         }
-        ready.set(true);
+        if !ready.get_untracked() {
+            ready.set(true);
+        }
     });
 
     let info = LocalResource::new(move || {
@@ -317,6 +341,7 @@ pub fn Portal() -> impl IntoView {
                     info.get()
                         .flatten()
                         .and_then(Result::ok)
+                        .or_else(|| first_info.get_value())
                         .map(|i| (i.organisation_name, i.customer_name))
                 };
                 view! {

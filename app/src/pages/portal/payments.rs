@@ -37,10 +37,9 @@ lazy_tab!(
 pub fn PaymentsTab() -> impl IntoView {
     let context = expect_context::<PortalContext>();
     let i18n = use_i18n();
-    let paged =
-        Paged::new(
-            |token, cursor| async move { client::payments(&token, cursor.as_deref()).await },
-        );
+    let paged = Paged::new(None, |token, cursor| async move {
+        client::payments(&token, cursor.as_deref()).await
+    });
     let Paged {
         rows, next, state, ..
     } = paged;

@@ -1,0 +1,154 @@
+//! Answers that come with the page. A portal link's page is a POST (`/session/<token>`):
+//! the server trades the link for a session there and then, makes the landing page's
+//! first reads itself, renders the landing tab with them, and hands the same answers to
+//! the app in the page, so that the first rows are in the HTML and the app, once it
+//! starts, asks for none of them again.
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::routes;
+use crate::api::session::ExchangeResponse;
+
+/// The id of the page's JSON element that carries them.
+pub const ELEMENT_ID: &str = "portico-answers";
+
+/// One API answer: its status and its JSON body, as the API sent them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answer {
+    /// `"GET /api/v1/portal/invoices?limit=25"`.
+    pub request: String,
+    pub status: u16,
+    pub body: String,
+}
+
+/// What the server did for the page before rendering it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageAnswers {
+    pub answers: Vec<Answer>,
+    /// The session the reads were made with.
+    pub token: Option<String>,
+    /// The page is rendered as the landing path (the exchange answer's `landing_path`),
+    /// which its first script puts in the address bar in place of the link.
+    pub at_landing: bool,
+}
+
+impl PageAnswers {
+    /// The request key of an answer: method and path.
+    pub fn request(method: &str, path: &str) -> String {
+        format!("{method} {path}")
+    }
+
+    /// The link exchange's answer, when it succeeded.
+    pub fn exchanged(&self) -> Option<ExchangeResponse> {
+        self.answers
+            .iter()
+            .find(|a| a.request == exchange_request() && a.status == 200)
+            .and_then(|a| serde_json::from_str(&a.body).ok())
+    }
+}
+
+fn exchange_request() -> String {
+    PageAnswers::request("POST", routes::SESSION_EXCHANGE)
+}
+
+/// The exchange's answer the page came with, if the page was rendered as the portal page
+/// of `organisation`: the session it is signed in with from the first render on.
+pub fn landed_session(organisation: &str) -> Option<ExchangeResponse> {
+    let answers = current()?;
+    if !answers.at_landing {
+        return None;
+    }
+    answers
+        .exchanged()
+        .filter(|opened| opened.organisation_id == organisation)
+}
+
+/// Takes the answer the page came with for `request` made with `session`, once: a later
+/// call for the same request goes to the network, since the data may have changed.
+pub fn take(request: &str, session: Option<&str>) -> Option<Answer> {
+    let answers = current()?;
+    if session.is_some() && session != answers.token.as_deref() {
+        return None;
+    }
+    let answer = answers
+        .answers
+        .iter()
+        .find(|a| a.request == request)?
+        .clone();
+    forget(request);
+    Some(answer)
+}
+
+/// [`take`], for a successful answer, decoded.
+pub fn take_ok<T: serde::de::DeserializeOwned>(request: &str, session: Option<&str>) -> Option<T> {
+    take(request, session)
+        .filter(|answer| answer.status == 200)
+        .and_then(|answer| serde_json::from_str(&answer.body).ok())
+}
+
+/// A successful answer for `request`, decoded, without using it up: what the server's
+/// render used, so that the first browser render agrees with it.
+pub fn peek<T: serde::de::DeserializeOwned>(request: &str) -> Option<T> {
+    let answers = current()?;
+    let answer = answers.answers.iter().find(|a| a.request == request)?;
+    (answer.status == 200)
+        .then(|| serde_json::from_str(&answer.body).ok())
+        .flatten()
+}
+
+/// The answers of the page being rendered on the server, for the shell to hand on.
+#[cfg(feature = "ssr")]
+pub fn page() -> Option<std::sync::Arc<PageAnswers>> {
+    current()
+}
+
+/// Only the server renders the shell.
+#[cfg(not(feature = "ssr"))]
+pub fn page() -> Option<std::sync::Arc<PageAnswers>> {
+    None
+}
+
+/// The answers of the page being rendered on the server.
+#[cfg(feature = "ssr")]
+fn current() -> Option<std::sync::Arc<PageAnswers>> {
+    leptos::prelude::use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<std::sync::Arc<PageAnswers>>()
+            .cloned()
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn forget(_request: &str) {}
+
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+thread_local! {
+    static PAGE: std::cell::RefCell<Option<std::rc::Rc<PageAnswers>>> =
+        std::cell::RefCell::new(crate::csp::read_inline_json(ELEMENT_ID).map(std::rc::Rc::new));
+}
+
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+fn current() -> Option<std::rc::Rc<PageAnswers>> {
+    PAGE.with(|page| page.borrow().clone())
+}
+
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+fn forget(request: &str) {
+    PAGE.with(|page| {
+        let mut page = page.borrow_mut();
+        if let Some(answers) = page.as_mut() {
+            std::rc::Rc::make_mut(answers)
+                .answers
+                .retain(|a| a.request != request);
+        }
+    });
+}
+
+#[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+fn current() -> Option<std::sync::Arc<PageAnswers>> {
+    None
+}
+
+#[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+fn forget(_request: &str) {}

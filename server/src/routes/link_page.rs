@@ -1,0 +1,171 @@
+//! `/session/<token>`, the page a portal link opens.
+//!
+//! A GET must not use the link up: mail scanners and chat previews fetch links before
+//! the customer does. So the GET answers a small page that posts the link back at once
+//! (a button does it without JavaScript), and the POST trades the link for a session,
+//! makes the landing page's first reads through the API itself, and renders the page
+//! with their answers: the first invoices are in the HTML, and the app that hydrates it
+//! takes the same answers from the page instead of asking again.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower::ServiceExt;
+
+use app::api::session::{ExchangeResponse, Section, Tab};
+use app::page_answers::{Answer, PageAnswers};
+
+use crate::state::AppState;
+
+/// Renders the app for a request (leptos_axum's handler).
+pub type Render =
+    Arc<dyn Fn(Request) -> Pin<Box<dyn Future<Output = Response> + Send>> + Send + Sync>;
+
+/// The largest API answer a link's page carries; a bigger one is left for the app to ask.
+const MAX_ANSWER_BYTES: usize = 512 * 1024;
+
+/// The path of a link's page, as the app's router spells it.
+pub const PATH: &str = "/session/{token}";
+
+/// `api` answers the reads under `/api`; `render` renders the app.
+pub fn router(api: Router, render: Render) -> Router<AppState> {
+    Router::new().route(
+        PATH,
+        get(post_back).post(move |state, path, request| open(state, path, request, api, render)),
+    )
+}
+
+/// `GET /session/<token>`: a page that posts the link to itself.
+async fn post_back(request: Request) -> Response {
+    let locale = request
+        .extensions()
+        .get::<app::i18n::PageLocale>()
+        .map(|l| l.0)
+        .unwrap_or_default();
+    let nonce = request
+        .extensions()
+        .get::<app::csp::CspNonce>()
+        .map(|n| n.0.clone())
+        .unwrap_or_default();
+    let t = app::i18n::messages(locale);
+    // The strings are ours, not the customer's; escaped all the same.
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let page = format!(
+        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"color-scheme\" content=\"light dark\">\
+         <meta name=\"robots\" content=\"noindex, nofollow\">\
+         <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
+         <title>{title}</title></head><body>\
+         <form method=\"post\" id=\"open-link\"><noscript><button>{open}</button></noscript></form>\
+         <script nonce=\"{nonce}\">document.getElementById('open-link').submit()</script>\
+         </body></html>",
+        lang = locale.as_str(),
+        title = escape(t.opening_title),
+        open = escape(t.open_portal),
+    );
+    Html(page).into_response()
+}
+
+/// `POST /session/<token>`: exchanges the link and renders its landing page.
+async fn open(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    mut request: Request,
+    api: Router,
+    render: Render,
+) -> Response {
+    let client = state.request_client_key(request.extensions(), request.headers());
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .copied();
+    let exchange = PageAnswers::request("POST", app::api::routes::SESSION_EXCHANGE);
+    let mut answers = PageAnswers::default();
+    let mut status = StatusCode::OK;
+    let mut landing = None;
+    match super::sessions::exchange(&state, &client, &token).await {
+        Ok(opened) => {
+            answers.answers.push(Answer {
+                request: exchange,
+                status: 200,
+                body: serde_json::to_string(&opened).unwrap_or_default(),
+            });
+            let section = Section::from_path(&opened.landing_path);
+            for path in section.iter().flat_map(app::client::landing_reads) {
+                if let Some(answer) = read(&api, &path, &opened, peer).await {
+                    answers.answers.push(answer);
+                }
+            }
+            answers.token = Some(opened.session_token.clone());
+            // The invoice list is in the first bundle, so the page can be that tab
+            // itself; a tab whose code is split out is reached from the link page.
+            if section == Some(Section::Tab(Tab::Invoices)) {
+                landing = opened.landing_path.parse::<Uri>().ok();
+            }
+        }
+        Err(error) => {
+            let (parts, body) = error.into_response().into_parts();
+            status = parts.status;
+            let body = axum::body::to_bytes(body, MAX_ANSWER_BYTES)
+                .await
+                .unwrap_or_default();
+            answers.answers.push(Answer {
+                request: exchange,
+                status: status.as_u16(),
+                body: String::from_utf8_lossy(&body).into_owned(),
+            });
+        }
+    }
+    answers.at_landing = landing.is_some();
+    if let Some(landing) = landing {
+        *request.uri_mut() = landing;
+    }
+    *request.method_mut() = Method::GET;
+    request.extensions_mut().insert(Arc::new(answers));
+    let mut response = render(request).await;
+    *response.status_mut() = status;
+    response
+}
+
+/// A portal read made with the new session, as the app would make it.
+async fn read(
+    api: &Router,
+    path: &str,
+    opened: &ExchangeResponse,
+    peer: Option<ConnectInfo<SocketAddr>>,
+) -> Option<Answer> {
+    let mut request = Request::get(path)
+        .header(
+            header::AUTHORIZATION,
+            HeaderValue::from_str(&format!("Bearer {}", opened.session_token)).ok()?,
+        )
+        .body(Body::empty())
+        .ok()?;
+    if let Some(peer) = peer {
+        request.extensions_mut().insert(peer);
+    }
+    let response = api.clone().oneshot(request).await.ok()?;
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), MAX_ANSWER_BYTES)
+        .await
+        .ok()?;
+    Some(Answer {
+        request: PageAnswers::request("GET", path),
+        status: status.as_u16(),
+        body: String::from_utf8(body.to_vec()).ok()?,
+    })
+}

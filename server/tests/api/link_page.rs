@@ -1,0 +1,234 @@
+//! A portal link's page as a browser opens it: the GET leaves the link unused and posts
+//! it back; the POST exchanges it and answers the landing tab with its first rows.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, TestApp, TestStore, Vendor};
+use crate::on_both_backends;
+use crate::portal::invoice;
+
+on_both_backends!(
+    the_get_leaves_the_link_unused_and_posts_it_back,
+    the_post_renders_the_first_invoices_of_the_links_customer_only,
+    a_used_or_unknown_link_posted_says_why,
+    a_link_to_a_split_tab_comes_with_its_reads,
+);
+
+impl TestApp {
+    /// A new link for `cus_1` with `extra` options: its path.
+    async fn link_path(&self, vendor: &Vendor, extra: Value) -> String {
+        let mut body = json!({"external_id": "cus_1", "return_url": "https://vendor.example/"});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let response = self.post_json("/v1/portal_sessions", &body, vendor).await;
+        assert_eq!(response.status(), 201);
+        let created: Value = response.json().await.unwrap();
+        format!(
+            "/session/{}",
+            Self::token_of(created["url"].as_str().unwrap())
+        )
+    }
+
+    /// The link page's POST, as its form sends it: status, headers and HTML.
+    async fn post_link(&self, path: &str) -> (u16, reqwest::header::HeaderMap, String) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, headers, response.text().await.unwrap())
+    }
+}
+
+/// The answers a page carries, as its JSON element holds them.
+fn answers(html: &str) -> Value {
+    let start = html
+        .find(r#"id="portico-answers">"#)
+        .expect("the page carries its answers")
+        + r#"id="portico-answers">"#.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end]).unwrap()
+}
+
+/// The answer to `request` among a page's answers.
+fn answer<'a>(answers: &'a Value, request: &str) -> Option<&'a Value> {
+    answers["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["request"] == request)
+}
+
+async fn the_get_leaves_the_link_unused_and_posts_it_back(db: TestStore) {
+    let app = spawn_app(db).await;
+    let vendor = app.vendor("Vendor").await;
+    let path = app.link_path(&vendor, json!({"section": "invoices"})).await;
+    // A preview bot, a mail scanner and the customer's own browser all GET it.
+    for _ in 0..3 {
+        let response = app.get(&path).await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["cache-control"], "no-store");
+        let policy = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(policy.contains("form-action 'self'"), "{policy}");
+        let html = response.text().await.unwrap();
+        assert!(
+            html.contains(r#"<form method="post" id="open-link">"#),
+            "{html}"
+        );
+        // Without JavaScript the customer posts it with a button.
+        assert!(html.contains("<noscript><button>Open your billing portal</button></noscript>"));
+        let nonce = policy
+            .split("'nonce-")
+            .nth(1)
+            .unwrap()
+            .split('\'')
+            .next()
+            .unwrap();
+        assert!(
+            html.contains(&format!(r#"<script nonce="{nonce}">"#)),
+            "{html}"
+        );
+        // Nothing of the customer's, and no app to download before the POST.
+        assert!(
+            !html.contains("portico-answers") && !html.contains("/pkg/"),
+            "{html}"
+        );
+    }
+    let (status, _, html) = app.post_link(&path).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(answer(&answers(&html), "POST /api/v1/session/exchange").unwrap()["status"] == 200);
+}
+
+async fn the_post_renders_the_first_invoices_of_the_links_customer_only(db: TestStore) {
+    let app = spawn_app(db).await;
+    let vendor = app.vendor("Vendor").await;
+    app.vendor_put(
+        &vendor,
+        "/v1/customers/cus_1",
+        json!({"name": "<img src=x onerror=alert(1)> Zoë & Co"}),
+    )
+    .await;
+    for i in 1..=30u32 {
+        let body = invoice(
+            "cus_1",
+            &format!("INV-{i:02}"),
+            "open",
+            1000 * i64::from(i),
+            i.min(28),
+        );
+        app.vendor_put(&vendor, &format!("/v1/invoices/a{i}"), body)
+            .await;
+    }
+    app.vendor_put(
+        &vendor,
+        "/v1/invoices/b1",
+        invoice("cus_2", "OTHER-1", "open", 5, 1),
+    )
+    .await;
+    let path = app
+        .link_path(&vendor, json!({"section": "invoices", "locale": "de"}))
+        .await;
+
+    let (status, headers, html) = app.post_link(&path).await;
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(headers["cache-control"], "no-store");
+    assert!(headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(html.contains(r#"<html lang="de""#), "{html}");
+    // The tab itself, with its first page of rows (10, newest first), in German.
+    let rows = html.matches(r#"<th scope="row""#).count();
+    assert_eq!(rows, 10, "{html}");
+    assert!(html.contains(">INV-30<") && html.contains(">INV-21<") && !html.contains(">INV-20<"));
+    assert!(html.contains("Rechnungen"), "{html}");
+    assert!(!html.contains("OTHER-1"), "another customer's invoice");
+    // The customer's name is text, in the page and in its data.
+    assert!(!html.contains("<img src=x"), "{html}");
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(1)&gt; Zoë &amp; Co"),
+        "{html}"
+    );
+
+    let page = answers(&html);
+    assert_eq!(page["at_landing"], true);
+    let exchanged = answer(&page, "POST /api/v1/session/exchange").unwrap();
+    let opened: Value = serde_json::from_str(exchanged["body"].as_str().unwrap()).unwrap();
+    let token = opened["session_token"].as_str().unwrap();
+    assert_eq!(page["token"], token);
+    assert_eq!(
+        opened["landing_path"],
+        format!("/portal/{}/invoices", vendor.organisation)
+    );
+    let list = answer(&page, "GET /api/v1/portal/invoices?limit=10").unwrap();
+    assert_eq!(list["status"], 200);
+    let list: Value = serde_json::from_str(list["body"].as_str().unwrap()).unwrap();
+    assert_eq!(list["data"].as_array().unwrap().len(), 10);
+    // The session the page came with is a live one; the rest of the list is the app's.
+    let next = list["next_cursor"].as_str().unwrap();
+    let more = app
+        .portal_get(
+            &format!("/api/v1/portal/invoices?limit=10&cursor={next}"),
+            token,
+        )
+        .await;
+    assert_eq!(more.status(), 200);
+    let more: Value = more.json().await.unwrap();
+    assert_eq!(more["data"].as_array().unwrap().len(), 10);
+}
+
+async fn a_used_or_unknown_link_posted_says_why(db: TestStore) {
+    let app = spawn_app(db).await;
+    let vendor = app.vendor("Vendor").await;
+    let path = app.link_path(&vendor, json!({"section": "invoices"})).await;
+    assert_eq!(app.post_link(&path).await.0, 200);
+    for (path, code, status) in [
+        (path.as_str(), "link_used", 410),
+        ("/session/not-a-link", "link_invalid", 401),
+    ] {
+        let (got, _, html) = app.post_link(path).await;
+        assert_eq!(got, status, "{path}");
+        let page = answers(&html);
+        assert_eq!(page["at_landing"], false);
+        assert!(page["token"].is_null());
+        let exchanged = answer(&page, "POST /api/v1/session/exchange").unwrap();
+        assert_eq!(exchanged["status"], status);
+        let error: Value = serde_json::from_str(exchanged["body"].as_str().unwrap()).unwrap();
+        assert_eq!(error["error"]["code"], code, "{path}");
+        assert_eq!(
+            page["answers"].as_array().unwrap().len(),
+            1,
+            "no reads without a session"
+        );
+    }
+}
+
+async fn a_link_to_a_split_tab_comes_with_its_reads(db: TestStore) {
+    let app = spawn_app(db).await;
+    let vendor = app.vendor("Vendor").await;
+    let path = app.link_path(&vendor, json!({"section": "payments"})).await;
+    let (status, _, html) = app.post_link(&path).await;
+    assert_eq!(status, 200);
+    let page = answers(&html);
+    // The payments tab's code is fetched by the app, which goes there from the link page.
+    assert_eq!(page["at_landing"], false);
+    let token = page["token"].as_str().unwrap().to_owned();
+    for read in [
+        "GET /api/v1/portal/session",
+        "GET /api/v1/portal/payments?limit=10",
+        "GET /api/v1/portal/credits",
+    ] {
+        let answer = answer(&page, read).unwrap_or_else(|| panic!("{read} in {page}"));
+        assert_eq!(answer["status"], 200, "{read}");
+    }
+    let session = app.portal_get("/api/v1/portal/session", &token).await;
+    assert_eq!(session.status(), 200);
+}
