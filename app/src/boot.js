@@ -1,15 +1,93 @@
-// The page's first script, inline in the head of every page. A link's page (the answer
-// to its POST) is rendered as the portal page it lands on: the address bar shows that
-// page instead of the link at once, before the app starts and its router reads it.
+// The page's first script, inline in the head of every page.
+//
+// On a link's page (`GET /session/<token>`, which uses nothing up) it posts the link at
+// once. The server exchanges it and answers with the page rendered as the landing tab (for
+// the invoice list, with its first rows) and the API answers it was rendered from. This
+// script puts that page's body in place of the skeleton, hands the answers to the app, and
+// shows the landing tab's address instead of the link; the app, which waits for
+// `__porticoOpening` before it hydrates, then takes over that page without asking again.
+//
+// On the answer to the POST itself (a browser without scripts sent it with the page's
+// button) it only puts the landing tab's address in place of the link.
 (function () {
-  var element = document.getElementById('portico-answers');
-  if (!element || !window.history) return;
-  try {
-    var answers = JSON.parse(element.textContent);
+  // The page is the landing tab: its address replaces the link's, and the session is
+  // kept for this tab as the app keeps it (`session.rs`), so that a link followed before
+  // the app has started opens signed in.
+  function landed(answers) {
     if (!answers.at_landing) return;
     var exchange = answers.answers.filter(function (a) {
       return a.request === 'POST /api/v1/session/exchange' && a.status === 200;
     })[0];
-    if (exchange) history.replaceState(null, '', JSON.parse(exchange.body).landing_path);
-  } catch (e) {}
+    if (!exchange) return;
+    var opened = JSON.parse(exchange.body);
+    try {
+      sessionStorage.setItem(
+        'portico.session.' + opened.organisation_id,
+        JSON.stringify({
+          token: opened.session_token,
+          organisation_id: opened.organisation_id,
+          return_url: opened.return_url,
+          locale: opened.locale,
+        })
+      );
+    } catch (e) {}
+    if (window.history) history.replaceState(null, '', opened.landing_path);
+  }
+
+  var given = document.getElementById('portico-answers');
+  if (given) {
+    try {
+      landed(JSON.parse(given.textContent));
+    } catch (e) {}
+    return;
+  }
+
+  var link = /^\/session\/[^\/]+$/.exec(location.pathname);
+  if (!link || !window.fetch || !window.DOMParser) return;
+  var parsed = new Promise(function (resolve) {
+    if (document.readyState !== 'loading') resolve();
+    else document.addEventListener('DOMContentLoaded', resolve);
+  });
+  window.__porticoOpening = fetch(location.pathname, {
+    method: 'POST',
+    headers: { Accept: 'text/html' },
+  })
+    .then(function (response) {
+      return response.text();
+    })
+    .then(function (html) {
+      return parsed.then(function () {
+        // Its inline styles (the same branding as this page's) would only be refused by
+        // this page's policy.
+        html = html.replace(/<(style)\b[\s\S]*?<\/\1>/g, '');
+        var page = new DOMParser().parseFromString(html, 'text/html');
+        var answers = page.getElementById('portico-answers');
+        if (!answers) return;
+        // The skeleton becomes the page the server rendered; its scripts have run here
+        // already (they only set up the hydration's globals).
+        var body = page.body;
+        Array.prototype.slice.call(body.querySelectorAll('script')).forEach(function (s) {
+          s.remove();
+        });
+        Array.prototype.slice
+          .call(page.head.querySelectorAll('link[rel=preload]'))
+          .forEach(function (hint) {
+            if (!document.querySelector('link[rel=preload][href="' + hint.getAttribute('href') + '"]')) {
+              document.head.appendChild(document.importNode(hint, true));
+            }
+          });
+        document.head.appendChild(document.importNode(answers, true));
+        document.documentElement.lang = page.documentElement.lang;
+        document.title = page.title;
+        var start = document.body.querySelectorAll('script');
+        document.body.replaceChildren.apply(
+          document.body,
+          Array.prototype.slice.call(body.childNodes).map(function (node) {
+            return document.importNode(node, true);
+          }).concat(Array.prototype.slice.call(start))
+        );
+        landed(JSON.parse(answers.textContent));
+      });
+    })
+    .catch(function () {});
 })();

@@ -48,6 +48,8 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
     // A link's page came with its exchange's answer; when that page is not rendered as
     // the landing tab, the app goes there next.
     let answers = page_answers::page();
+    let link_page =
+        answers.is_none() && page_path().is_some_and(|path| path.starts_with("/session/"));
     let landing = answers
         .as_ref()
         .and_then(|a| a.exchanged())
@@ -97,6 +99,15 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
             </head>
             <body>
                 <App/>
+                // A link's page posts the link from its first script; without scripts,
+                // the customer does it.
+                {link_page.then(|| view! {
+                    <noscript>
+                        <form method="post" class="open-link">
+                            <button class="button primary">{i18n::messages(locale).open_portal}</button>
+                        </form>
+                    </noscript>
+                })}
             </body>
         </html>
     }
@@ -131,12 +142,13 @@ fn page_strings(locale: Locale) -> &'static str {
 const BOOT_SCRIPT: &str = include_str!("boot.js");
 
 /// Loads the bundle's JavaScript, starts the WASM from its (preloaded) address, and
-/// hydrates the page.
+/// hydrates the page: on a link's page, once the first script has put the server's
+/// answer to the link in place (`__porticoOpening`).
 fn hydration_script(bundle: &Bundle) -> String {
     // Paths come from the server's own file names (checked characters only), so they are
     // safe inside a JavaScript string literal.
     format!(
-        "import({js:?}).then(m=>m.default({{module_or_path:{wasm:?}}}).then(()=>m.hydrate()))",
+        "import({js:?}).then(m=>m.default({{module_or_path:{wasm:?}}}).then(()=>window.__porticoOpening).then(()=>m.hydrate()))",
         js = bundle.js,
         wasm = bundle.wasm
     )

@@ -152,8 +152,12 @@ test.describe('the first visit', () => {
     await expect(page.locator('.portal-head .customer')).toHaveText('Ada Lovelace Ltd');
     // The link left the address bar before the app started.
     expect(new URL(page.url()).pathname).toMatch(/^\/portal\/[0-9a-f-]{36}\/invoices$/);
-    release();
+    // A tab followed before the app has started is a plain page load, signed in all the
+    // same.
     await page.getByRole('link', { name: 'Payments' }).click();
+    await page.waitForURL(/\/payments$/);
+    release();
+    await expect(page.getByRole('heading', { name: 'Payments and refunds', level: 2 })).toBeVisible();
     await expect(page.locator('table.records tbody tr')).toHaveCount(1);
     // Back through the portal, and out of it: the link's own page is not in the history.
     await page.goBack();

@@ -1,11 +1,11 @@
 //! `/session/<token>`, the page a portal link opens.
 //!
 //! A GET must not use the link up: mail scanners and chat previews fetch links before
-//! the customer does. So the GET answers a small page that posts the link back at once
-//! (a button does it without JavaScript), and the POST trades the link for a session,
-//! makes the landing page's first reads through the API itself, and renders the page
-//! with their answers: the first invoices are in the HTML, and the app that hydrates it
-//! takes the same answers from the page instead of asking again.
+//! the customer does. So the GET answers the portal's skeleton, whose first script posts
+//! the link back at once (a button does it without scripts). The POST trades the link for
+//! a session, makes the landing page's first reads through the API itself, and answers the
+//! page rendered with them: the first invoices are in its HTML, and the app that hydrates
+//! it takes the same answers from the page instead of asking again.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -15,7 +15,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tower::ServiceExt;
@@ -37,47 +37,12 @@ pub const PATH: &str = "/session/{token}";
 
 /// `api` answers the reads under `/api`; `render` renders the app.
 pub fn router(api: Router, render: Render) -> Router<AppState> {
+    let page = render.clone();
     Router::new().route(
         PATH,
-        get(post_back).post(move |state, path, request| open(state, path, request, api, render)),
+        get(move |request: Request| page(request))
+            .post(move |state, path, request| open(state, path, request, api, render)),
     )
-}
-
-/// `GET /session/<token>`: a page that posts the link to itself.
-async fn post_back(request: Request) -> Response {
-    let locale = request
-        .extensions()
-        .get::<app::i18n::PageLocale>()
-        .map(|l| l.0)
-        .unwrap_or_default();
-    let nonce = request
-        .extensions()
-        .get::<app::csp::CspNonce>()
-        .map(|n| n.0.clone())
-        .unwrap_or_default();
-    let t = app::i18n::messages(locale);
-    // The strings are ours, not the customer's; escaped all the same.
-    let escape = |text: &str| {
-        text.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    let page = format!(
-        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"color-scheme\" content=\"light dark\">\
-         <meta name=\"robots\" content=\"noindex, nofollow\">\
-         <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
-         <title>{title}</title></head><body>\
-         <form method=\"post\" id=\"open-link\"><noscript><button>{open}</button></noscript></form>\
-         <script nonce=\"{nonce}\">document.getElementById('open-link').submit()</script>\
-         </body></html>",
-        lang = locale.as_str(),
-        title = escape(t.opening_title),
-        open = escape(t.open_portal),
-    );
-    Html(page).into_response()
 }
 
 /// `POST /session/<token>`: exchanges the link and renders its landing page.
@@ -96,6 +61,7 @@ async fn open(
     let exchange = PageAnswers::request("POST", app::api::routes::SESSION_EXCHANGE);
     let mut answers = PageAnswers::default();
     let mut status = StatusCode::OK;
+    let mut retry_after = None;
     let mut landing = None;
     match super::sessions::exchange(&state, &client, &token).await {
         Ok(opened) => {
@@ -120,6 +86,7 @@ async fn open(
         Err(error) => {
             let (parts, body) = error.into_response().into_parts();
             status = parts.status;
+            retry_after = parts.headers.get(header::RETRY_AFTER).cloned();
             let body = axum::body::to_bytes(body, MAX_ANSWER_BYTES)
                 .await
                 .unwrap_or_default();
@@ -138,6 +105,11 @@ async fn open(
     request.extensions_mut().insert(Arc::new(answers));
     let mut response = render(request).await;
     *response.status_mut() = status;
+    if let Some(retry_after) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, retry_after);
+    }
     response
 }
 

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, TestApp, TestStore, Vendor};
+use crate::helpers::{spawn_app, spawn_app_with, TestApp, TestStore, Vendor};
 use crate::on_both_backends;
 use crate::portal::invoice;
 
@@ -12,6 +12,7 @@ on_both_backends!(
     the_post_renders_the_first_invoices_of_the_links_customer_only,
     a_used_or_unknown_link_posted_says_why,
     a_link_to_a_split_tab_comes_with_its_reads,
+    posted_links_count_as_exchanges,
 );
 
 impl TestApp {
@@ -79,32 +80,22 @@ async fn the_get_leaves_the_link_unused_and_posts_it_back(db: TestStore) {
             .to_owned();
         assert!(policy.contains("form-action 'self'"), "{policy}");
         let html = response.text().await.unwrap();
+        // The portal's skeleton, whose first script posts the link (the button does it
+        // without scripts); nothing of the customer's yet.
         assert!(
-            html.contains(r#"<form method="post" id="open-link">"#),
+            html.contains(r#"<div class="skeleton skeleton-block"></div>"#),
             "{html}"
         );
-        // Without JavaScript the customer posts it with a button.
-        assert!(html.contains("<noscript><button>Open your billing portal</button></noscript>"));
-        let nonce = policy
-            .split("'nonce-")
-            .nth(1)
-            .unwrap()
-            .split('\'')
-            .next()
-            .unwrap();
         assert!(
-            html.contains(&format!(r#"<script nonce="{nonce}">"#)),
+            html.contains(r#"<noscript><form method="post" class="open-link"><button class="button primary">Open your billing portal"#),
             "{html}"
         );
-        // Nothing of the customer's, and no app to download before the POST.
-        assert!(
-            !html.contains("portico-answers") && !html.contains("/pkg/"),
-            "{html}"
-        );
+        assert!(!html.contains(r#"id="portico-answers""#), "{html}");
     }
     let (status, _, html) = app.post_link(&path).await;
     assert_eq!(status, 200, "{html}");
     assert!(answer(&answers(&html), "POST /api/v1/session/exchange").unwrap()["status"] == 200);
+    assert!(!html.contains("<noscript>"), "{html}");
 }
 
 async fn the_post_renders_the_first_invoices_of_the_links_customer_only(db: TestStore) {
@@ -231,4 +222,22 @@ async fn a_link_to_a_split_tab_comes_with_its_reads(db: TestStore) {
     }
     let session = app.portal_get("/api/v1/portal/session", &token).await;
     assert_eq!(session.status(), 200);
+}
+
+async fn posted_links_count_as_exchanges(db: TestStore) {
+    let app = spawn_app_with(db, &[("PORTICO_EXCHANGE_LIMIT_PER_MINUTE", "2")]).await;
+    for i in 0..2 {
+        let (status, _, _) = app.post_link(&format!("/session/guess-{i}")).await;
+        assert_eq!(status, 401, "guess {i}");
+    }
+    // Guessing by POST is held to the exchange's limit, and the page says when to retry.
+    let (status, headers, html) = app.post_link("/session/guess-2").await;
+    assert_eq!(status, 429);
+    let retry_after: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    let page = answers(&html);
+    let exchanged = answer(&page, "POST /api/v1/session/exchange").unwrap();
+    assert_eq!(exchanged["status"], 429);
+    // An exchange through the API is counted with them.
+    assert_eq!(app.exchange("guess-3").await.status(), 429);
 }

@@ -74,9 +74,7 @@ async fn pages_allow_only_their_own_nonced_inline_code(db: TestStore) {
                 "{path}: {tag}"
             );
         }
-        // A link's page is only a form that posts itself.
-        let scripts = if path.starts_with("/session/") { 1 } else { 2 };
-        assert!(inline >= scripts, "{path}: the boot and hydration scripts");
+        assert!(inline >= 2, "{path}: the boot and hydration scripts");
         assert!(
             !html.contains(" style=\""),
             "{path}: inline style attribute"
