@@ -5,7 +5,8 @@
 // the invoice list, with its first rows) and the API answers it was rendered from. This
 // script puts that page's body in place of the skeleton, hands the answers to the app, and
 // shows the landing tab's address instead of the link; the app, which waits for
-// `__porticoOpening` before it hydrates, then takes over that page without asking again.
+// `__porticoOpening` before it starts its WASM (compiling it would hold up the page on a
+// busy phone), then takes over that page without asking again.
 //
 // On the answer to the POST itself (a browser without scripts sent it with the page's
 // button) it only puts the landing tab's address in place of the link.
@@ -44,13 +45,18 @@
 
   var link = /^\/session\/[^\/]+$/.exec(location.pathname);
   if (!link || !window.fetch || !window.DOMParser) return;
+  // The skeleton is replaced once the parser is done with it (not at DOMContentLoaded,
+  // which also waits for the stylesheet).
   var parsed = new Promise(function (resolve) {
-    if (document.readyState !== 'loading') resolve();
-    else document.addEventListener('DOMContentLoaded', resolve);
+    if (document.readyState !== 'loading') return resolve();
+    document.addEventListener('readystatechange', function () {
+      if (document.readyState !== 'loading') resolve();
+    });
   });
   window.__porticoOpening = fetch(location.pathname, {
     method: 'POST',
-    headers: { Accept: 'text/html' },
+    // Only what this page lacks: the body, the answers and the landing tab's preloads.
+    headers: { Accept: 'text/html', 'X-Portico-Part': 'body' },
   })
     .then(function (response) {
       return response.text();

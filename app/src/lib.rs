@@ -142,13 +142,13 @@ fn page_strings(locale: Locale) -> &'static str {
 const BOOT_SCRIPT: &str = include_str!("boot.js");
 
 /// Loads the bundle's JavaScript, starts the WASM from its (preloaded) address, and
-/// hydrates the page: on a link's page, once the first script has put the server's
-/// answer to the link in place (`__porticoOpening`).
+/// hydrates the page. On a link's page the WASM starts once the first script has put the
+/// server's answer to the link in place (`__porticoOpening`); it downloads meanwhile.
 fn hydration_script(bundle: &Bundle) -> String {
     // Paths come from the server's own file names (checked characters only), so they are
     // safe inside a JavaScript string literal.
     format!(
-        "import({js:?}).then(m=>m.default({{module_or_path:{wasm:?}}}).then(()=>window.__porticoOpening).then(()=>m.hydrate()))",
+        "import({js:?}).then(m=>Promise.resolve(window.__porticoOpening).then(()=>m.default({{module_or_path:{wasm:?}}})).then(()=>m.hydrate()))",
         js = bundle.js,
         wasm = bundle.wasm
     )

@@ -101,9 +101,18 @@ async fn open(
     if let Some(landing) = landing {
         *request.uri_mut() = landing;
     }
+    // The link page's own script asks for what it lacks: the body, the answers and the
+    // landing tab's preloads, not the head it already has.
+    let part_only = request
+        .headers()
+        .get(PART_HEADER)
+        .is_some_and(|v| v.as_bytes() == b"body");
     *request.method_mut() = Method::GET;
     request.extensions_mut().insert(Arc::new(answers));
     let mut response = render(request).await;
+    if part_only {
+        response = body_part(response).await;
+    }
     *response.status_mut() = status;
     if let Some(retry_after) = retry_after {
         response
@@ -111,6 +120,63 @@ async fn open(
             .insert(header::RETRY_AFTER, retry_after);
     }
     response
+}
+
+/// The request header with which the link page's script asks for the page's body part.
+const PART_HEADER: &str = "x-portico-part";
+
+/// A rendered page cut down to what the link page's script takes from it: the language,
+/// the title, the preloads and the answers from its head, and its body.
+async fn body_part(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 16 * 1024 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let html = String::from_utf8_lossy(&bytes);
+    let between = |from: &str, to: &str| -> Option<(usize, usize)> {
+        let start = html.find(from)?;
+        let end = start + from.len() + html[start + from.len()..].find(to)? + to.len();
+        Some((start, end))
+    };
+    let (Some((head_start, head_end)), Some((body_start, body_end))) =
+        (between("<head>", "</head>"), between("<body", "</body>"))
+    else {
+        return (parts, Body::from(bytes)).into_response();
+    };
+    let head = &html[head_start..head_end];
+    let mut kept = String::new();
+    let mut rest = head;
+    // The server's own markup: none of these can occur inside escaped text.
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at..];
+        let tag_end = rest.find('>').map_or(rest.len(), |i| i + 1);
+        let tag = &rest[..tag_end];
+        let element = if tag.starts_with("<title") {
+            rest.find("</title>").map(|i| i + "</title>".len())
+        } else if tag.starts_with("<link rel=\"preload\"") {
+            Some(tag_end)
+        } else if tag.starts_with("<script type=\"application/json\" id=\"portico-answers\"") {
+            rest.find("</script>").map(|i| i + "</script>".len())
+        } else {
+            None
+        };
+        match element {
+            Some(end) => {
+                kept.push_str(&rest[..end]);
+                rest = &rest[end..];
+            }
+            None => rest = &rest[tag_end..],
+        }
+    }
+    let lang = between("<html lang=\"", "\"")
+        .map(|(start, end)| &html[start..end])
+        .unwrap_or("<html");
+    let page = format!(
+        "<!DOCTYPE html>{lang}><head>{kept}</head>{}</html>",
+        &html[body_start..body_end]
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    (parts, Body::from(page)).into_response()
 }
 
 /// A portal read made with the new session, as the app would make it.

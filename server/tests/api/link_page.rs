@@ -149,6 +149,41 @@ async fn the_post_renders_the_first_invoices_of_the_links_customer_only(db: Test
         "{html}"
     );
 
+    // What the link page's own script asks for: the body, the answers and no head of
+    // the page's own (no strings, branding or scripts it already has).
+    let path2 = app
+        .link_path(&vendor, json!({"section": "invoices", "locale": "de"}))
+        .await;
+    let part = app
+        .client
+        .post(format!("{}{path2}", app.base))
+        .header("x-portico-part", "body")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part.status(), 200);
+    let part = part.text().await.unwrap();
+    assert!(
+        part.starts_with(r#"<!DOCTYPE html><html lang="de"><head>"#) && part.contains("<title>"),
+        "{part}"
+    );
+    assert_eq!(part.matches(r#"<th scope="row""#).count(), 10, "{part}");
+    assert_eq!(answers(&part)["at_landing"], true);
+    for absent in [
+        "portico-strings",
+        "portico-branding",
+        "<script nonce",
+        "stylesheet",
+    ] {
+        assert!(!part.contains(absent), "{absent} in {part}");
+    }
+    assert!(
+        part.len() < html.len() * 2 / 3,
+        "{} of {}",
+        part.len(),
+        html.len()
+    );
+
     let page = answers(&html);
     assert_eq!(page["at_landing"], true);
     let exchanged = answer(&page, "POST /api/v1/session/exchange").unwrap();
