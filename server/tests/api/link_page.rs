@@ -33,10 +33,20 @@ impl TestApp {
 
     /// The link page's POST, as its form sends it: status, headers and HTML.
     async fn post_link(&self, path: &str) -> (u16, reqwest::header::HeaderMap, String) {
+        self.post_link_as(path, ("content-type", "application/x-www-form-urlencoded"))
+            .await
+    }
+
+    /// The link page's POST with one header of its own.
+    async fn post_link_as(
+        &self,
+        path: &str,
+        (name, value): (&str, &str),
+    ) -> (u16, reqwest::header::HeaderMap, String) {
         let response = self
             .client
             .post(format!("{}{path}", self.base))
-            .header("content-type", "application/x-www-form-urlencoded")
+            .header(name, value)
             .send()
             .await
             .unwrap();
@@ -154,15 +164,8 @@ async fn the_post_renders_the_first_invoices_of_the_links_customer_only(db: Test
     let path2 = app
         .link_path(&vendor, json!({"section": "invoices", "locale": "de"}))
         .await;
-    let part = app
-        .client
-        .post(format!("{}{path2}", app.base))
-        .header("x-portico-part", "body")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(part.status(), 200);
-    let part = part.text().await.unwrap();
+    let (status, _, part) = app.post_link_as(&path2, ("x-portico-part", "body")).await;
+    assert_eq!(status, 200);
     assert!(
         part.starts_with(r#"<!DOCTYPE html><html lang="de"><head>"#) && part.contains("<title>"),
         "{part}"
