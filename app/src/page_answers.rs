@@ -15,7 +15,7 @@ pub const ELEMENT_ID: &str = "portico-answers";
 /// One API answer: its status and its JSON body, as the API sent them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answer {
-    /// `"GET /api/v1/portal/invoices?limit=25"`.
+    /// `"GET /api/v1/portal/invoices?limit=10"`.
     pub request: String,
     pub status: u16,
     pub body: String,
@@ -32,6 +32,15 @@ pub struct PageAnswers {
     pub at_landing: bool,
 }
 
+impl Answer {
+    /// The body of a successful answer, decoded.
+    fn ok<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        (self.status == 200)
+            .then(|| serde_json::from_str(&self.body).ok())
+            .flatten()
+    }
+}
+
 impl PageAnswers {
     /// The request key of an answer: method and path.
     pub fn request(method: &str, path: &str) -> String {
@@ -40,15 +49,9 @@ impl PageAnswers {
 
     /// The link exchange's answer, when it succeeded.
     pub fn exchanged(&self) -> Option<ExchangeResponse> {
-        self.answers
-            .iter()
-            .find(|a| a.request == exchange_request() && a.status == 200)
-            .and_then(|a| serde_json::from_str(&a.body).ok())
+        let exchange = Self::request("POST", routes::SESSION_EXCHANGE);
+        self.answers.iter().find(|a| a.request == exchange)?.ok()
     }
-}
-
-fn exchange_request() -> String {
-    PageAnswers::request("POST", routes::SESSION_EXCHANGE)
 }
 
 /// The exchange's answer the page came with, if the page was rendered as the portal page
@@ -81,19 +84,14 @@ pub fn take(request: &str, session: Option<&str>) -> Option<Answer> {
 
 /// [`take`], for a successful answer, decoded.
 pub fn take_ok<T: serde::de::DeserializeOwned>(request: &str, session: Option<&str>) -> Option<T> {
-    take(request, session)
-        .filter(|answer| answer.status == 200)
-        .and_then(|answer| serde_json::from_str(&answer.body).ok())
+    take(request, session)?.ok()
 }
 
 /// A successful answer for `request`, decoded, without using it up: what the server's
 /// render used, so that the first browser render agrees with it.
 pub fn peek<T: serde::de::DeserializeOwned>(request: &str) -> Option<T> {
     let answers = current()?;
-    let answer = answers.answers.iter().find(|a| a.request == request)?;
-    (answer.status == 200)
-        .then(|| serde_json::from_str(&answer.body).ok())
-        .flatten()
+    answers.answers.iter().find(|a| a.request == request)?.ok()
 }
 
 /// The answers of the page being rendered on the server, for the shell to hand on.

@@ -60,13 +60,14 @@ pub fn app(state: AppState) -> Router {
     let reads = Router::new()
         .nest("/api", api.clone())
         .with_state(state.clone());
-    let render: link_page::Render = {
+    // Every page is the same shell around the app, with the bundle of the moment.
+    let shell = {
         let options = leptos_options.clone();
         let bundle = bundle.clone();
-        let handler = leptos_axum::render_app_to_stream_with_context(
-            || {},
-            move || app::shell(options.clone(), &bundle.current()),
-        );
+        move || app::shell(options.clone(), &bundle.current())
+    };
+    let render: link_page::Render = {
+        let handler = leptos_axum::render_app_to_stream_with_context(|| {}, shell.clone());
         std::sync::Arc::new(move |request| handler(request))
     };
 
@@ -95,11 +96,7 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", axum::routing::get(crate::metrics::get_metrics))
         .route("/v1/{*rest}", any(api_not_found))
         .merge(assets::router(&site_root))
-        .leptos_routes(&state, pages, {
-            let options = leptos_options.clone();
-            let bundle = bundle.clone();
-            move || app::shell(options.clone(), &bundle.current())
-        })
+        .leptos_routes(&state, pages, shell.clone())
         // Every route so far notes its pattern for `/metrics`; the fallback is `unmatched`.
         .route_layer(axum::middleware::from_fn(crate::metrics::label_route))
         // Files at the site's root (`embed.js`, the icon), else the rendered 404 page.
