@@ -79,6 +79,15 @@ pub async fn exchange(token: &str) -> Result<ExchangeResponse, ClientError> {
     .await
 }
 
+/// How the link exchange the page came with failed (a used or unknown link, too many
+/// tries), if it did: the server's render says so at once, without scripts, and the
+/// app's first render agrees with it.
+pub fn exchange_failure() -> Option<ClientError> {
+    let request = crate::page_answers::PageAnswers::request("POST", routes::SESSION_EXCHANGE);
+    let answer = crate::page_answers::peek_answer(&request)?;
+    (!(200..300).contains(&answer.status)).then(|| error_from(answer.status, &answer.body))
+}
+
 /// Who is signed in.
 pub async fn session_info(session: &str) -> Result<SessionInfo, ClientError> {
     send::<_, ()>(Method::Get, routes::PORTAL_SESSION, Some(session), None).await
@@ -427,7 +436,6 @@ async fn error_of(response: gloo_net::http::Response) -> ClientError {
     error_from(status, &text)
 }
 
-#[cfg(feature = "hydrate")]
 fn error_from(status: u16, text: &str) -> ClientError {
     match serde_json::from_str::<crate::api::ErrorBody>(text) {
         Ok(body) => ClientError {

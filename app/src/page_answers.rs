@@ -90,8 +90,17 @@ pub fn take_ok<T: serde::de::DeserializeOwned>(request: &str, session: Option<&s
 /// A successful answer for `request`, decoded, without using it up: what the server's
 /// render used, so that the first browser render agrees with it.
 pub fn peek<T: serde::de::DeserializeOwned>(request: &str) -> Option<T> {
+    peek_answer(request)?.ok()
+}
+
+/// The answer for `request` the page came with, whatever its status, without using it up.
+pub fn peek_answer(request: &str) -> Option<Answer> {
     let answers = current()?;
-    answers.answers.iter().find(|a| a.request == request)?.ok()
+    answers
+        .answers
+        .iter()
+        .find(|a| a.request == request)
+        .cloned()
 }
 
 /// The answers of the page being rendered on the server, for the shell to hand on.

@@ -181,6 +181,46 @@ test.describe('the first visit', () => {
     await context.close();
   });
 
+  test('a used link says so before the app has loaded, and without JavaScript', async ({ page, browser, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 1 });
+    const link = await customer.link({ section: 'invoices' });
+    // Someone opened it already.
+    const used = await request.post(new URL(link.url).pathname);
+    expect(used.status()).toBe(200);
+
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/pkg\/portico\.[\w-]+\.wasm$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(link.url, { waitUntil: 'commit' });
+    const heading = page.getByRole('heading', { name: 'This link has already been used' });
+    await expect(heading).toBeVisible();
+    await expect(page.locator('[aria-busy]')).toHaveCount(0);
+    // The app takes the page over as it is (it answers the theme switch), and the way
+    // back stays.
+    const failures: string[] = [];
+    page.on('pageerror', (error) => failures.push(error.message));
+    release();
+    const root = page.locator('.portico');
+    await expect(async () => {
+      await page.getByRole('button', { name: 'Dark' }).click();
+      await expect(root).toHaveAttribute('data-theme', 'dark', { timeout: 250 });
+    }).toPass({ timeout: 15_000 });
+    await expect(heading).toBeVisible();
+    expect(failures).toEqual([]);
+    await expect(page.getByRole('link', { name: 'Back to your account' })).toHaveAttribute('href', `${baseURL}/`);
+
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const plain = await context.newPage();
+    await plain.goto(link.url);
+    await plain.getByRole('button', { name: 'Open your billing portal' }).click();
+    await expect(plain.getByRole('heading', { name: 'This link has already been used' })).toBeVisible();
+    await expect(plain.getByRole('link', { name: 'Back to your account' })).toHaveAttribute('href', `${baseURL}/`);
+    await context.close();
+  });
+
   test('a stale bundle name is a plain 404, not the page', async ({ request, baseURL }) => {
     const response = await request.get(`${baseURL}/pkg/portico.AAAAAAAAAAAAAAAAAAAAAA.wasm`);
     expect(response.status()).toBe(404);

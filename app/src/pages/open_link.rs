@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use leptos_router::NavigateOptions;
 
-use crate::client::{self, ClientError};
+use crate::client;
 use crate::components::problem::Problem;
 use crate::pages::portal::PortalSkeleton;
 use crate::session::{self, StoredSession};
@@ -10,16 +10,20 @@ use crate::session::{self, StoredSession};
 /// `/session/<token>`, as the answer to the link page's POST when the landing tab's code
 /// is not in the first bundle: takes the exchange's answer (which came with the page, so
 /// no request is made), remembers the session for this tab, and replaces the address with
-/// the portal page so the token leaves the address bar and the history.
+/// the portal page so the token leaves the address bar and the history. A link that
+/// could not be opened (used, unknown, too many tries) says so from the server's render.
 #[component]
 pub fn OpenLink() -> impl IntoView {
     let params = use_params_map();
-    let failure = RwSignal::new(None::<ClientError>);
+    let failure = RwSignal::new(client::exchange_failure());
     let navigate = use_navigate();
     let i18n = crate::i18n::use_i18n();
 
     // Effects run only in the browser, after hydration.
     Effect::new(move |_| {
+        if failure.get_untracked().is_some() {
+            return;
+        }
         let token = params.read_untracked().get("token").unwrap_or_default();
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {

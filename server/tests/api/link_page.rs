@@ -237,7 +237,19 @@ async fn a_used_or_unknown_link_posted_says_why(db: TestStore) {
             1,
             "no reads without a session"
         );
+        // The page itself says why, before any script runs (and without scripts).
+        says_why(&html, code);
     }
+}
+
+/// The rendered page shows the problem `code` in place of the portal's loading skeleton.
+fn says_why(html: &str, code: &str) {
+    let body = &html[html.find("<body").unwrap()..];
+    assert!(
+        body.contains(r#"role="alert""#) && body.contains(&format!(r#"data-code="{code}""#)),
+        "{code} not shown in {body}"
+    );
+    assert!(!body.contains("aria-busy"), "still loading: {body}");
 }
 
 async fn a_link_to_a_split_tab_comes_with_its_reads(db: TestStore) {
@@ -276,6 +288,7 @@ async fn posted_links_count_as_exchanges(db: TestStore) {
     let page = answers(&html);
     let exchanged = answer(&page, "POST /api/v1/session/exchange").unwrap();
     assert_eq!(exchanged["status"], 429);
+    says_why(&html, "rate_limited");
     // An exchange through the API is counted with them.
     assert_eq!(app.exchange("guess-3").await.status(), 429);
 }
