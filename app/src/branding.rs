@@ -72,9 +72,9 @@ impl Branding {
             "--brand:color-mix(in srgb,{primary} 35%,#ffffff);--accent:color-mix(in srgb,{accent} 35%,#ffffff);--brand-contrast:#111827;"
         );
         format!(
-            ".portico{{--brand:{primary};--accent:{accent};--brand-contrast:#ffffff;}}\
+            ".portico,.open-link{{--brand:{primary};--accent:{accent};--brand-contrast:#ffffff;}}\
              .portico[data-theme=\"dark\"]{{{dark}}}\
-             @media (prefers-color-scheme: dark){{.portico[data-theme=\"auto\"]{{{dark}}}}}"
+             @media (prefers-color-scheme: dark){{.portico[data-theme=\"auto\"],.open-link{{{dark}}}}}"
         )
     }
 

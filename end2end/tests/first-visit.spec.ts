@@ -166,13 +166,22 @@ test.describe('the first visit', () => {
     expect(page.url()).toBe('about:blank');
   });
 
-  test('without JavaScript the link opens with a button, and the invoices are there', async ({ browser, request, baseURL }) => {
+  test('without JavaScript the link opens with a button, and the invoices are there', async ({ browser, request, baseURL }, testInfo) => {
     const customer = await freshCustomer(request, baseURL!, { invoices: 2 });
     const link = await customer.link({ section: 'invoices' });
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    // This project's screen (a phone's, too), without scripts.
+    const { viewport, isMobile, hasTouch, deviceScaleFactor } = testInfo.project.use;
+    const context = await browser.newContext({ viewport, isMobile, hasTouch, deviceScaleFactor, javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(link.url);
-    await page.getByRole('button', { name: 'Open your billing portal' }).click();
+    // The button is what the page shows, not a loading skeleton that would never end.
+    const open = page.getByRole('button', { name: 'Open your billing portal' });
+    const box = await open.boundingBox();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(viewport!.height);
+    // In the organisation's colours, though it stands outside the portal's frame.
+    await expect(open).not.toHaveCSS('background-color', 'rgba(0, 0, 0, 0)');
+    await expect(page.getByText('Opening your billing portal…')).toBeHidden();
+    await open.click();
     await expect(page.locator('table.invoices-table tbody tr')).toHaveCount(2);
     await expect(page.locator('.portal-head .customer')).toHaveText('Ada Lovelace Ltd');
     await expect(page.locator('nav.tabs a')).toHaveText([
