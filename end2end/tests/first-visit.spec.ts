@@ -190,6 +190,23 @@ test.describe('the first visit', () => {
     await context.close();
   });
 
+  test('without JavaScript a link to any other tab opens on that tab', async ({ browser, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 2 });
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    // The organisation's first section, the overview.
+    await page.goto((await customer.link()).url);
+    await page.getByRole('button', { name: 'Open your billing portal' }).click();
+    await expect(page.getByRole('heading', { name: 'Balance due' })).toBeVisible();
+    await expect(page.locator('[aria-busy="true"], .skeleton')).toHaveCount(0);
+    // A tab of its own, with its list.
+    await page.goto((await customer.link({ section: 'payments' })).url);
+    await page.getByRole('button', { name: 'Open your billing portal' }).click();
+    await expect(page.getByRole('heading', { name: 'Payments and refunds', level: 2 })).toBeVisible();
+    await expect(page.locator('table.records tbody tr')).toHaveCount(1);
+    await context.close();
+  });
+
   test('a used link says so before the app has loaded, and without JavaScript', async ({ page, browser, request, baseURL }) => {
     const customer = await freshCustomer(request, baseURL!, { invoices: 1 });
     const link = await customer.link({ section: 'invoices' });

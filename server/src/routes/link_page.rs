@@ -58,6 +58,12 @@ async fn open(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .copied();
+    // The link page's own script asks for what it lacks: the body, the answers and the
+    // landing tab's preloads, not the head it already has.
+    let part_only = request
+        .headers()
+        .get(PART_HEADER)
+        .is_some_and(|v| v.as_bytes() == b"body");
     let exchange = PageAnswers::request("POST", app::api::routes::SESSION_EXCHANGE);
     let mut answers = PageAnswers::default();
     let mut status = StatusCode::OK;
@@ -78,8 +84,10 @@ async fn open(
             }
             answers.token = Some(opened.session_token.clone());
             // The invoice list is in the first bundle, so the page can be that tab
-            // itself; a tab whose code is split out is reached from the link page.
-            if section == Some(Section::Tab(Tab::Invoices)) {
+            // itself; a tab whose code is split out is reached from the link page, by
+            // the app. Without scripts (the page's button posted the link) there is no
+            // app to go there: the page is the landing tab, whichever it is.
+            if section == Some(Section::Tab(Tab::Invoices)) || !part_only {
                 landing = opened.landing_path.parse::<Uri>().ok();
             }
         }
@@ -101,12 +109,6 @@ async fn open(
     if let Some(landing) = landing {
         *request.uri_mut() = landing;
     }
-    // The link page's own script asks for what it lacks: the body, the answers and the
-    // landing tab's preloads, not the head it already has.
-    let part_only = request
-        .headers()
-        .get(PART_HEADER)
-        .is_some_and(|v| v.as_bytes() == b"body");
     *request.method_mut() = Method::GET;
     request.extensions_mut().insert(Arc::new(answers));
     let mut response = render(request).await;

@@ -12,6 +12,7 @@ on_both_backends!(
     the_post_renders_the_first_invoices_of_the_links_customer_only,
     a_used_or_unknown_link_posted_says_why,
     a_link_to_a_split_tab_comes_with_its_reads,
+    without_scripts_a_link_opens_on_its_landing_tab_whichever_it_is,
     posted_links_count_as_exchanges,
 );
 
@@ -256,7 +257,7 @@ async fn a_link_to_a_split_tab_comes_with_its_reads(db: TestStore) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
     let path = app.link_path(&vendor, json!({"section": "payments"})).await;
-    let (status, _, html) = app.post_link(&path).await;
+    let (status, _, html) = app.post_link_as(&path, ("x-portico-part", "body")).await;
     assert_eq!(status, 200);
     let page = answers(&html);
     // The payments tab's code is fetched by the app, which goes there from the link page.
@@ -272,6 +273,39 @@ async fn a_link_to_a_split_tab_comes_with_its_reads(db: TestStore) {
     }
     let session = app.portal_get("/api/v1/portal/session", &token).await;
     assert_eq!(session.status(), 200);
+}
+
+async fn without_scripts_a_link_opens_on_its_landing_tab_whichever_it_is(db: TestStore) {
+    let app = spawn_app(db).await;
+    let vendor = app.vendor("Vendor").await;
+    app.vendor_put(
+        &vendor,
+        "/v1/payments/pay_1",
+        json!({"customer_id": "cus_1", "kind": "payment", "status": "succeeded",
+               "amount": 4200, "currency": "EUR", "method": "card",
+               "paid_at": "2026-01-05T10:00:00Z"}),
+    )
+    .await;
+    // The organisation's first section (the overview), a paged list, and the profile,
+    // shown as text since it cannot be edited without scripts.
+    for (extra, shown) in [
+        (json!({}), "Balance due"),
+        (json!({"section": "payments"}), "€42.00"),
+        (json!({"section": "profile"}), "<dd>Vendor customer cus_1"),
+    ] {
+        let path = app.link_path(&vendor, extra.clone()).await;
+        // The page's button posts the link as a form: no app will take over.
+        let (status, _, html) = app.post_link(&path).await;
+        assert_eq!(status, 200, "{extra}");
+        assert_eq!(answers(&html)["at_landing"], true, "{extra}");
+        let body = &html[html.find("<body").unwrap()..];
+        assert!(body.contains(shown), "{shown} not in {body}");
+        // Rendered from the answers: nothing is left loading.
+        assert!(!body.contains(r#"aria-busy="true""#), "{extra}: {body}");
+        assert!(!body.contains("skeleton"), "{extra}: {body}");
+        assert!(html.contains("__INCOMPLETE_CHUNKS=[]"), "{extra}");
+        assert!(!body.contains("<input"), "{extra}: nothing to fill in");
+    }
 }
 
 async fn posted_links_count_as_exchanges(db: TestStore) {

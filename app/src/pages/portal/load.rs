@@ -124,7 +124,14 @@ impl<T: Clone + Send + Sync + 'static> Paged<T> {
 
 /// A short list loaded once, as a resource shown through `Suspense` and `ErrorBoundary`
 /// ([`Loaded::view`]); an action's answer can change what it holds without a reload.
-pub struct Loaded<T: 'static>(LocalResource<Result<T, ClientError>>);
+pub struct Loaded<T: 'static> {
+    data: LocalResource<Result<T, ClientError>>,
+    /// On the server, the data when the page came with it (a link's page rendered for a
+    /// browser without scripts): shown at once, since the resource loads only in the
+    /// browser.
+    #[cfg(feature = "ssr")]
+    seed: StoredValue<Option<T>>,
+}
 
 impl<T: 'static> Clone for Loaded<T> {
     fn clone(&self) -> Self {
@@ -163,12 +170,25 @@ impl<T: Clone + Send + Sync + 'static> Loaded<T> {
                 context.end(&error);
             }
         });
-        Loaded(data)
+        Loaded {
+            data,
+            #[cfg(feature = "ssr")]
+            seed: StoredValue::new(
+                context
+                    .token()
+                    .and_then(|token| at_once(fetch(token)))
+                    .and_then(Result::ok),
+            ),
+        }
     }
 
     /// The data, once it is in.
     pub fn get(&self) -> Option<T> {
-        self.0
+        #[cfg(feature = "ssr")]
+        if let Some(seed) = self.seed.get_value() {
+            return Some(seed);
+        }
+        self.data
             .with(|d| d.as_ref().and_then(|d| d.as_ref().ok()).cloned())
     }
 
@@ -179,23 +199,27 @@ impl<T: Clone + Send + Sync + 'static> Loaded<T> {
 
     /// Reads the data, once it is in, without copying it.
     pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Option<R> {
-        self.0
+        #[cfg(feature = "ssr")]
+        if let Some(seed) = self.seed.get_value() {
+            return Some(f(&seed));
+        }
+        self.data
             .with(|d| d.as_ref().and_then(|d| d.as_ref().ok()).map(f))
     }
 
     /// Loads the data again (after a failure).
     pub fn refetch(&self) {
-        self.0.refetch();
+        self.data.refetch();
     }
 
     /// Replaces the data, with what an action answered.
     pub fn set(&self, value: T) {
-        self.0.set(Some(Ok(value)));
+        self.data.set(Some(Ok(value)));
     }
 
     /// Changes the data in place, if it is in.
     pub fn update(&self, f: impl FnOnce(&mut T)) {
-        self.0.update(|d| {
+        self.data.update(|d| {
             if let Some(Ok(value)) = d {
                 f(value);
             }
@@ -222,7 +246,11 @@ impl<T: Clone + Send + Sync + 'static> Loaded<T> {
         failed: impl Fn(String) -> E + Clone + Send + Sync + 'static,
         render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
     ) -> impl IntoView {
-        let data = self.0;
+        #[cfg(feature = "ssr")]
+        if let Some(seed) = self.seed.get_value() {
+            return render(seed).into_any();
+        }
+        let data = self.data;
         let content: Content = Arc::new(move || {
             let render = render.clone();
             Box::pin(async move { data.await.map(|value| render(value).into_any()) })
@@ -232,6 +260,20 @@ impl<T: Clone + Send + Sync + 'static> Loaded<T> {
             Arc::new(move |code| failed(code).into_any()),
             content,
         )
+    }
+}
+
+/// The output of a future that needs no waiting (a read the page's answers hold).
+#[cfg(feature = "ssr")]
+fn at_once<F: Future>(future: F) -> Option<F::Output> {
+    use std::task::{Context, Poll, Waker};
+    let mut future = std::pin::pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(output) => Some(output),
+        Poll::Pending => None,
     }
 }
 

@@ -293,6 +293,11 @@ pub fn ProfileTab() -> impl IntoView {
             {data.view(skeleton, move |profile| move || {
                 let t = i18n.t();
                 let profile = profile.clone();
+                // The server renders this tab only for a browser without scripts (a link
+                // opened with the page's button), which cannot edit: the details as text.
+                if cfg!(feature = "ssr") {
+                    return details(&profile, t).into_any();
+                }
                 let any_editable = !profile.editable.is_empty();
                 let inputs = FIELDS.iter().map(|f| {
                     let editable = profile.editable.iter().any(|e| e == f.group);
@@ -368,6 +373,22 @@ pub fn ProfileTab() -> impl IntoView {
             })}
         </section>
     }
+}
+
+/// The customer's details as text, with their tax IDs.
+fn details(profile: &Profile, t: &'static Messages) -> impl IntoView {
+    let fields = FIELDS
+        .iter()
+        .map(|f| (f, value_of(profile, f.name)))
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(f, value)| view! { <div><dt>{(f.label)(t)}</dt><dd>{value}</dd></div> })
+        .collect_view();
+    let tax = profile
+        .tax_ids
+        .iter()
+        .map(|id| view! { <div><dt>{tax_ids::kind_label(&id.kind, t)}</dt><dd>{id.value.clone()}</dd></div> })
+        .collect_view();
+    view! { <dl class="facts">{fields}{tax}</dl> }
 }
 
 /// Moves the keyboard to the first field with a problem.
