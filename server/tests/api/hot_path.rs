@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, spawn_app_with, TestApp, TestStore, Vendor};
 use crate::on_both_backends;
-use crate::portal::{invoice, subscription};
+use crate::portal::{invoice, payment, subscription};
 
 on_both_backends!(
     every_change_shows_in_the_next_read,
@@ -123,14 +123,8 @@ async fn every_change_shows_in_the_next_read(db: TestStore) {
     let payments = "/api/v1/portal/payments";
     let (_, before) = app.portal(Method::GET, payments, &one, None).await;
     assert_eq!(before["data"], json!([]));
-    app.vendor_put(
-        &vendor,
-        "/v1/payments/p1",
-        json!({"customer_id": "cus_1", "kind": "payment", "status": "succeeded",
-               "amount": 1000, "currency": "EUR", "method": "card",
-               "paid_at": "2026-04-02T10:00:00Z"}),
-    )
-    .await;
+    app.vendor_put(&vendor, "/v1/payments/p1", payment("cus_1", 1000, 2))
+        .await;
     let (status, after) = app.portal(Method::GET, payments, &one, None).await;
     assert_eq!(status, 200, "{after}");
     assert_eq!(after["data"].as_array().unwrap().len(), 1, "{after}");

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, spawn_app_with, TestApp, TestStore, Vendor};
 use crate::on_both_backends;
-use crate::portal::invoice;
+use crate::portal::{invoice, payment};
 
 on_both_backends!(
     the_get_leaves_the_link_unused_and_posts_it_back,
@@ -278,14 +278,8 @@ async fn a_link_to_a_split_tab_comes_with_its_reads(db: TestStore) {
 async fn without_scripts_a_link_opens_on_its_landing_tab_whichever_it_is(db: TestStore) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
-    app.vendor_put(
-        &vendor,
-        "/v1/payments/pay_1",
-        json!({"customer_id": "cus_1", "kind": "payment", "status": "succeeded",
-               "amount": 4200, "currency": "EUR", "method": "card",
-               "paid_at": "2026-01-05T10:00:00Z"}),
-    )
-    .await;
+    app.vendor_put(&vendor, "/v1/payments/pay_1", payment("cus_1", 4200, 5))
+        .await;
     // The organisation's first section (the overview), a paged list, and the profile,
     // shown as text since it cannot be edited without scripts.
     for (extra, shown) in [

@@ -112,6 +112,15 @@ pub(crate) fn invoice(customer: &str, number: &str, status: &str, total: i64, da
     })
 }
 
+/// A card payment of `amount` euro cents by `customer`, on an April day, for no invoice.
+pub(crate) fn payment(customer: &str, amount: i64, day: u32) -> Value {
+    json!({
+        "customer_id": customer, "kind": "payment", "status": "succeeded",
+        "amount": amount, "currency": "EUR", "method": "card",
+        "paid_at": format!("2026-04-{day:02}T10:00:00Z"),
+    })
+}
+
 /// Twelve invoices for `cus_1` (numbers INV-01…INV-12, one per April day), a draft, and
 /// one for `cus_2`.
 async fn seed_invoices(app: &TestApp, vendor: &Vendor) {
