@@ -85,7 +85,7 @@ pub async fn exchange(token: &str) -> Result<ExchangeResponse, ClientError> {
 pub fn exchange_failure() -> Option<ClientError> {
     let request = crate::page_answers::PageAnswers::request("POST", routes::SESSION_EXCHANGE);
     let answer = crate::page_answers::peek_answer(&request)?;
-    (!(200..300).contains(&answer.status)).then(|| error_from(answer.status, &answer.body))
+    decode::<serde::de::IgnoredAny>(answer.status, &answer.body).err()
 }
 
 /// Who is signed in.

@@ -92,13 +92,6 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
                 <script nonce=nonce.clone() type="module" inner_html=hydration_script(bundle)></script>
                 <MetaTags/>
                 <style id="portico-brand" nonce=nonce.clone() inner_html=css></style>
-                // Without scripts the loading skeleton would never end: the button that
-                // opens the portal takes its place, in view at once on a phone.
-                {link_page.then(|| view! {
-                    <noscript><style nonce=nonce.clone()>
-                        ".portico .content > .portal[aria-busy] { display: none; } .open-link { position: fixed; top: 40vh; left: 0; right: 0; }"
-                    </style></noscript>
-                })}
                 {json.map(|json| view! {
                     <script type="application/json" id=branding::BRANDING_ELEMENT_ID inner_html=json></script>
                 })}

@@ -14,7 +14,6 @@ use crate::client;
 use crate::components::problem::Problem;
 use crate::format;
 use crate::i18n::{fill, use_i18n, Label, Messages};
-use crate::page_answers::{self, PageAnswers};
 
 /// The label of an invoice status.
 pub fn status_label(status: InvoiceStatus, t: &Messages) -> &'static str {
@@ -97,12 +96,8 @@ pub fn InvoicesTab() -> impl IntoView {
     let context = expect_context::<PortalContext>();
     let i18n = use_i18n();
     let filter = RwSignal::new(filter_from_query());
-    // A link's page that landed here came with its first page of invoices.
-    let first = context.token().and_then(|token| {
-        let path = client::invoices_path(&filter.get_untracked(), None);
-        page_answers::take_ok(&PageAnswers::request("GET", &path), Some(&token))
-    });
-    let paged = Paged::new(first, move |token, cursor| {
+    let first = client::invoices_path(&filter.get_untracked(), None);
+    let paged = Paged::new(&first, move |token, cursor| {
         let wanted = filter.get_untracked();
         async move { client::invoices(&token, &wanted, cursor.as_deref()).await }
     });

@@ -11,6 +11,7 @@ use super::PortalContext;
 use crate::api::portal::Page;
 use crate::client::ClientError;
 use crate::components::problem::Problem;
+use crate::page_answers::{self, PageAnswers};
 
 /// Where a load stands.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,15 +42,19 @@ impl<T: Send + Sync + 'static> Clone for Paged<T> {
 impl<T: Send + Sync + 'static> Copy for Paged<T> {}
 
 impl<T: Clone + Send + Sync + 'static> Paged<T> {
-    /// Starts from `first`, the first page the page came with (see
+    /// Starts from the first page (the API's `first_path`) that the page came with (see
     /// [`crate::page_answers`]), or else loads it now (in the browser); later pages come
     /// on [`Paged::more`].
-    pub fn new<F, Fut>(first: Option<Page<T>>, fetch: F) -> Self
+    pub fn new<F, Fut>(first_path: &str, fetch: F) -> Self
     where
+        T: serde::de::DeserializeOwned,
         F: Fn(String, Option<String>) -> Fut + Copy + Send + Sync + 'static,
         Fut: Future<Output = Result<Page<T>, ClientError>> + 'static,
     {
         let context = expect_context::<PortalContext>();
+        let first: Option<Page<T>> = context.token().and_then(|token| {
+            page_answers::take_ok(&PageAnswers::request("GET", first_path), Some(&token))
+        });
         let loaded = first.is_some();
         let (first_rows, first_next) =
             first.map_or((Vec::new(), None), |p| (p.data, p.next_cursor));
@@ -182,14 +187,24 @@ impl<T: Clone + Send + Sync + 'static> Loaded<T> {
         }
     }
 
+    /// What the server renders from: the data the page came with.
+    #[cfg(feature = "ssr")]
+    fn seeded(&self) -> Option<T> {
+        self.seed.get_value()
+    }
+
+    /// The browser always loads.
+    #[cfg(not(feature = "ssr"))]
+    fn seeded(&self) -> Option<T> {
+        None
+    }
+
     /// The data, once it is in.
     pub fn get(&self) -> Option<T> {
-        #[cfg(feature = "ssr")]
-        if let Some(seed) = self.seed.get_value() {
-            return Some(seed);
-        }
-        self.data
-            .with(|d| d.as_ref().and_then(|d| d.as_ref().ok()).cloned())
+        self.seeded().or_else(|| {
+            self.data
+                .with(|d| d.as_ref().and_then(|d| d.as_ref().ok()).cloned())
+        })
     }
 
     /// The data, once it is in, without subscribing to it (in an event handler).
@@ -199,8 +214,7 @@ impl<T: Clone + Send + Sync + 'static> Loaded<T> {
 
     /// Reads the data, once it is in, without copying it.
     pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Option<R> {
-        #[cfg(feature = "ssr")]
-        if let Some(seed) = self.seed.get_value() {
+        if let Some(seed) = self.seeded() {
             return Some(f(&seed));
         }
         self.data
@@ -246,8 +260,7 @@ impl<T: Clone + Send + Sync + 'static> Loaded<T> {
         failed: impl Fn(String) -> E + Clone + Send + Sync + 'static,
         render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
     ) -> impl IntoView {
-        #[cfg(feature = "ssr")]
-        if let Some(seed) = self.seed.get_value() {
+        if let Some(seed) = self.seeded() {
             return render(seed).into_any();
         }
         let data = self.data;

@@ -10,7 +10,6 @@ use crate::client;
 use crate::components::problem::Problem;
 use crate::format;
 use crate::i18n::{use_i18n, Messages};
-use crate::page_answers::{self, PageAnswers};
 
 pub fn kind_label(kind: PaymentKind, t: &Messages) -> &'static str {
     match kind {
@@ -38,12 +37,7 @@ lazy_tab!(
 pub fn PaymentsTab() -> impl IntoView {
     let context = expect_context::<PortalContext>();
     let i18n = use_i18n();
-    // A link's page that landed here came with its first page of payments.
-    let first = context.token().and_then(|token| {
-        let request = PageAnswers::request("GET", &client::payments_path(None));
-        page_answers::take_ok(&request, Some(&token))
-    });
-    let paged = Paged::new(first, |token, cursor| async move {
+    let paged = Paged::new(&client::payments_path(None), |token, cursor| async move {
         client::payments(&token, cursor.as_deref()).await
     });
     let Paged {
