@@ -18,6 +18,7 @@ mod credits;
 mod events;
 mod limits;
 mod links;
+mod migrations;
 mod orgs;
 mod plans;
 mod portal;

@@ -34,7 +34,10 @@ impl PgStore {
             .await?;
         // Servers starting together each try to migrate; sqlx serialises that with an
         // advisory lock, so only one applies each migration.
-        sqlx::migrate!("migrations/postgres").run(&pool).await?;
+        super::migrations::migrator(Backend::Postgres)
+            .await?
+            .run(&pool)
+            .await?;
         Ok(Self {
             pool,
             // Nothing is kept until the change feed is heard (`follow_changes`).

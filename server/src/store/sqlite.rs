@@ -57,7 +57,10 @@ impl SqliteStore {
             })
             .connect_with(options)
             .await?;
-        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        super::migrations::migrator(Backend::Sqlite)
+            .await?
+            .run(&pool)
+            .await?;
         Ok(Self {
             pool,
             cache: Default::default(),

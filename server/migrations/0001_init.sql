@@ -1,7 +1,7 @@
--- Portico's whole data model on PostgreSQL.
+-- Portico's whole data model on {{dialect}}.
 -- Ids are UUID strings made by the server; instants are Unix epoch milliseconds (UTC), so
 -- that the SQL the two backends share compares and pages identically; calendar dates
--- (due dates, billing periods) are DATE; money is BIGINT minor units plus an ISO 4217 code.
+-- (due dates, billing periods) are {{date_stored_as}}; money is BIGINT minor units plus an ISO 4217 code.
 
 CREATE TABLE organisations (
     id          TEXT PRIMARY KEY,
@@ -14,7 +14,7 @@ CREATE TABLE organisations (
 CREATE TABLE organisation_logos (
     organisation_id TEXT PRIMARY KEY REFERENCES organisations(id) ON DELETE CASCADE,
     content_type    TEXT NOT NULL,
-    content         BYTEA NOT NULL,
+    content         {{bytes}} NOT NULL,
     updated_at      BIGINT NOT NULL
 );
 
@@ -22,7 +22,7 @@ CREATE TABLE api_keys (
     id              TEXT PRIMARY KEY,
     organisation_id TEXT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
     prefix          TEXT NOT NULL,
-    key_hash        BYTEA NOT NULL UNIQUE,
+    key_hash        {{bytes}} NOT NULL UNIQUE,
     label           TEXT NOT NULL,
     created_at      BIGINT NOT NULL,
     last_used_at    BIGINT,
@@ -60,9 +60,9 @@ CREATE TABLE invoices (
     currency        TEXT NOT NULL,
     total           BIGINT NOT NULL,
     amount_due      BIGINT NOT NULL,
-    due_date        DATE,
-    period_start    DATE,
-    period_end      DATE,
+    due_date        {{date}},
+    period_start    {{date}},
+    period_end      {{date}},
     issued_at       BIGINT NOT NULL,
     pdf_url         TEXT,
     created_at      BIGINT NOT NULL,
@@ -79,14 +79,14 @@ CREATE TABLE invoice_lines (
     quantity     BIGINT NOT NULL,
     unit_amount  BIGINT NOT NULL,
     amount       BIGINT NOT NULL,
-    period_start DATE,
-    period_end   DATE,
+    period_start {{date}},
+    period_end   {{date}},
     PRIMARY KEY (invoice_id, position)
 );
 
 CREATE TABLE invoice_pdfs (
     invoice_id  TEXT PRIMARY KEY REFERENCES invoices(id) ON DELETE CASCADE,
-    content     BYTEA NOT NULL,
+    content     {{bytes}} NOT NULL,
     uploaded_at BIGINT NOT NULL
 );
 
@@ -136,8 +136,8 @@ CREATE TABLE entitlements (
     limit_value     BIGINT,
     usage           BIGINT NOT NULL,
     unit            TEXT NOT NULL,
-    valid_from      DATE NOT NULL,
-    valid_until     DATE,
+    valid_from      {{date}} NOT NULL,
+    valid_until     {{date}},
     created_at      BIGINT NOT NULL,
     updated_at      BIGINT NOT NULL,
     UNIQUE (organisation_id, external_id)
@@ -154,10 +154,10 @@ CREATE TABLE subscriptions (
     currency             TEXT NOT NULL,
     amount               BIGINT NOT NULL,
     billing_interval     TEXT NOT NULL,
-    current_period_start DATE NOT NULL,
-    current_period_end   DATE NOT NULL,
-    renews_at            DATE,
-    cancel_at_period_end BOOLEAN NOT NULL DEFAULT FALSE,
+    current_period_start {{date}} NOT NULL,
+    current_period_end   {{date}} NOT NULL,
+    renews_at            {{date}},
+    cancel_at_period_end {{bool}} NOT NULL DEFAULT {{false}},
     cancelled_at         BIGINT,
     created_at           BIGINT NOT NULL,
     updated_at           BIGINT NOT NULL,
@@ -175,7 +175,7 @@ CREATE TABLE payment_methods (
     last4           TEXT,
     exp_month       INTEGER,
     exp_year        INTEGER,
-    is_default      BOOLEAN NOT NULL DEFAULT FALSE,
+    is_default      {{bool}} NOT NULL DEFAULT {{false}},
     created_at      BIGINT NOT NULL,
     updated_at      BIGINT NOT NULL,
     UNIQUE (organisation_id, external_id)
@@ -187,7 +187,7 @@ CREATE TABLE link_tokens (
     id                TEXT PRIMARY KEY,
     organisation_id   TEXT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
     customer_id       TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
-    token_hash        BYTEA NOT NULL UNIQUE,
+    token_hash        {{bytes}} NOT NULL UNIQUE,
     return_url        TEXT,
     locale            TEXT,
     section           TEXT,
@@ -205,7 +205,7 @@ CREATE TABLE sessions (
     organisation_id   TEXT NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
     customer_id       TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
     link_id           TEXT NOT NULL REFERENCES link_tokens(id) ON DELETE CASCADE,
-    token_hash        BYTEA NOT NULL UNIQUE,
+    token_hash        {{bytes}} NOT NULL UNIQUE,
     locale            TEXT,
     idle_timeout_secs BIGINT NOT NULL,
     created_at        BIGINT NOT NULL,
@@ -233,7 +233,7 @@ CREATE TABLE webhook_endpoints (
     url             TEXT NOT NULL,
     secret          TEXT NOT NULL,
     event_kinds     TEXT NOT NULL DEFAULT '[]',
-    enabled         BOOLEAN NOT NULL DEFAULT TRUE,
+    enabled         {{bool}} NOT NULL DEFAULT {{true}},
     created_at      BIGINT NOT NULL
 );
 

@@ -11,7 +11,7 @@ CREATE TABLE webhook_endpoints (
     url                        TEXT NOT NULL,
     description                TEXT,
     event_types                TEXT NOT NULL,
-    enabled                    BOOLEAN NOT NULL,
+    enabled                    {{bool}} NOT NULL,
     secret                     TEXT NOT NULL,
     previous_secret            TEXT,
     previous_secret_expires_at BIGINT,
