@@ -211,6 +211,44 @@ impl SqlStore {
         .await?)
     }
 
+    /// One record of `table` by Portico's id alone, as `columns` (a fixed list).
+    pub(super) async fn row_by_id<R>(
+        &self,
+        table: &'static str,
+        columns: &'static str,
+        organisation_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<R>>
+    where
+        R: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
+    {
+        Ok(sqlx::query_as::<_, R>(&format!(
+            "SELECT {columns} FROM {table} WHERE organisation_id = $1 AND id = $2"
+        ))
+        .bind(organisation_id)
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// [`Self::row_by_id`], converted.
+    pub(super) async fn by_id<R, T>(
+        &self,
+        table: &'static str,
+        columns: &'static str,
+        organisation_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<T>>
+    where
+        R: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
+        T: TryFrom<R, Error = StoreError>,
+    {
+        self.row_by_id::<R>(table, columns, organisation_id, id)
+            .await?
+            .map(TryInto::try_into)
+            .transpose()
+    }
+
     /// All of one customer's records of `table` in the order `order_by` (a fixed clause,
     /// never request input).
     pub(super) async fn all_of_customer<R, T>(
@@ -224,15 +262,62 @@ impl SqlStore {
         R: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
         T: TryFrom<R, Error = StoreError>,
     {
-        let rows = sqlx::query_as::<_, R>(&format!(
-            "SELECT * FROM {table} WHERE organisation_id = $1 AND customer_id = $2 \
+        self.all_of::<R, T>(table, order_by, organisation_id, customer_id, None)
+            .await
+    }
+
+    /// [`Self::all_of_customer`], only those recorded against one of their invoices.
+    pub(super) async fn all_of_invoice<R, T>(
+        &self,
+        table: &'static str,
+        order_by: &'static str,
+        organisation_id: &str,
+        customer_id: &str,
+        invoice_id: &str,
+    ) -> StoreResult<Vec<T>>
+    where
+        R: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
+        T: TryFrom<R, Error = StoreError>,
+    {
+        self.all_of::<R, T>(
+            table,
+            order_by,
+            organisation_id,
+            customer_id,
+            Some(invoice_id),
+        )
+        .await
+    }
+
+    async fn all_of<R, T>(
+        &self,
+        table: &'static str,
+        order_by: &'static str,
+        organisation_id: &str,
+        customer_id: &str,
+        invoice_id: Option<&str>,
+    ) -> StoreResult<Vec<T>>
+    where
+        R: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
+        T: TryFrom<R, Error = StoreError>,
+    {
+        let of_invoice = if invoice_id.is_some() {
+            " AND invoice_id = $3"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT * FROM {table} WHERE organisation_id = $1 AND customer_id = $2{of_invoice} \
              ORDER BY {order_by}"
-        ))
-        .bind(organisation_id)
-        .bind(customer_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows::convert_all(rows)
+        );
+        let query = sqlx::query_as::<_, R>(&sql)
+            .bind(organisation_id)
+            .bind(customer_id);
+        let query = match invoice_id {
+            Some(invoice_id) => query.bind(invoice_id),
+            None => query,
+        };
+        rows::convert_all(query.fetch_all(&self.pool).await?)
     }
 
     /// A page of `table` in the vendor's id order, optionally for one customer.

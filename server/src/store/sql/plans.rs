@@ -45,15 +45,8 @@ impl PlanStore for SqlStore {
     }
 
     async fn find_plan(&self, organisation_id: &str, id: &str) -> StoreResult<Option<Plan>> {
-        sqlx::query_as::<_, PlanRow>(
-            "SELECT id, document, updated_at FROM plans WHERE organisation_id = $1 AND id = $2",
-        )
-        .bind(organisation_id)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .map(TryInto::try_into)
-        .transpose()
+        self.by_id::<PlanRow, _>("plans", "id, document, updated_at", organisation_id, id)
+            .await
     }
 
     async fn list_plans(&self, organisation_id: &str) -> StoreResult<Vec<Plan>> {

@@ -128,17 +128,14 @@ impl PortalStore for SqlStore {
         customer_id: &str,
         invoice_id: &str,
     ) -> StoreResult<Vec<Payment>> {
-        let rows = sqlx::query_as::<_, rows::PaymentRow>(
-            "SELECT * FROM payments \
-             WHERE organisation_id = $1 AND customer_id = $2 AND invoice_id = $3 \
-             ORDER BY paid_at, id",
+        self.all_of_invoice::<rows::PaymentRow, _>(
+            "payments",
+            "paid_at, id",
+            organisation_id,
+            customer_id,
+            invoice_id,
         )
-        .bind(organisation_id)
-        .bind(customer_id)
-        .bind(invoice_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows::convert_all(rows)
+        .await
     }
 
     async fn invoice_credit_notes(
@@ -147,17 +144,14 @@ impl PortalStore for SqlStore {
         customer_id: &str,
         invoice_id: &str,
     ) -> StoreResult<Vec<CreditNote>> {
-        let rows = sqlx::query_as::<_, rows::CreditNoteRow>(
-            "SELECT * FROM credit_notes \
-             WHERE organisation_id = $1 AND customer_id = $2 AND invoice_id = $3 \
-             ORDER BY issued_at, id",
+        self.all_of_invoice::<rows::CreditNoteRow, _>(
+            "credit_notes",
+            "issued_at, id",
+            organisation_id,
+            customer_id,
+            invoice_id,
         )
-        .bind(organisation_id)
-        .bind(customer_id)
-        .bind(invoice_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows::convert_all(rows)
+        .await
     }
 
     async fn has_invoice_pdf(&self, invoice_id: &str) -> StoreResult<bool> {

@@ -15,15 +15,8 @@ use super::{Db, SqlStore};
 #[async_trait::async_trait]
 impl RecordReader for SqlStore {
     async fn get_customer(&self, organisation_id: &str, id: &str) -> StoreResult<Option<Customer>> {
-        sqlx::query_as::<_, rows::CustomerRow>(
-            "SELECT * FROM customers WHERE organisation_id = $1 AND id = $2",
-        )
-        .bind(organisation_id)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .map(TryInto::try_into)
-        .transpose()
+        self.by_id::<rows::CustomerRow, _>("customers", "*", organisation_id, id)
+            .await
     }
 
     async fn find_customer(
@@ -55,13 +48,9 @@ impl RecordReader for SqlStore {
     }
 
     async fn get_invoice(&self, organisation_id: &str, id: &str) -> StoreResult<Option<Invoice>> {
-        let row = sqlx::query_as::<_, rows::InvoiceRow>(
-            "SELECT * FROM invoices WHERE organisation_id = $1 AND id = $2",
-        )
-        .bind(organisation_id)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = self
+            .row_by_id::<rows::InvoiceRow>("invoices", "*", organisation_id, id)
+            .await?;
         self.with_lines(row).await
     }
 

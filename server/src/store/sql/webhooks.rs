@@ -90,15 +90,8 @@ impl WebhookStore for SqlStore {
         organisation_id: &str,
         id: &str,
     ) -> StoreResult<Option<WebhookEndpoint>> {
-        sqlx::query_as::<_, EndpointRow>(
-            "SELECT * FROM webhook_endpoints WHERE organisation_id = $1 AND id = $2",
-        )
-        .bind(organisation_id)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .map(TryInto::try_into)
-        .transpose()
+        self.by_id::<EndpointRow, _>("webhook_endpoints", "*", organisation_id, id)
+            .await
     }
 
     async fn update_webhook_endpoint(
