@@ -11,6 +11,9 @@
 // On the answer to the POST itself (a browser without scripts sent it with the page's
 // button) it only puts the landing tab's address in place of the link.
 (function () {
+  // Until the app has taken the page over (`app::start`), its buttons wait.
+  document.documentElement.setAttribute('data-app', 'starting');
+
   // The page is the landing tab: its address replaces the link's, and the session is
   // kept for this tab as the app keeps it (`session.rs`), so that a link followed before
   // the app has started opens signed in.

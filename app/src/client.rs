@@ -478,6 +478,11 @@ async fn send<T: DeserializeOwned, B: Serialize>(
     if let Some(answer) = crate::page_answers::take(&request, session) {
         return decode(answer.status, &answer.body);
     }
+    if crate::page_answers::answers_only() {
+        return Err(ClientError::network(
+            "not among the page's answers".to_owned(),
+        ));
+    }
     let builder = match method {
         Method::Get => Request::get(path),
         Method::Post => Request::post(path),

@@ -158,6 +158,64 @@ fn hydration_script(bundle: &Bundle) -> String {
 #[derive(Clone, Copy)]
 pub struct LocaleChosen(pub RwSignal<Option<Locale>>);
 
+/// Starts the app in the browser: hydrates the page the server rendered (a split tab's
+/// code included, once its chunk is in), then marks the page live. Until then the page's
+/// buttons wait (`data-app="starting"`, set by the page's first script), since a click
+/// before the app has taken them over would do nothing; while it hydrates, its links wait
+/// too, since the router would take a click on one before the page it is in is the app's.
+#[cfg(feature = "hydrate")]
+pub fn start() {
+    let root = leptos::prelude::document().document_element();
+    if let Some(root) = &root {
+        let _ = root.set_attribute("data-app", "hydrating");
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        let Some(body) = leptos::prelude::document().body() else {
+            return;
+        };
+        leptos::mount::hydrate_from_async(body, App).await.forget();
+        typed_before_start();
+        if let Some(root) = root {
+            let _ = root.remove_attribute("data-app");
+        }
+    });
+}
+
+/// Hands the app what was typed into the server's page before the app took it over: each
+/// field whose text is no longer what the page came with is announced as typed into.
+#[cfg(feature = "hydrate")]
+fn typed_before_start() {
+    use wasm_bindgen::JsCast;
+
+    let document = leptos::prelude::document();
+    let Ok(fields) = document.query_selector_all(".portico input, .portico textarea") else {
+        return;
+    };
+    for index in 0..fields.length() {
+        let Some(field) = fields.item(index) else {
+            continue;
+        };
+        let typed = match (
+            field.dyn_ref::<web_sys::HtmlInputElement>(),
+            field.dyn_ref::<web_sys::HtmlTextAreaElement>(),
+        ) {
+            (Some(input), _) => input.value() != input.default_value(),
+            (None, Some(area)) => area
+                .default_value()
+                .is_ok_and(|given| area.value() != given),
+            (None, None) => false,
+        };
+        if !typed {
+            continue;
+        }
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        if let Ok(event) = web_sys::Event::new_with_event_init_dict("input", &init) {
+            let _ = field.dispatch_event(&event);
+        }
+    }
+}
+
 /// The application: header, routes and footer.
 #[component]
 pub fn App() -> impl IntoView {

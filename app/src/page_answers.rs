@@ -30,6 +30,9 @@ pub struct PageAnswers {
     /// The page is rendered as the landing path (the exchange answer's `landing_path`),
     /// which its first script puts in the address bar in place of the link.
     pub at_landing: bool,
+    /// The page was asked for by the link page's script: the app takes it over.
+    #[serde(default)]
+    pub scripted: bool,
 }
 
 impl Answer {
@@ -64,6 +67,12 @@ pub fn landed_session(organisation: &str) -> Option<ExchangeResponse> {
     answers
         .exchanged()
         .filter(|opened| opened.organisation_id == organisation)
+}
+
+/// Whether the page is rendered for the app to take over (the link page's script asked for
+/// it), rather than for a browser without scripts.
+pub fn scripted() -> bool {
+    current().is_some_and(|answers| answers.scripted)
 }
 
 /// Takes the answer the page came with for `request` made with `session`, once: a later
@@ -101,6 +110,32 @@ pub fn peek_answer(request: &str) -> Option<Answer> {
         .iter()
         .find(|a| a.request == request)
         .cloned()
+}
+
+/// Runs `read` with the portal's reads answered only from the page's answers: one the page
+/// lacks fails at once instead of going to the network (on the server it always does).
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+pub fn only<R>(read: impl FnOnce() -> R) -> R {
+    let before = ONLY.replace(true);
+    let answered = read();
+    ONLY.set(before);
+    answered
+}
+
+#[cfg(not(all(feature = "hydrate", not(feature = "ssr"))))]
+pub fn only<R>(read: impl FnOnce() -> R) -> R {
+    read()
+}
+
+/// Whether reads are being answered only from the page's answers ([`only`]).
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+pub fn answers_only() -> bool {
+    ONLY.get()
+}
+
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+thread_local! {
+    static ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The answers of the page being rendered on the server, for the shell to hand on.

@@ -166,6 +166,46 @@ test.describe('the first visit', () => {
     expect(page.url()).toBe('about:blank');
   });
 
+  test('a link to a tab outside the first bundle shows it before the app has loaded, whose controls wait for the app', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 3 });
+    // The organisation's first section: the overview, whose code is split out.
+    const link = await customer.link({ locale: 'en' });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    const calls: string[] = [];
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      if (url.pathname.startsWith('/api/')) calls.push(`${r.method()} ${url.pathname}`);
+    });
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/pkg\/portico\.[\w-]+\.wasm$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(link.url, { waitUntil: 'commit' });
+    // The server's page alone: the figures and the overdue alert, and the controls waiting.
+    await expect(page.getByRole('heading', { name: 'Balance due' })).toBeVisible();
+    await expect(page.getByRole('alert')).toContainText('overdue');
+    await expect(page.locator('.overview [aria-busy]')).toHaveCount(0);
+    await expect(page.locator('html')).toHaveAttribute('data-app', 'starting');
+    expect(new URL(page.url()).pathname).toMatch(/^\/portal\/[0-9a-f-]{36}\/overview$/);
+    const signOut = page.getByRole('button', { name: 'Sign out' });
+    expect(await signOut.evaluate((e) => getComputedStyle(e).pointerEvents)).toBe('none');
+
+    release();
+    // The app takes over the page it was given, asking for none of it again.
+    await expect(page.locator('html')).not.toHaveAttribute('data-app');
+    expect(await signOut.evaluate((e) => getComputedStyle(e).pointerEvents)).toBe('auto');
+    await expect(page.getByRole('heading', { name: 'Balance due' })).toBeVisible();
+    expect(calls).toEqual([]);
+    // The open one past its due date counts as overdue too.
+    await page.getByRole('link', { name: 'View overdue invoices' }).click();
+    await expect(page.locator('table.invoices-table tbody tr')).toHaveCount(2);
+    expect(errors).toEqual([]);
+  });
+
   test('without JavaScript the link opens with a button, and the invoices are there', async ({ browser, request, baseURL }, testInfo) => {
     const customer = await freshCustomer(request, baseURL!, { invoices: 2 });
     const link = await customer.link({ section: 'invoices' });

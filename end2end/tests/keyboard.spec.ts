@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { freshCustomer, vendorCall } from './vendor';
+import { freshCustomer, live, vendorCall } from './vendor';
 
 /** What has the keyboard: the focused element's id, else its tag and text. */
 async function focused(page: Page): Promise<string> {
@@ -65,6 +65,7 @@ test.describe('keyboard', () => {
     await page.goto((await customer.link({ locale: 'en', section: 'invoices' })).url);
     const rows = page.locator('#invoice-rows tbody tr');
     await expect(rows).toHaveCount(10);
+    await live(page);
 
     // "Show more" leaves the page while the next rows load: the keyboard goes on at the
     // first new row's invoice link, not at the page body.
@@ -105,6 +106,8 @@ test.describe('keyboard', () => {
     await page.goto((await customer.link({ locale: 'en', section: 'payments' })).url);
     const payments = page.locator('#payment-rows tbody tr');
     await expect(payments).toHaveCount(10);
+    // The tab is the server's page until the app has taken it over.
+    await live(page);
     await tabTo(page, 'button:Show more');
     await page.keyboard.press('Enter');
     await expect(payments).toHaveCount(12);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { APIRequestContext } from '@playwright/test';
+import { expect, type APIRequestContext, type Page } from '@playwright/test';
 
 /** The demo organisation's id and API key, as `portico demo` printed them for this run. */
 export function demoVendor(): { organisation: string; apiKey: string } {
@@ -173,4 +173,9 @@ export async function eventsAbout(request: APIRequestContext, baseURL: string, t
     if (!page.next_after || page.data.length < 500) return found;
     after = `&after=${encodeURIComponent(page.next_after)}`;
   }
+}
+
+/** Waits until the app has taken over the page the server rendered: its controls work. */
+export async function live(page: Page): Promise<void> {
+  await expect(page.locator('html')).not.toHaveAttribute('data-app');
 }

@@ -20,7 +20,7 @@ use axum::routing::get;
 use axum::Router;
 use tower::ServiceExt;
 
-use app::api::session::{ExchangeResponse, Section, Tab};
+use app::api::session::{ExchangeResponse, Section};
 use app::page_answers::{Answer, PageAnswers};
 
 use crate::state::AppState;
@@ -83,13 +83,9 @@ async fn open(
                 }
             }
             answers.token = Some(opened.session_token.clone());
-            // The invoice list is in the first bundle, so the page can be that tab
-            // itself; a tab whose code is split out is reached from the link page, by
-            // the app. Without scripts (the page's button posted the link) there is no
-            // app to go there: the page is the landing tab, whichever it is.
-            if section == Some(Section::Tab(Tab::Invoices)) || !part_only {
-                landing = opened.landing_path.parse::<Uri>().ok();
-            }
+            // The page is the landing tab, whichever it is, rendered from those reads: the
+            // app takes it over once its code (and a split tab's chunk, preloaded) is in.
+            landing = opened.landing_path.parse::<Uri>().ok();
         }
         Err(error) => {
             let (parts, body) = error.into_response().into_parts();
@@ -106,6 +102,7 @@ async fn open(
         }
     }
     answers.at_landing = landing.is_some();
+    answers.scripted = part_only;
     if let Some(landing) = landing {
         *request.uri_mut() = landing;
     }

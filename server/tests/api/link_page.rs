@@ -11,7 +11,7 @@ on_both_backends!(
     the_get_leaves_the_link_unused_and_posts_it_back,
     the_post_renders_the_first_invoices_of_the_links_customer_only,
     a_used_or_unknown_link_posted_says_why,
-    a_link_to_a_split_tab_comes_with_its_reads,
+    with_scripts_a_link_opens_on_its_landing_tab_for_the_app_to_take_over,
     without_scripts_a_link_opens_on_its_landing_tab_whichever_it_is,
     posted_links_count_as_exchanges,
 );
@@ -253,26 +253,52 @@ fn says_why(html: &str, code: &str) {
     assert!(!body.contains("aria-busy"), "still loading: {body}");
 }
 
-async fn a_link_to_a_split_tab_comes_with_its_reads(db: TestStore) {
+async fn with_scripts_a_link_opens_on_its_landing_tab_for_the_app_to_take_over(db: TestStore) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
-    let path = app.link_path(&vendor, json!({"section": "payments"})).await;
-    let (status, _, html) = app.post_link_as(&path, ("x-portico-part", "body")).await;
-    assert_eq!(status, 200);
-    let page = answers(&html);
-    // The payments tab's code is fetched by the app, which goes there from the link page.
-    assert_eq!(page["at_landing"], false);
-    let token = page["token"].as_str().unwrap().to_owned();
-    for read in [
-        "GET /api/v1/portal/session",
-        "GET /api/v1/portal/payments?limit=10",
-        "GET /api/v1/portal/credits",
+    app.vendor_put(&vendor, "/v1/payments/pay_1", payment("cus_1", 4200, 5))
+        .await;
+    // The link page's script asks for the part it lacks: the page is the landing tab,
+    // rendered from the reads, for the app to take over once its code is in.
+    for (extra, shown, reads) in [
+        (
+            json!({}),
+            "Balance due",
+            &["GET /api/v1/portal/session", "GET /api/v1/portal/overview"][..],
+        ),
+        (
+            json!({"section": "payments"}),
+            "€42.00",
+            &[
+                "GET /api/v1/portal/session",
+                "GET /api/v1/portal/payments?limit=10",
+                "GET /api/v1/portal/credits",
+            ][..],
+        ),
+        // The form the app will run, filled in: the same as its own first render.
+        (
+            json!({"section": "profile"}),
+            r#"value="Vendor customer cus_1""#,
+            &["GET /api/v1/portal/session", "GET /api/v1/portal/profile"][..],
+        ),
     ] {
-        let answer = answer(&page, read).unwrap_or_else(|| panic!("{read} in {page}"));
-        assert_eq!(answer["status"], 200, "{read}");
+        let path = app.link_path(&vendor, extra.clone()).await;
+        let (status, _, html) = app.post_link_as(&path, ("x-portico-part", "body")).await;
+        assert_eq!(status, 200, "{extra}");
+        let page = answers(&html);
+        assert_eq!(page["at_landing"], true, "{extra}");
+        assert_eq!(page["scripted"], true, "{extra}");
+        let token = page["token"].as_str().unwrap().to_owned();
+        for read in reads {
+            let answer = answer(&page, read).unwrap_or_else(|| panic!("{read} in {page}"));
+            assert_eq!(answer["status"], 200, "{read}");
+        }
+        let body = &html[html.find("<body").unwrap()..];
+        assert!(body.contains(shown), "{shown} not in {body}");
+        assert!(!body.contains(r#"aria-busy="true""#), "{extra}: {body}");
+        let session = app.portal_get("/api/v1/portal/session", &token).await;
+        assert_eq!(session.status(), 200);
     }
-    let session = app.portal_get("/api/v1/portal/session", &token).await;
-    assert_eq!(session.status(), 200);
 }
 
 async fn without_scripts_a_link_opens_on_its_landing_tab_whichever_it_is(db: TestStore) {

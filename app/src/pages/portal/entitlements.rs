@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::load::{skeleton, Loaded};
+use super::load::{skeleton, today_once_live, Loaded};
 use crate::api::records::UsagePoint;
 use crate::client;
 use crate::format;
@@ -18,6 +18,8 @@ lazy_tab!(
 pub fn EntitlementsTab() -> impl IntoView {
     let i18n = use_i18n();
     let data = Loaded::new(|token| async move { client::entitlements(&token).await });
+    // The projections need the customer's today: they come once the page is live.
+    let today = today_once_live();
     view! {
         <section class="card" aria-labelledby="entitlements-title">
             <h2 id="entitlements-title">{move || i18n.t().tab_entitlements}</h2>
@@ -66,7 +68,7 @@ pub fn EntitlementsTab() -> impl IntoView {
                                         {(!e.usage_series.is_empty()).then(|| view! {
                                             <UsageChart series=e.usage_series.clone() label=fill(t.usage_chart_label, &[&e.feature])/>
                                         })}
-                                        {today().and_then(|day| e.projected_usage(day)).zip(e.valid_until).map(|(ahead, end)| {
+                                        {today.get().and_then(|day| e.projected_usage(day)).zip(e.valid_until).map(|(ahead, end)| {
                                             let over = e.limit.filter(|limit| ahead > *limit);
                                             let (amount, last) = (format::number(ahead, l), format::date(end, l));
                                             match over {
@@ -93,23 +95,6 @@ pub fn EntitlementsTab() -> impl IntoView {
                 }
             })}
         </section>
-    }
-}
-
-/// Today, in the customer's browser; none while the page is drawn on the server.
-fn today() -> Option<chrono::NaiveDate> {
-    #[cfg(feature = "hydrate")]
-    {
-        let now = js_sys::Date::new_0();
-        chrono::NaiveDate::from_ymd_opt(
-            now.get_full_year() as i32,
-            now.get_month() + 1,
-            now.get_date(),
-        )
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        None
     }
 }
 

@@ -131,10 +131,9 @@ impl<T: Clone + Send + Sync + 'static> Paged<T> {
 /// ([`Loaded::view`]); an action's answer can change what it holds without a reload.
 pub struct Loaded<T: 'static> {
     data: LocalResource<Result<T, ClientError>>,
-    /// On the server, the data when the page came with it (a link's page rendered for a
-    /// browser without scripts): shown at once, since the resource loads only in the
-    /// browser.
-    #[cfg(feature = "ssr")]
+    /// The data, when the page came with it (a link's page, rendered as its landing tab):
+    /// the server renders from it, and the browser's first render, which takes that page
+    /// over, shows the same without asking again.
     seed: StoredValue<Option<T>>,
 }
 
@@ -147,22 +146,31 @@ impl<T: 'static> Clone for Loaded<T> {
 impl<T: 'static> Copy for Loaded<T> {}
 
 impl<T: Clone + Send + Sync + 'static> Loaded<T> {
-    /// Starts loading in the browser; a session that is over ends the portal.
+    /// Starts loading in the browser, unless the page came with the data; a session that
+    /// is over ends the portal.
     pub fn new<F, Fut>(fetch: F) -> Self
     where
         F: Fn(String) -> Fut + Copy + 'static,
         Fut: Future<Output = Result<T, ClientError>> + 'static,
     {
         let context = expect_context::<PortalContext>();
+        // A read the page's answers hold needs no waiting; any other is not made here.
+        let seed = context
+            .token()
+            .and_then(|token| page_answers::only(|| at_once(fetch(token))))
+            .and_then(Result::ok);
+        let first = StoredValue::new(seed.clone());
         // What `fetch` reads before its future starts (an address's id) is tracked: the
         // data loads again when that changes. The portal shows its tabs only once it holds
-        // a session.
+        // a session. The first load is the page's data, when it came with it.
         let data = LocalResource::new(move || {
             let fetching = context.token().map(fetch);
+            let seeded = first.try_update_value(Option::take).flatten();
             async move {
-                match fetching {
-                    Some(fetching) => fetching.await,
-                    None => Err(ClientError::session_expired()),
+                match (seeded, fetching) {
+                    (Some(seeded), _) => Ok(seeded),
+                    (None, Some(fetching)) => fetching.await,
+                    (None, None) => Err(ClientError::session_expired()),
                 }
             }
         });
@@ -177,34 +185,13 @@ impl<T: Clone + Send + Sync + 'static> Loaded<T> {
         });
         Loaded {
             data,
-            #[cfg(feature = "ssr")]
-            seed: StoredValue::new(
-                context
-                    .token()
-                    .and_then(|token| at_once(fetch(token)))
-                    .and_then(Result::ok),
-            ),
+            seed: StoredValue::new(seed),
         }
     }
 
-    /// What the server renders from: the data the page came with.
-    #[cfg(feature = "ssr")]
-    fn seeded(&self) -> Option<T> {
-        self.seed.get_value()
-    }
-
-    /// The browser always loads.
-    #[cfg(not(feature = "ssr"))]
-    fn seeded(&self) -> Option<T> {
-        None
-    }
-
-    /// The data, once it is in.
+    /// The data, once it is in: what the resource holds, else what the page came with.
     pub fn get(&self) -> Option<T> {
-        self.seeded().or_else(|| {
-            self.data
-                .with(|d| d.as_ref().and_then(|d| d.as_ref().ok()).cloned())
-        })
+        self.with(T::clone)
     }
 
     /// The data, once it is in, without subscribing to it (in an event handler).
@@ -214,11 +201,12 @@ impl<T: Clone + Send + Sync + 'static> Loaded<T> {
 
     /// Reads the data, once it is in, without copying it.
     pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Option<R> {
-        if let Some(seed) = self.seeded() {
-            return Some(f(&seed));
+        if self.data.with(|d| matches!(d, Some(Ok(_)))) {
+            self.data
+                .with(|d| d.as_ref().and_then(|d| d.as_ref().ok()).map(f))
+        } else {
+            self.seed.with_value(|seed| seed.as_ref().map(f))
         }
-        self.data
-            .with(|d| d.as_ref().and_then(|d| d.as_ref().ok()).map(f))
     }
 
     /// Loads the data again (after a failure).
@@ -260,8 +248,14 @@ impl<T: Clone + Send + Sync + 'static> Loaded<T> {
         failed: impl Fn(String) -> E + Clone + Send + Sync + 'static,
         render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
     ) -> impl IntoView {
-        if let Some(seed) = self.seeded() {
-            return render(seed).into_any();
+        // A page that came with the data is rendered from it at once, on the server and
+        // in the browser alike, and follows what the data becomes (an action's answer).
+        if self.seed.with_value(Option::is_some) {
+            return (move || match self.get() {
+                Some(value) => render(value).into_any(),
+                None => pending().into_any(),
+            })
+            .into_any();
         }
         let data = self.data;
         let content: Content = Arc::new(move || {
@@ -277,7 +271,6 @@ impl<T: Clone + Send + Sync + 'static> Loaded<T> {
 }
 
 /// The output of a future that needs no waiting (a read the page's answers hold).
-#[cfg(feature = "ssr")]
 fn at_once<F: Future>(future: F) -> Option<F::Output> {
     use std::task::{Context, Poll, Waker};
     let mut future = std::pin::pin!(future);
@@ -367,5 +360,30 @@ impl Download {
             }
             busy.set(false);
         });
+    }
+}
+
+/// The customer's today, once the page is live: none on the server, which does not know
+/// the customer's calendar, and none in the browser's first render, which takes over the
+/// server's page and must draw what it drew.
+pub fn today_once_live() -> ReadSignal<Option<chrono::NaiveDate>> {
+    let today = RwSignal::new(None);
+    Effect::new(move |_| today.set(browser_today()));
+    today.read_only()
+}
+
+fn browser_today() -> Option<chrono::NaiveDate> {
+    #[cfg(feature = "hydrate")]
+    {
+        let now = js_sys::Date::new_0();
+        chrono::NaiveDate::from_ymd_opt(
+            now.get_full_year() as i32,
+            now.get_month() + 1,
+            now.get_date(),
+        )
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        None
     }
 }

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::load::{skeleton, Loaded};
+use super::load::{skeleton, today_once_live, Loaded};
 use super::pay::{PayLink, Paying};
 use super::{PortalContext, SessionDetails};
 use crate::api::records::{PaymentMethod, PaymentMethodKind};
@@ -40,18 +40,10 @@ fn method_name(m: &PaymentMethod, t: &Messages) -> String {
     name
 }
 
-/// Whether a card's expiry month has passed.
-fn has_expired(m: &PaymentMethod) -> bool {
-    #[cfg(feature = "hydrate")]
-    {
-        let now = js_sys::Date::new_0();
-        m.expired_before(now.get_full_year() as i32, now.get_month() + 1)
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = m;
-        false
-    }
+/// Whether a card's expiry month had passed by `today`.
+fn has_expired(m: &PaymentMethod, today: Option<chrono::NaiveDate>) -> bool {
+    use chrono::Datelike;
+    today.is_some_and(|day| m.expired_before(day.year(), day.month()))
 }
 
 lazy_tab!(
@@ -77,6 +69,8 @@ pub fn PaymentMethodsTab() -> impl IntoView {
     let removing = RwSignal::new(false);
     let remove_failed = RwSignal::new(false);
     let data = Loaded::new(|token| async move { client::payment_methods(&token).await });
+    // Whether a card has expired is the customer's calendar: known once the page is live.
+    let today = today_once_live();
     let working = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
     let action_failed = RwSignal::new(false);
@@ -158,7 +152,7 @@ pub fn PaymentMethodsTab() -> impl IntoView {
                     view! {
                         <ul class="methods">
                             {list.data.iter().map(|m| {
-                                let expired = has_expired(m);
+                                let expired = has_expired(m, today.get());
                                 let removable = may_remove && !m.is_default;
                                 let asked = m.clone();
                                 let id = m.id.clone();

@@ -11,6 +11,7 @@ use crate::api::records::Address;
 use crate::api::rules::{self, Problem as FieldProblem};
 use crate::client;
 use crate::i18n::{fill, use_i18n, Label, Messages};
+use crate::page_answers;
 
 /// A form field: its API name, label, input type and autocomplete token.
 struct Field {
@@ -174,15 +175,23 @@ pub fn ProfileTab() -> impl IntoView {
     let saved = RwSignal::new(false);
     let save_failed = RwSignal::new(false);
 
+    let fill = move |profile: &Profile| {
+        values.set(
+            FIELDS
+                .iter()
+                .map(|f| (f.name, value_of(profile, f.name)))
+                .collect(),
+        );
+        tax.reset(&profile.tax_ids);
+    };
+    // A page that came with the profile is drawn with the form filled in, by the server and
+    // by the browser's first render alike.
+    if let Some(profile) = data.get_untracked() {
+        fill(&profile);
+    }
     Effect::new(move |_| {
         if let Some(profile) = data.get() {
-            values.set(
-                FIELDS
-                    .iter()
-                    .map(|f| (f.name, value_of(&profile, f.name)))
-                    .collect(),
-            );
-            tax.reset(&profile.tax_ids);
+            fill(&profile);
         }
     });
     let value = move |name: &str| {
@@ -293,9 +302,9 @@ pub fn ProfileTab() -> impl IntoView {
             {data.view(skeleton, move |profile| move || {
                 let t = i18n.t();
                 let profile = profile.clone();
-                // The server renders this tab only for a browser without scripts (a link
-                // opened with the page's button), which cannot edit: the details as text.
-                if cfg!(feature = "ssr") {
+                // A browser without scripts (a link opened with the page's button) cannot
+                // edit: the server renders the details as text for it.
+                if cfg!(feature = "ssr") && !page_answers::scripted() {
                     return details(&profile, t).into_any();
                 }
                 let any_editable = !profile.editable.is_empty();
@@ -326,6 +335,7 @@ pub fn ProfileTab() -> impl IntoView {
                                 aria-invalid=move || problem(name).map(|_| "true")
                                 aria-describedby=described
                                 required=name == "name" && editable
+                                value=untrack(move || value(name))
                                 prop:value=move || value(name)
                                 on:input=move |ev| {
                                     let text = event_target_value(&ev);

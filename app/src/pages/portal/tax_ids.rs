@@ -257,6 +257,7 @@ pub fn TaxIds(
                                     spellcheck="false"
                                     aria-invalid=move || problem().map(|_| "true")
                                     aria-describedby=move || problem().map(|_| error_id.clone())
+                                    value=untrack(value)
                                     prop:value=value
                                     on:input=move |ev| {
                                         let typed = event_target_value(&ev);
