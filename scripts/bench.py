@@ -10,10 +10,11 @@ same list is then measured while the server imports 100,000 lines, and the serve
 is read idle and with 1,000 connections open.
 
 The first visit: a release server over a fresh SQLite file, one customer with 100
-invoices, and a portal link to the invoices tab opened in Chromium (end2end/bench/
-first-visit.mjs). It reports the bytes on the wire by type for a first visit (empty cache)
-and a repeat visit (a new link in the same browser), and the time from navigation to the
-first invoice row against a static copy of the same rendered page served on this machine.
+invoices, and portal links to the invoices tab and to the overview (whose code is split
+out) opened in Chromium (end2end/bench/first-visit.mjs). For each it reports the bytes on
+the wire by type for a first visit (empty cache) and a repeat visit (a new link in the same
+browser), and the time from navigation to the tab's first content (the first invoice row,
+the first figure) against a static copy of the same rendered page served on this machine.
 
 For each backend a fresh release server imports 110,001 NDJSON lines (20,000 customers,
 80,000 invoices with two lines each, and one customer with 10,000 invoices) in one request.
@@ -223,15 +224,15 @@ def first_visit(work):
         response = conn.getresponse()
         report = json.loads(response.read())
         assert response.status == 200 and report["accepted"] == 101, report
-        out = subprocess.check_output(
-            ["node", "bench/first-visit.mjs", base, org["organisation"], org["api_key"], "visitor"],
-            cwd=os.path.join(os.path.dirname(__file__), "..", "end2end"))
-        result = json.loads(out)
+        results = [json.loads(subprocess.check_output(
+            ["node", "bench/first-visit.mjs", base, org["organisation"], org["api_key"], "visitor", section],
+            cwd=os.path.join(os.path.dirname(__file__), "..", "end2end"))) for section in ("invoices", "overview")]
         scores = lighthouse(base, org)
     finally:
         server.terminate()
         server.wait()
-    report_first_visit(result, scores)
+    for result in results:
+        report_first_visit(result, scores if result["section"] == "invoices" else None)
 
 
 def lighthouse(base, org):
@@ -265,13 +266,16 @@ def lighthouse(base, org):
 
 def report_first_visit(result, scores):
     kb = lambda n: f"{n / 1000:.1f} KB"
+    section = result["section"]
+    content = {"invoices": "first invoice row", "overview": "first figure"}[section]
+    print(f"{section}: a link to the {section} tab")
     for name in ("first", "repeat"):
         visit = result[name]
         parts = ", ".join(f"{kind} {kb(size)}" for kind, size in sorted(visit["byType"].items()))
         print(f"{name + ' visit':13} {kb(visit['total']):>9} on the wire ({parts});"
-              f" first invoice row at {visit['firstRowMs']:.0f} ms; encodings {visit['encodings']}")
+              f" {content} at {visit['firstRowMs']:.0f} ms; encodings {visit['encodings']}")
     static = result["staticFirstRowMs"]
-    print(f"{'':13} static copy of the same page: first row at {static:.0f} ms (baseline);"
+    print(f"{'':13} static copy of the same page: {content} at {static:.0f} ms (baseline);"
           f" first visit {result['first']['firstRowMs'] / static:.2f}x, repeat visit"
           f" {result['repeat']['firstRowMs'] / static:.2f}x (medians of {result['runs']} visits)")
     if scores:

@@ -96,6 +96,15 @@
           }).concat(Array.prototype.slice.call(start))
         );
         landed(JSON.parse(answers.textContent));
+        // The open tab in view in the tab bar, as the app keeps it (by hand: scrollIntoView
+        // could also scroll an embedding page).
+        var bar = document.querySelector('nav.tabs');
+        var current = bar && bar.querySelector('[aria-current=page]');
+        if (current) {
+          var b = bar.getBoundingClientRect();
+          var t = current.getBoundingClientRect();
+          bar.scrollLeft += t.left - b.left - (b.width - t.width) / 2;
+        }
       });
     })
     .catch(function () {});

@@ -1,21 +1,24 @@
-// `make bench`, the customer's side: what a first and a repeat visit to the invoices tab
-// move on the wire, and how long the first invoice row takes to appear, against a static
-// copy of the same rendered page served from this machine in the same run.
+// `make bench`, the customer's side: what a first and a repeat visit to a link's landing
+// tab move on the wire, and how long the tab's first content (the invoice list's first
+// row, the overview's first figure) takes to appear, against a static copy of the same
+// rendered page served from this machine in the same run.
 //
 // Run by scripts/bench.py against a release server it started:
-//   node bench/first-visit.mjs <base URL> <organisation> <api key> <customer external id>
+//   node bench/first-visit.mjs <base URL> <organisation> <api key> <customer external id> [invoices|overview]
 // Prints one JSON object on stdout.
 
 import http from 'node:http';
 import { chromium } from '@playwright/test';
 
-const [base, organisation, apiKey, customer] = process.argv.slice(2);
-if (!customer) {
-  console.error('usage: first-visit.mjs BASE_URL ORGANISATION API_KEY CUSTOMER_EXTERNAL_ID');
+const [base, organisation, apiKey, customer, section = 'invoices'] = process.argv.slice(2);
+/** What shows that a landing tab has its content. */
+const CONTENT = { invoices: 'table.invoices-table tbody tr', overview: '.overview .figure' };
+const ROW = CONTENT[section];
+if (!customer || !ROW) {
+  console.error('usage: first-visit.mjs BASE_URL ORGANISATION API_KEY CUSTOMER_EXTERNAL_ID [invoices|overview]');
   process.exit(2);
 }
 const RUNS = Number(process.env.BENCH_VISITS ?? 7);
-const ROW = 'table.invoices-table tbody tr';
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -27,13 +30,13 @@ async function link() {
   const response = await fetch(`${base}/v1/portal_sessions`, {
     method: 'POST',
     headers: { organisation, 'X-API-KEY': apiKey, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ external_id: customer, return_url: `${base}/`, section: 'invoices' }),
+    body: JSON.stringify({ external_id: customer, return_url: `${base}/`, section }),
   });
   if (response.status !== 201) throw new Error(`link: ${response.status} ${await response.text()}`);
   return (await response.json()).url;
 }
 
-// Records, in the page, the moment the first invoice row is in the document, as a time
+// Records, in the page, the moment the tab's first content is in the document, as a time
 // on the machine's clock: a link's page is two documents (the GET, then its POST), and
 // the time counts from the first navigation, not from the last document's own start.
 const markFirstRow = `(() => {
@@ -44,7 +47,7 @@ const markFirstRow = `(() => {
   document.addEventListener('DOMContentLoaded', mark);
 })()`;
 
-/** One visit in `context`: bytes received per resource type, and ms to the first row. */
+/** One visit in `context`: bytes received per resource type, and ms to the first content. */
 async function visit(context, url) {
   const page = await context.newPage();
   await page.addInitScript(markFirstRow);
@@ -95,7 +98,7 @@ async function staticCopy(html) {
     }
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${server.address().port}/portal/static/invoices` };
+  return { server, url: `http://127.0.0.1:${server.address().port}/portal/static/${section}` };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -141,6 +144,7 @@ const summary = (visits) => {
   };
 };
 console.log(JSON.stringify({
+  section,
   runs: RUNS,
   first: summary(first),
   repeat: summary(repeat),
