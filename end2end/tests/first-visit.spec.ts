@@ -1,5 +1,16 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { freshCustomer } from './vendor';
+
+/** Holds back the app's WASM, so that what shows is the server's page alone: the release. */
+async function holdWasm(page: Page): Promise<() => void> {
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/pkg\/portico\.[\w-]+\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
 
 // A customer's first visit: the link's page posts the link, the server exchanges it and
 // answers with the landing tab already rendered and the answers it was rendered from, the
@@ -140,12 +151,7 @@ test.describe('the first visit', () => {
     const customer = await freshCustomer(request, baseURL!, { invoices: 3 });
     const link = await customer.link({ section: 'invoices' });
     // The app's WASM held back: what shows is the server's page alone.
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route(/\/pkg\/portico\.[\w-]+\.wasm$/, async (route) => {
-      await held;
-      await route.continue();
-    });
+    const release = await holdWasm(page);
     await page.goto('about:blank');
     await page.goto(link.url, { waitUntil: 'commit' });
     await expect(page.locator('table.invoices-table tbody tr')).toHaveCount(3);
@@ -178,12 +184,7 @@ test.describe('the first visit', () => {
       const url = new URL(r.url());
       if (url.pathname.startsWith('/api/')) calls.push(`${r.method()} ${url.pathname}`);
     });
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route(/\/pkg\/portico\.[\w-]+\.wasm$/, async (route) => {
-      await held;
-      await route.continue();
-    });
+    const release = await holdWasm(page);
     await page.goto(link.url, { waitUntil: 'commit' });
     // The server's page alone: the figures and the overdue alert, and the controls waiting.
     await expect(page.getByRole('heading', { name: 'Balance due' })).toBeVisible();
@@ -254,12 +255,7 @@ test.describe('the first visit', () => {
     const used = await request.post(new URL(link.url).pathname);
     expect(used.status()).toBe(200);
 
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route(/\/pkg\/portico\.[\w-]+\.wasm$/, async (route) => {
-      await held;
-      await route.continue();
-    });
+    const release = await holdWasm(page);
     await page.goto(link.url, { waitUntil: 'commit' });
     const heading = page.getByRole('heading', { name: 'This link has already been used' });
     await expect(heading).toBeVisible();

@@ -145,7 +145,7 @@ impl<T: 'static> Clone for Loaded<T> {
 
 impl<T: 'static> Copy for Loaded<T> {}
 
-impl<T: Clone + Send + Sync + 'static> Loaded<T> {
+impl<T: Clone + PartialEq + Send + Sync + 'static> Loaded<T> {
     /// Starts loading in the browser, unless the page came with the data; a session that
     /// is over ends the portal.
     pub fn new<F, Fut>(fetch: F) -> Self
@@ -251,7 +251,10 @@ impl<T: Clone + Send + Sync + 'static> Loaded<T> {
         // A page that came with the data is rendered from it at once, on the server and
         // in the browser alike, and follows what the data becomes (an action's answer).
         if self.seed.with_value(Option::is_some) {
-            return (move || match self.get() {
+            // The resource's first load answers that same data: drawn again only when the
+            // data changes, so that nothing the customer has started on is redrawn.
+            let current = Memo::new(move |_| self.get());
+            return (move || match current.get() {
                 Some(value) => render(value).into_any(),
                 None => pending().into_any(),
             })

@@ -175,7 +175,14 @@ pub fn ProfileTab() -> impl IntoView {
     let saved = RwSignal::new(false);
     let save_failed = RwSignal::new(false);
 
+    // The form is filled from a profile once: again only when it changes (a save's answer),
+    // not when the same one arrives again, which would undo what the customer typed.
+    let filled = StoredValue::new(None::<Profile>);
     let fill = move |profile: &Profile| {
+        if filled.with_value(|f| f.as_ref() == Some(profile)) {
+            return;
+        }
+        filled.set_value(Some(profile.clone()));
         values.set(
             FIELDS
                 .iter()
