@@ -11,8 +11,17 @@
 // On the answer to the POST itself (a browser without scripts sent it with the page's
 // button) it only puts the landing tab's address in place of the link.
 (function () {
-  // Until the app has taken the page over (`app::start`), its buttons wait.
+  // Until the app has taken the page over (`app::start`), its buttons wait, and so do its
+  // forms: Enter in a field would have the browser send the form itself, a page load with
+  // the customer's details in its address.
   document.documentElement.setAttribute('data-app', 'starting');
+  document.addEventListener(
+    'submit',
+    function (event) {
+      if (document.documentElement.hasAttribute('data-app')) event.preventDefault();
+    },
+    true
+  );
 
   // The page is the landing tab: its address replaces the link's, and the session is
   // kept for this tab as the app keeps it (`session.rs`), so that a link followed before

@@ -1,16 +1,5 @@
-import { test, expect, type Page } from '@playwright/test';
-import { freshCustomer } from './vendor';
-
-/** Holds back the app's WASM, so that what shows is the server's page alone: the release. */
-async function holdWasm(page: Page): Promise<() => void> {
-  let release: () => void = () => {};
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route(/\/pkg\/portico\.[\w-]+\.wasm$/, async (route) => {
-    await held;
-    await route.continue();
-  });
-  return release;
-}
+import { test, expect } from '@playwright/test';
+import { freshCustomer, holdWasm } from './vendor';
 
 // A customer's first visit: the link's page posts the link, the server exchanges it and
 // answers with the landing tab already rendered and the answers it was rendered from, the

@@ -1,7 +1,29 @@
 import { test, expect } from '@playwright/test';
-import { eventsAbout, freshCustomer, restrictedVendor, vendorCall } from './vendor';
+import { eventsAbout, freshCustomer, holdWasm, live, restrictedVendor, vendorCall } from './vendor';
 
 test.describe('the profile tab', () => {
+  test('before the app has started, Enter in a field sends nothing, and what was typed is kept', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!);
+    const release = await holdWasm(page);
+    await page.goto((await customer.link({ section: 'profile' })).url, { waitUntil: 'commit' });
+    const name = page.getByLabel('Name', { exact: true });
+    // The server's page, filled in.
+    await expect(name).toHaveValue('Ada Lovelace Ltd');
+    await name.fill('Ada Lovelace & Co');
+    await name.press('Enter');
+    // The browser did not send the form itself: no page load with the details in its address.
+    await page.waitForTimeout(300);
+    expect(new URL(page.url()).search).toBe('');
+    await expect(name).toHaveValue('Ada Lovelace & Co');
+
+    release();
+    await live(page);
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.getByText('Your details have been saved.')).toBeVisible();
+    await page.reload();
+    await expect(page.getByLabel('Name', { exact: true })).toHaveValue('Ada Lovelace & Co');
+  });
+
   test('the profile saves, survives a reload and explains bad input beside the field', async ({ page, request, baseURL }) => {
     const customer = await freshCustomer(request, baseURL!);
     await page.goto((await customer.link({ section: 'profile' })).url);

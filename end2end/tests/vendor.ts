@@ -179,3 +179,14 @@ export async function eventsAbout(request: APIRequestContext, baseURL: string, t
 export async function live(page: Page): Promise<void> {
   await expect(page.locator('html')).not.toHaveAttribute('data-app');
 }
+
+/** Holds back the app's WASM, so that what shows is the server's page alone: the release. */
+export async function holdWasm(page: Page): Promise<() => void> {
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/pkg\/portico\.[\w-]+\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  return release;
+}
