@@ -195,15 +195,13 @@ fn typed_before_start() {
         let Some(field) = fields.item(index) else {
             continue;
         };
-        let typed = match (
-            field.dyn_ref::<web_sys::HtmlInputElement>(),
-            field.dyn_ref::<web_sys::HtmlTextAreaElement>(),
-        ) {
-            (Some(input), _) => input.value() != input.default_value(),
-            (None, Some(area)) => area
-                .default_value()
-                .is_ok_and(|given| area.value() != given),
-            (None, None) => false,
+        let typed = if let Some(input) = field.dyn_ref::<web_sys::HtmlInputElement>() {
+            input.value() != input.default_value()
+        } else if let Some(area) = field.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+            area.default_value()
+                .is_ok_and(|given| area.value() != given)
+        } else {
+            false
         };
         if !typed {
             continue;

@@ -18,48 +18,25 @@ use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 
 use super::{Backend, StoreResult};
 
+/// The files of `server/migrations/`, each with its text.
+macro_rules! files {
+    ($($file:literal),* $(,)?) => {
+        &[$(($file, include_str!(concat!("../../migrations/", $file)))),*]
+    };
+}
+
 /// Every migration, oldest first, by file name (`<version>_<description>.sql`).
-const FILES: &[(&str, &str)] = &[
-    (
-        "0001_init.sql",
-        include_str!("../../migrations/0001_init.sql"),
-    ),
-    (
-        "0002_invoice_sort_indexes.sql",
-        include_str!("../../migrations/0002_invoice_sort_indexes.sql"),
-    ),
-    (
-        "0003_key_scopes_and_link_keys.sql",
-        include_str!("../../migrations/0003_key_scopes_and_link_keys.sql"),
-    ),
-    (
-        "0004_rate_limit_hits.sql",
-        include_str!("../../migrations/0004_rate_limit_hits.sql"),
-    ),
-    (
-        "0005_webhooks.sql",
-        include_str!("../../migrations/0005_webhooks.sql"),
-    ),
-    (
-        "0006_payment_urls.sql",
-        include_str!("../../migrations/0006_payment_urls.sql"),
-    ),
-    (
-        "0007_usage_series.sql",
-        include_str!("../../migrations/0007_usage_series.sql"),
-    ),
-    (
-        "0008_tax_ids.sql",
-        include_str!("../../migrations/0008_tax_ids.sql"),
-    ),
-    (
-        "0009_credit_balances.sql",
-        include_str!("../../migrations/0009_credit_balances.sql"),
-    ),
-    (
-        "0010_plans.sql",
-        include_str!("../../migrations/0010_plans.sql"),
-    ),
+const FILES: &[(&str, &str)] = files![
+    "0001_init.sql",
+    "0002_invoice_sort_indexes.sql",
+    "0003_key_scopes_and_link_keys.sql",
+    "0004_rate_limit_hits.sql",
+    "0005_webhooks.sql",
+    "0006_payment_urls.sql",
+    "0007_usage_series.sql",
+    "0008_tax_ids.sql",
+    "0009_credit_balances.sql",
+    "0010_plans.sql",
 ];
 
 /// What a `{{name}}` stands for on a backend.

@@ -129,21 +129,24 @@ impl<T: Clone + Send + Sync + 'static> Paged<T> {
 
 /// A short list loaded once, as a resource shown through `Suspense` and `ErrorBoundary`
 /// ([`Loaded::view`]); an action's answer can change what it holds without a reload.
-pub struct Loaded<T: 'static> {
+pub struct Loaded<T: Send + Sync + 'static> {
     data: LocalResource<Result<T, ClientError>>,
     /// The data, when the page came with it (a link's page, rendered as its landing tab):
     /// the server renders from it, and the browser's first render, which takes that page
     /// over, shows the same without asking again.
     seed: StoredValue<Option<T>>,
+    /// What the resource holds, else the seed: what every reader sees. It changes only
+    /// when the data does, not when the resource's first load brings the seed again.
+    current: Memo<Option<T>>,
 }
 
-impl<T: 'static> Clone for Loaded<T> {
+impl<T: Send + Sync + 'static> Clone for Loaded<T> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<T: 'static> Copy for Loaded<T> {}
+impl<T: Send + Sync + 'static> Copy for Loaded<T> {}
 
 impl<T: Clone + PartialEq + Send + Sync + 'static> Loaded<T> {
     /// Starts loading in the browser, unless the page came with the data; a session that
@@ -183,15 +186,21 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Loaded<T> {
                 context.end(&error);
             }
         });
+        let seed = StoredValue::new(seed);
+        let current = Memo::new(move |_| {
+            data.with(|d| d.as_ref().and_then(|d| d.as_ref().ok()).cloned())
+                .or_else(|| seed.get_value())
+        });
         Loaded {
             data,
-            seed: StoredValue::new(seed),
+            seed,
+            current,
         }
     }
 
     /// The data, once it is in: what the resource holds, else what the page came with.
     pub fn get(&self) -> Option<T> {
-        self.with(T::clone)
+        self.current.get()
     }
 
     /// The data, once it is in, without subscribing to it (in an event handler).
@@ -201,12 +210,7 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Loaded<T> {
 
     /// Reads the data, once it is in, without copying it.
     pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Option<R> {
-        if self.data.with(|d| matches!(d, Some(Ok(_)))) {
-            self.data
-                .with(|d| d.as_ref().and_then(|d| d.as_ref().ok()).map(f))
-        } else {
-            self.seed.with_value(|seed| seed.as_ref().map(f))
-        }
+        self.current.with(|current| current.as_ref().map(f))
     }
 
     /// Loads the data again (after a failure).
@@ -251,10 +255,7 @@ impl<T: Clone + PartialEq + Send + Sync + 'static> Loaded<T> {
         // A page that came with the data is rendered from it at once, on the server and
         // in the browser alike, and follows what the data becomes (an action's answer).
         if self.seed.with_value(Option::is_some) {
-            // The resource's first load answers that same data: drawn again only when the
-            // data changes, so that nothing the customer has started on is redrawn.
-            let current = Memo::new(move |_| self.get());
-            return (move || match current.get() {
+            return (move || match self.get() {
                 Some(value) => render(value).into_any(),
                 None => pending().into_any(),
             })
