@@ -19,19 +19,25 @@ async function heights(page: Page, frame: Frame): Promise<[number, number]> {
   return [outer, inner];
 }
 
+/** The vendor's demo page with the customer's invoices embedded, once the frame has taken
+ * its content's height. */
+async function embedInvoices(page: Page, baseURL: string, externalId: string) {
+  await page.goto(`${vendorOrigin(baseURL)}/demo/vendor?customer=${externalId}&section=invoices&locale=en`);
+  const portal = page.frameLocator('#portal iframe');
+  await expect(portal.locator('table.records tbody tr').first()).toBeVisible();
+  const frame = await portalFrame(page, baseURL);
+  await expect.poll(async () => {
+    const [outer, inner] = await heights(page, frame);
+    return Math.abs(outer - inner);
+  }).toBeLessThanOrEqual(1);
+  return { portal, frame };
+}
+
 test.describe('embedded in a vendor page on another origin', () => {
   test('the portal loads in the iframe and its height follows the content across pages', async ({ page, request, baseURL }) => {
     const customer = await freshCustomer(request, baseURL!);
-    await page.goto(`${vendorOrigin(baseURL!)}/demo/vendor?customer=${customer.externalId}&section=invoices&locale=en`);
-    const portal = page.frameLocator('#portal iframe');
+    const { portal, frame } = await embedInvoices(page, baseURL!, customer.externalId);
     await expect(portal.getByRole('heading', { name: 'Ada Lovelace Ltd' })).toBeVisible();
-    await expect(portal.locator('table.records tbody tr').first()).toBeVisible();
-    const frame = await portalFrame(page, baseURL!);
-
-    await expect.poll(async () => {
-      const [outer, inner] = await heights(page, frame);
-      return Math.abs(outer - inner);
-    }).toBeLessThanOrEqual(1);
     // No inner scrollbar: the frame shows all of its content.
     expect(await frame.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight + 1)).toBe(true);
     const listHeight = (await heights(page, frame))[0];
@@ -53,14 +59,7 @@ test.describe('embedded in a vendor page on another origin', () => {
 
   test('a message from another origin is ignored', async ({ page, request, baseURL }) => {
     const customer = await freshCustomer(request, baseURL!, { invoices: 3 });
-    await page.goto(`${vendorOrigin(baseURL!)}/demo/vendor?customer=${customer.externalId}&section=invoices&locale=en`);
-    const portal = page.frameLocator('#portal iframe');
-    await expect(portal.locator('table.records tbody tr').first()).toBeVisible();
-    const frame = await portalFrame(page, baseURL!);
-    await expect.poll(async () => {
-      const [outer, inner] = await heights(page, frame);
-      return Math.abs(outer - inner);
-    }).toBeLessThanOrEqual(1);
+    const { frame } = await embedInvoices(page, baseURL!, customer.externalId);
     const before = (await heights(page, frame))[0];
 
     // A forged resize from the vendor page itself: the wrong origin and the wrong window.

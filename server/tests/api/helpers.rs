@@ -225,6 +225,29 @@ impl TestApp {
             .header("X-API-KEY", &vendor.key)
     }
 
+    /// A vendor call without a body, sent: its answer.
+    pub async fn vendor_send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        vendor: &Vendor,
+    ) -> reqwest::Response {
+        self.vendor_request(method, path, vendor)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A portal link made with `body` (`POST /v1/portal_sessions`): the answer's JSON.
+    pub async fn create_link(
+        &self,
+        body: &serde_json::Value,
+        vendor: &Vendor,
+    ) -> serde_json::Value {
+        let response = self.post_json("/v1/portal_sessions", body, vendor).await;
+        response.json().await.unwrap()
+    }
+
     pub async fn post_json(
         &self,
         path: &str,
@@ -315,6 +338,12 @@ impl TestApp {
         let exchanged: serde_json::Value = response.json().await.unwrap();
         exchanged["session_token"].as_str().unwrap().to_owned()
     }
+}
+
+/// Asserts that a refusal for too many tries says when to come back: within the minute.
+pub fn assert_retry_within_a_minute(headers: &reqwest::header::HeaderMap) {
+    let retry_after: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
 }
 
 /// The fields a validation error names, in order; none for any other answer.

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, spawn_app_with, TestApp, TestStore, Vendor};
 use crate::on_both_backends;
-use crate::portal::{invoice, payment, subscription};
+use crate::portal::{invoice, numbers, payment, subscription};
 
 on_both_backends!(
     every_change_shows_in_the_next_read,
@@ -15,26 +15,13 @@ on_both_backends!(
     the_metrics_count_what_memory_answered,
 );
 
-/// The numbers on the first page of the customer's invoice list.
-fn numbers(page: &Value) -> Vec<String> {
-    page["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["number"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 /// A server with a vendor whose customer `cus_1` has one open invoice, `A-1`.
 async fn one_invoice(db: TestStore) -> (TestApp, Vendor) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
-    app.vendor_put(
-        &vendor,
-        "/v1/invoices/i1",
-        invoice("cus_1", "A-1", "open", 1000, 1),
-    )
-    .await;
+    let new_invoice = invoice("cus_1", "A-1", "open", 1000, 1);
+    app.vendor_put(&vendor, "/v1/invoices/i1", new_invoice)
+        .await;
     (app, vendor)
 }
 
@@ -56,31 +43,22 @@ async fn every_change_shows_in_the_next_read(db: TestStore) {
     assert_eq!(numbers(&read(&one).await), ["A-1"]);
     assert_eq!(numbers(&read(&one).await), ["A-1"]);
 
-    app.vendor_put(
-        &vendor,
-        "/v1/invoices/i2",
-        invoice("cus_1", "A-2", "open", 2000, 2),
-    )
-    .await;
+    let new_invoice = invoice("cus_1", "A-2", "open", 2000, 2);
+    app.vendor_put(&vendor, "/v1/invoices/i2", new_invoice)
+        .await;
     assert_eq!(numbers(&read(&one).await), ["A-2", "A-1"]);
-    app.vendor_put(
-        &vendor,
-        "/v1/invoices/i2",
-        invoice("cus_1", "A-2", "paid", 2500, 2),
-    )
-    .await;
+    let new_invoice = invoice("cus_1", "A-2", "paid", 2500, 2);
+    app.vendor_put(&vendor, "/v1/invoices/i2", new_invoice)
+        .await;
     let page = read(&one).await;
     assert_eq!(page["data"][0]["total"], 2500);
     assert_eq!(page["data"][0]["status"], "paid");
 
     // A moved invoice leaves the old customer's list and joins the new one's.
     assert!(numbers(&read(&two).await).is_empty());
-    app.vendor_put(
-        &vendor,
-        "/v1/invoices/i2",
-        invoice("cus_2", "A-2", "paid", 2500, 2),
-    )
-    .await;
+    let new_invoice = invoice("cus_2", "A-2", "paid", 2500, 2);
+    app.vendor_put(&vendor, "/v1/invoices/i2", new_invoice)
+        .await;
     assert_eq!(numbers(&read(&one).await), ["A-1"]);
     assert_eq!(numbers(&read(&two).await), ["A-2"]);
 
@@ -111,10 +89,8 @@ async fn every_change_shows_in_the_next_read(db: TestStore) {
     assert_eq!(listed["data"].as_array().unwrap().len(), 1, "{listed}");
     let id = listed["data"][0]["id"].as_str().unwrap().to_owned();
     let deleted = app
-        .vendor_request(Method::DELETE, &format!("/v1/entitlements/{id}"), &vendor)
-        .send()
-        .await
-        .unwrap();
+        .vendor_send(Method::DELETE, &format!("/v1/entitlements/{id}"), &vendor)
+        .await;
     assert_eq!(deleted.status(), 204);
     let (_, listed) = app.portal(Method::GET, entitlements, &one, None).await;
     assert_eq!(listed["data"], json!([]));
@@ -140,14 +116,8 @@ async fn every_change_shows_in_the_next_read(db: TestStore) {
     assert_eq!(listed["data"][0]["cancel_at_period_end"], false);
     // The customer's own change, too.
     let id = listed["data"][0]["id"].as_str().unwrap();
-    let (status, body) = app
-        .portal(
-            Method::POST,
-            &format!("/api/v1/portal/subscriptions/{id}/cancel"),
-            &one,
-            None,
-        )
-        .await;
+    let route = format!("/api/v1/portal/subscriptions/{id}/cancel");
+    let (status, body) = app.portal(Method::POST, &route, &one, None).await;
     assert_eq!(status, 200, "{body}");
     let (_, listed) = app.portal(Method::GET, subscriptions, &one, None).await;
     assert_eq!(listed["data"][0]["cancel_at_period_end"], true);
@@ -155,15 +125,8 @@ async fn every_change_shows_in_the_next_read(db: TestStore) {
     // A deleted customer's session ends with them.
     let (_, before) = app.portal(Method::GET, list, &two, None).await;
     assert_eq!(numbers(&before), ["A-2"]);
-    let deleted = app
-        .vendor_request(
-            Method::DELETE,
-            &format!("/v1/customers/{}", vendor.customers[1]),
-            &vendor,
-        )
-        .send()
-        .await
-        .unwrap();
+    let route = format!("/v1/customers/{}", vendor.customers[1]);
+    let deleted = app.vendor_send(Method::DELETE, &route, &vendor).await;
     assert_eq!(deleted.status(), 204);
     let (status, _) = app.portal(Method::GET, list, &two, None).await;
     assert_eq!(status, 401);
@@ -273,12 +236,9 @@ async fn portal_reads_write_nothing() {
     }
     assert_eq!(data_version(&mut watcher).await, before, "a read wrote");
     // The watcher does see a write: the check can fail.
-    app.vendor_put(
-        &vendor,
-        "/v1/invoices/i2",
-        invoice("cus_1", "A-2", "open", 10, 2),
-    )
-    .await;
+    let new_invoice = invoice("cus_1", "A-2", "open", 10, 2);
+    app.vendor_put(&vendor, "/v1/invoices/i2", new_invoice)
+        .await;
     assert_ne!(data_version(&mut watcher).await, before);
 }
 
@@ -302,12 +262,8 @@ async fn the_metrics_count_what_memory_answered(db: TestStore) {
         assert_eq!(status, 200);
     }
     let text = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .bearer_auth(token)
-        .send()
+        .portal_get("/metrics", token)
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();

@@ -88,15 +88,8 @@ async fn a_revocation_through_one_ends_the_session_on_the_other_at_once() {
         200
     );
 
-    let revoked = b
-        .vendor_request(
-            Method::DELETE,
-            &format!("/v1/portal_sessions/{id}"),
-            &vendor,
-        )
-        .send()
-        .await
-        .unwrap();
+    let route = format!("/v1/portal_sessions/{id}");
+    let revoked = b.vendor_send(Method::DELETE, &route, &vendor).await;
     assert_eq!(revoked.status(), 204);
     let at = Instant::now();
     // The instance that revoked refuses the very next call.

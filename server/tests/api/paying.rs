@@ -336,14 +336,8 @@ async fn an_organisation_can_turn_paying_off(db: TestStore) {
         .portal(Method::GET, "/api/v1/portal/invoices", &token, None)
         .await;
     assert_eq!(list["data"][0]["payment_url"], Value::Null, "{list}");
-    let (_, detail) = app
-        .portal(
-            Method::GET,
-            &format!("/api/v1/portal/invoices/{id}"),
-            &token,
-            None,
-        )
-        .await;
+    let route = format!("/api/v1/portal/invoices/{id}");
+    let (_, detail) = app.portal(Method::GET, &route, &token, None).await;
     assert_eq!(detail["invoice"]["payment_url"], Value::Null);
     let (_, overview) = app
         .portal(Method::GET, "/api/v1/portal/overview", &token, None)

@@ -31,11 +31,7 @@ impl TestApp {
     }
 
     pub(crate) async fn get_json(&self, vendor: &Vendor, path: &str) -> (u16, Value) {
-        let response = self
-            .vendor_request(Method::GET, path, vendor)
-            .send()
-            .await
-            .unwrap();
+        let response = self.vendor_send(Method::GET, path, vendor).await;
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
     }
@@ -283,15 +279,8 @@ async fn another_organisations_records_do_not_exist(db: TestStore) {
         assert_eq!(status, 404, "{path}");
         assert_eq!(body["error"]["code"], "not_found");
     }
-    let response = app
-        .vendor_request(
-            Method::DELETE,
-            &format!("/v1/customers/{}", vendor.customers[0]),
-            &other,
-        )
-        .send()
-        .await
-        .unwrap();
+    let route = format!("/v1/customers/{}", vendor.customers[0]);
+    let response = app.vendor_send(Method::DELETE, &route, &other).await;
     assert_eq!(response.status(), 404);
     let (_, list) = app.get_json(&other, "/v1/invoices").await;
     assert_eq!(list["data"].as_array().unwrap().len(), 0);
@@ -400,10 +389,8 @@ async fn invoice_pdfs_upload_and_download(db: TestStore) {
     .unwrap();
     assert_eq!(response.status(), 204);
     let response = app
-        .vendor_request(Method::GET, "/v1/invoices/inv_1/pdf", &vendor)
-        .send()
-        .await
-        .unwrap();
+        .vendor_send(Method::GET, "/v1/invoices/inv_1/pdf", &vendor)
+        .await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/pdf");
     assert_eq!(

@@ -7,7 +7,10 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use server::clock::Clock;
 
-use crate::helpers::{refused_fields, spawn_app, TestApp, TestStore, PUBLIC_URL, VENDOR_ORIGIN};
+use crate::helpers::{
+    assert_retry_within_a_minute, refused_fields, spawn_app, TestApp, TestStore, PUBLIC_URL,
+    VENDOR_ORIGIN,
+};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -361,15 +364,11 @@ async fn portal_sessions_take_every_option(db: TestStore) {
 
     // A deep link by the vendor's invoice id lands on Portico's id.
     let created: Value = app
-        .post_json(
-            "/v1/portal_sessions",
+        .create_link(
             &json!({"customer_id": "cus_1", "section": "invoice:inv_1"}),
             &vendor,
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let exchanged: Value = app
         .exchange(&TestApp::token_of(created["url"].as_str().unwrap()))
         .await
@@ -428,15 +427,11 @@ async fn a_link_works_once_and_only_until_it_expires(db: TestStore) {
         let vendor = &vendor;
         async move {
             let created: Value = app
-                .post_json(
-                    "/v1/portal_sessions",
+                .create_link(
                     &json!({"customer_id": "cus_1", "expires_in": expires_in}),
                     vendor,
                 )
-                .await
-                .json()
-                .await
-                .unwrap();
+                .await;
             TestApp::token_of(created["url"].as_str().unwrap())
         }
     };
@@ -575,12 +570,7 @@ async fn revoking_a_link_ends_its_sessions_and_lists_show_only_live_ones(db: Tes
         let app = &app;
         let vendor = &vendor;
         async move {
-            let created: Value = app
-                .post_json("/v1/portal_sessions", &body, vendor)
-                .await
-                .json()
-                .await
-                .unwrap();
+            let created: Value = app.create_link(&body, vendor).await;
             (
                 created["id"].as_str().unwrap().to_owned(),
                 TestApp::token_of(created["url"].as_str().unwrap()),
@@ -622,25 +612,11 @@ async fn revoking_a_link_ends_its_sessions_and_lists_show_only_live_ones(db: Tes
     assert!(rows[1]["session_started_at"].is_null());
 
     // Another organisation can neither see nor revoke these.
-    let foreign = app
-        .vendor_request(
-            Method::GET,
-            &format!("/v1/customers/{}/portal_sessions", vendor.customers[0]),
-            &other,
-        )
-        .send()
-        .await
-        .unwrap();
+    let route = format!("/v1/customers/{}/portal_sessions", vendor.customers[0]);
+    let foreign = app.vendor_send(Method::GET, &route, &other).await;
     assert_eq!(foreign.status(), 404);
-    let foreign = app
-        .vendor_request(
-            Method::DELETE,
-            &format!("/v1/portal_sessions/{active_id}"),
-            &other,
-        )
-        .send()
-        .await
-        .unwrap();
+    let route = format!("/v1/portal_sessions/{active_id}");
+    let foreign = app.vendor_send(Method::DELETE, &route, &other).await;
     assert_eq!(foreign.status(), 404);
     assert_eq!(
         app.portal_get("/api/v1/portal/session", &session)
@@ -684,12 +660,7 @@ async fn exchange_is_rate_limited_per_token(db: TestStore) {
     }
     let response = app.exchange("guessed-token").await;
     assert_eq!(response.status(), 429);
-    let retry_after: u64 = response.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    assert_retry_within_a_minute(response.headers());
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "rate_limited");
     // Another token from the same address is still allowed (the per-address limit is higher).
@@ -704,15 +675,8 @@ async fn tokens_are_stored_only_as_hashes(db: TestStore) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
     let created: Value = app
-        .post_json(
-            "/v1/portal_sessions",
-            &json!({"customer_id": "cus_1"}),
-            &vendor,
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .create_link(&json!({"customer_id": "cus_1"}), &vendor)
+        .await;
     let link = TestApp::token_of(created["url"].as_str().unwrap());
     let exchanged: Value = app.exchange(&link).await.json().await.unwrap();
     let session = exchanged["session_token"].as_str().unwrap();

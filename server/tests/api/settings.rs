@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, TestApp, TestStore, Vendor};
+use crate::helpers::{fields_of, spawn_app, TestApp, TestStore, Vendor};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -32,11 +32,7 @@ async fn settings_read_and_patch_with_every_rule_named(db: TestStore) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
     let other = app.vendor("Other").await;
-    let response = app
-        .vendor_request(Method::GET, "/v1/settings", &vendor)
-        .send()
-        .await
-        .unwrap();
+    let response = app.vendor_send(Method::GET, "/v1/settings", &vendor).await;
     assert_eq!(response.status(), 200);
     let settings: Value = response.json().await.unwrap();
     assert_eq!(settings["organisation_id"], vendor.organisation.as_str());
@@ -52,12 +48,7 @@ async fn settings_read_and_patch_with_every_rule_named(db: TestStore) {
         .patch_settings(&vendor, json!({"primary_color": "#FFD700", "sections": ["invoices", "settings"], "idle_timeout_secs": 5}))
         .await;
     assert_eq!(status, 422);
-    let fields: Vec<&str> = body["error"]["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["field"].as_str().unwrap())
-        .collect();
+    let fields = fields_of(&body);
     assert_eq!(fields, ["idle_timeout_secs", "primary_color", "sections"]);
     let message = body["error"]["fields"][1]["message"].as_str().unwrap();
     assert!(message.contains("WCAG AA"), "{message}");
@@ -87,10 +78,8 @@ async fn settings_read_and_patch_with_every_rule_named(db: TestStore) {
     assert_eq!(status, 422);
     // Another organisation's settings are its own.
     let theirs: Value = app
-        .vendor_request(Method::GET, "/v1/settings", &other)
-        .send()
+        .vendor_send(Method::GET, "/v1/settings", &other)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -132,10 +121,8 @@ async fn logos_are_checked_stored_and_served_safely(db: TestStore) {
     );
 
     let settings: Value = app
-        .vendor_request(Method::GET, "/v1/settings", &vendor)
-        .send()
+        .vendor_send(Method::GET, "/v1/settings", &vendor)
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -212,15 +199,8 @@ async fn pages_may_be_framed_only_by_the_organisations_embedding_origins(db: Tes
         "frame-ancestors https://app.vendor.example http://localhost:8080"
     );
     let created: Value = app
-        .post_json(
-            "/v1/portal_sessions",
-            &json!({"customer_id": "cus_1"}),
-            &vendor,
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .create_link(&json!({"customer_id": "cus_1"}), &vendor)
+        .await;
     let link = created["url"]
         .as_str()
         .unwrap()

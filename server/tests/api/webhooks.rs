@@ -174,11 +174,7 @@ async fn make_link(app: &TestApp, vendor: &crate::helpers::Vendor, customer: &st
 }
 
 async fn get(app: &TestApp, vendor: &crate::helpers::Vendor, path: &str) -> (u16, Value) {
-    let response = app
-        .vendor_request(Method::GET, path, vendor)
-        .send()
-        .await
-        .unwrap();
+    let response = app.vendor_send(Method::GET, path, vendor).await;
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
 }
@@ -351,15 +347,8 @@ async fn endpoints_are_managed_and_checked(store: TestStore) {
         .unwrap();
     assert_eq!(refused_field(bad).await, "url");
 
-    let rotated = app
-        .vendor_request(
-            Method::POST,
-            &format!("/v1/webhook_endpoints/{id}/rotate_secret"),
-            &vendor,
-        )
-        .send()
-        .await
-        .unwrap();
+    let route = format!("/v1/webhook_endpoints/{id}/rotate_secret");
+    let rotated = app.vendor_send(Method::POST, &route, &vendor).await;
     assert_eq!(rotated.status(), 200);
     let rotated: Value = rotated.json().await.unwrap();
     assert_ne!(rotated["secret"], secret);
@@ -370,15 +359,8 @@ async fn endpoints_are_managed_and_checked(store: TestStore) {
         overlap_ends[..19]
     );
 
-    let deleted = app
-        .vendor_request(
-            Method::DELETE,
-            &format!("/v1/webhook_endpoints/{id}"),
-            &vendor,
-        )
-        .send()
-        .await
-        .unwrap();
+    let route = format!("/v1/webhook_endpoints/{id}");
+    let deleted = app.vendor_send(Method::DELETE, &route, &vendor).await;
     assert_eq!(deleted.status(), 204);
     let (status, _) = get(&app, &vendor, &format!("/v1/webhook_endpoints/{id}")).await;
     assert_eq!(status, 404);
@@ -463,14 +445,12 @@ async fn deliveries_are_signed_and_logged(store: TestStore) {
     // During a rotation, both secrets sign.
     let id = created["id"].as_str().unwrap();
     let rotated: Value = app
-        .vendor_request(
+        .vendor_send(
             Method::POST,
             &format!("/v1/webhook_endpoints/{id}/rotate_secret"),
             &vendor,
         )
-        .send()
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -638,24 +618,14 @@ async fn a_delivery_is_retried_by_hand(store: TestStore) {
     );
 
     let retry_path = format!("/v1/webhook_deliveries/{delivery_id}/retry");
-    let theirs = app
-        .vendor_request(Method::POST, &retry_path, &other)
-        .send()
-        .await
-        .unwrap();
+    let theirs = app.vendor_send(Method::POST, &retry_path, &other).await;
     assert_eq!(theirs.status(), 404);
     let missing = app
-        .vendor_request(Method::POST, "/v1/webhook_deliveries/nope/retry", &vendor)
-        .send()
-        .await
-        .unwrap();
+        .vendor_send(Method::POST, "/v1/webhook_deliveries/nope/retry", &vendor)
+        .await;
     assert_eq!(missing.status(), 404);
     // Sent again now, without waiting for the minute.
-    let retried = app
-        .vendor_request(Method::POST, &retry_path, &vendor)
-        .send()
-        .await
-        .unwrap();
+    let retried = app.vendor_send(Method::POST, &retry_path, &vendor).await;
     assert_eq!(retried.status(), 202);
     receiver.wait_for(2).await;
     let delivery =
@@ -778,15 +748,8 @@ async fn an_endpoint_failing_for_three_days_is_turned_off(store: TestStore) {
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(receiver.received().len(), attempts);
     let delivery = log["data"][0]["id"].as_str().unwrap();
-    let refused = app
-        .vendor_request(
-            Method::POST,
-            &format!("/v1/webhook_deliveries/{delivery}/retry"),
-            &vendor,
-        )
-        .send()
-        .await
-        .unwrap();
+    let route = format!("/v1/webhook_deliveries/{delivery}/retry");
+    let refused = app.vendor_send(Method::POST, &route, &vendor).await;
     assert_eq!(refused.status(), 409);
     let enabled = app
         .vendor_request(
@@ -844,27 +807,13 @@ async fn sessions_and_downloads_are_events(store: TestStore) {
     let (_, links) = get(&app, &vendor, "/v1/customers/cus_1/portal_sessions").await;
     for link in links["data"].as_array().unwrap() {
         let id = link["id"].as_str().unwrap();
-        let revoked = app
-            .vendor_request(
-                Method::DELETE,
-                &format!("/v1/portal_sessions/{id}"),
-                &vendor,
-            )
-            .send()
-            .await
-            .unwrap();
+        let route = format!("/v1/portal_sessions/{id}");
+        let revoked = app.vendor_send(Method::DELETE, &route, &vendor).await;
         assert_eq!(revoked.status(), 204);
     }
     let unopened: Value = app
-        .post_json(
-            "/v1/portal_sessions",
-            &json!({"customer_id": "cus_2"}),
-            &vendor,
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .create_link(&json!({"customer_id": "cus_2"}), &vendor)
+        .await;
     app.vendor_request(
         Method::DELETE,
         &format!("/v1/portal_sessions/{}", unopened["id"].as_str().unwrap()),
