@@ -191,6 +191,15 @@ impl ApiError {
     }
 }
 
+/// A removal's answer: `204` when there was something to remove, else `404`.
+pub fn removed(found: bool) -> Result<axum::http::StatusCode, ApiError> {
+    if found {
+        Ok(axum::http::StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {

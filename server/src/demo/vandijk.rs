@@ -21,34 +21,16 @@ pub(super) fn history(l: &mut Ledger) {
         }
         let number = format!("VD-{}-A{n:02}", period.0.year());
         let invoice = l.invoice(n, number, InvoiceStatus::Paid, issued, period, lines);
-        if n == 1 {
-            l.payment(
-                l.id("pay", 1),
-                &invoice,
-                Outcome::Paid,
-                BANK,
-                invoice.total,
-                issued + Duration::days(12),
-            );
+        let parts = if n == 1 {
+            vec![(invoice.total, 12)]
         } else {
             let first = invoice.total / 2;
-            l.payment(
-                l.id("pay", 2),
-                &invoice,
-                Outcome::Paid,
-                BANK,
-                first,
-                issued + Duration::days(10),
-            );
-            let rest = invoice.total - first;
-            l.payment(
-                l.id("pay", 3),
-                &invoice,
-                Outcome::Paid,
-                BANK,
-                rest,
-                issued + Duration::days(40),
-            );
+            vec![(first, 10), (invoice.total - first, 40)]
+        };
+        // Payment ids run on from the invoice's number: 1, then 2 and 3.
+        for (id, (amount, days)) in (n..).zip(parts) {
+            let at = issued + Duration::days(days);
+            l.payment(l.id("pay", id), &invoice, Outcome::Paid, BANK, amount, at);
         }
     }
     // Quarterly usage invoices; the latest is still open.

@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 
 use crate::auth::VendorKey;
-use crate::error::ApiError;
+use crate::error::{removed, ApiError};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 use crate::store::Store;
@@ -90,13 +90,6 @@ async fn delete_plan(
     vendor: VendorKey,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    if state
-        .store
-        .delete_plan(&vendor.organisation.id, &id)
-        .await?
-    {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound)
-    }
+    let org = &vendor.organisation.id;
+    removed(state.store.delete_plan(org, &id).await?)
 }

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use super::paging;
 use crate::auth::VendorKey;
-use crate::error::ApiError;
+use crate::error::{removed, ApiError};
 use crate::extract::{media_type, read_body, ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::{
@@ -281,11 +281,7 @@ async fn delete_record<K: Kind>(
         .await?
         .ok_or(ApiError::NotFound)?;
     let (portico_id, _) = K::ids(&record);
-    if state.store.delete_record(K::KIND, org, portico_id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound)
-    }
+    removed(state.store.delete_record(K::KIND, org, portico_id).await?)
 }
 
 /// `?customer_id=&limit=&cursor=` of a list.

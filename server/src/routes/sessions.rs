@@ -15,7 +15,7 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 
 use crate::auth::{PortalSession, VendorKey};
-use crate::error::ApiError;
+use crate::error::{removed, ApiError};
 use crate::extract::ApiJson;
 use crate::links::{self, LinkRequest};
 use crate::state::AppState;
@@ -300,15 +300,8 @@ async fn revoke_portal_session(
     vendor: VendorKey,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    if state
-        .store
-        .revoke_link(&vendor.organisation.id, &id, state.clock.now())
-        .await?
-    {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound)
-    }
+    let org = &vendor.organisation.id;
+    removed(state.store.revoke_link(org, &id, state.clock.now()).await?)
 }
 
 /// `POST /api/v1/session/exchange`: a one-time link token becomes a session token.

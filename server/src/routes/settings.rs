@@ -11,7 +11,7 @@ use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
 use crate::auth::VendorKey;
-use crate::error::ApiError;
+use crate::error::{removed, ApiError};
 use crate::extract::{media_type, read_body, ApiJson};
 use crate::state::AppState;
 use crate::store::Organisation;
@@ -118,11 +118,7 @@ async fn delete_logo(
     State(state): State<AppState>,
     vendor: VendorKey,
 ) -> Result<StatusCode, ApiError> {
-    if state.store.delete_logo(&vendor.organisation.id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound)
-    }
+    removed(state.store.delete_logo(&vendor.organisation.id).await?)
 }
 
 /// `GET /branding/{organisation}/logo`: public, because the portal page shows it. An SVG

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::paging;
 use crate::auth::VendorKey;
-use crate::error::ApiError;
+use crate::error::{removed, ApiError};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::{Delivery, EndpointChange, Retry, WebhookEndpoint};
@@ -341,15 +341,8 @@ async fn delete_endpoint(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     plausible_id(&id)?;
-    if state
-        .store
-        .delete_webhook_endpoint(&vendor.organisation.id, &id)
-        .await?
-    {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound)
-    }
+    let org = &vendor.organisation.id;
+    removed(state.store.delete_webhook_endpoint(org, &id).await?)
 }
 
 async fn rotate_secret(

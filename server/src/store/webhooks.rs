@@ -8,7 +8,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{from_millis, Event, StoreError, StoreResult};
+use super::{from_millis, Event, Session, StoreError, StoreResult};
 
 /// An endpoint as stored, secrets included (only the API's create answer shows one).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -242,11 +242,11 @@ pub trait WebhookStore: Send + Sync {
     /// Ends the sessions that have lapsed by `now` (idle, or past their lifetime), with
     /// an event each; returns how many.
     async fn end_lapsed_sessions(&self, now: DateTime<Utc>, limit: i64) -> StoreResult<u64>;
-    /// Records an event that changes nothing else (a download, say).
+    /// Records something the session's customer did that changes nothing else (a
+    /// download, say).
     async fn record_event(
         &self,
-        organisation_id: &str,
-        customer_id: Option<&str>,
+        session: &Session,
         kind: &str,
         payload: &serde_json::Value,
         now: DateTime<Utc>,

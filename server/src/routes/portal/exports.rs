@@ -28,17 +28,10 @@ pub(super) async fn export_invoices(
     require_section(&state, &portal, Tab::Invoices).await?;
     let search = query.search(state.clock.now().date_naive())?;
     let s = &portal.session;
-    let mut out = csv_row(&[
-        "number",
-        "status",
-        "currency",
-        "total",
-        "amount_due",
-        "due_date",
-        "period_start",
-        "period_end",
-        "issued_at",
-    ]);
+    // Plain names, which need no quoting.
+    let mut out = String::from(
+        "number,status,currency,total,amount_due,due_date,period_start,period_end,issued_at\r\n",
+    );
     let mut cursor: Option<SortCursor> = None;
     let mut rows = 0;
     loop {

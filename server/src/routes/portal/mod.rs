@@ -188,7 +188,6 @@ async fn session_customer(state: &AppState, portal: &PortalSession) -> Result<Cu
         .ok_or(ApiError::SESSION_EXPIRED)
 }
 
-/// An action the organisation does not offer its customers.
 /// Records something the customer did that changes no record (a download), for the
 /// vendor's event log and webhooks.
 pub(super) async fn record_action(
@@ -197,21 +196,16 @@ pub(super) async fn record_action(
     kind: &str,
     payload: serde_json::Value,
 ) -> Result<(), ApiError> {
-    let s = &portal.session;
+    let now = state.clock.now();
     state
         .store
-        .record_event(
-            &s.organisation_id,
-            Some(&s.customer_id),
-            kind,
-            &payload,
-            state.clock.now(),
-        )
+        .record_event(&portal.session, kind, &payload, now)
         .await?;
     state.events_written();
     Ok(())
 }
 
+/// An action the organisation does not offer its customers.
 pub(super) fn not_offered(message: &'static str) -> ApiError {
     ApiError::Denied {
         status: StatusCode::FORBIDDEN,

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use crate::store::webhooks::{DeliveryRow, EndpointRow, DELIVERY_COLUMNS};
 use crate::store::{
     from_millis, rows, AfterFailure, Attempt, Backend, ClaimedDelivery, Delivery, EndpointChange,
-    Event, QueueDepth, Retry, StoreError, StoreResult, WebhookEndpoint, WebhookStore,
+    Event, QueueDepth, Retry, Session, StoreError, StoreResult, WebhookEndpoint, WebhookStore,
 };
 
 use super::{SqlStore, BACKEND};
@@ -507,14 +507,14 @@ impl WebhookStore for SqlStore {
 
     async fn record_event(
         &self,
-        organisation_id: &str,
-        customer_id: Option<&str>,
+        session: &Session,
         kind: &str,
         payload: &serde_json::Value,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
+        let (organisation, customer) = (&session.organisation_id, &session.customer_id);
         let mut tx = self.write_tx().await?;
-        Self::insert_event(&mut tx, organisation_id, customer_id, kind, payload, now).await?;
+        Self::insert_event(&mut tx, organisation, Some(customer), kind, payload, now).await?;
         tx.commit().await?;
         Ok(())
     }
