@@ -1,8 +1,9 @@
 //! Every user-facing string of the portal, in nine languages.
 //!
-//! One [`Messages`] value per language: a string missing from a language is a compile
-//! error, not a blank on screen. Templates take their values as `{0}`, `{1}`, … through
-//! [`fill`]. Numbers, money and dates are formatted per locale in [`crate::format`].
+//! One [`Messages`] value per language. The texts live in `strings/`, one file per area
+//! of the portal with every language's text of a string side by side; a string missing
+//! from a language fails the tests (and the server at start), it never shows as a blank.
+//! Templates take their values as `{0}`, `{1}`, … through [`fill`]. Numbers, money and dates are formatted per locale in [`crate::format`].
 //!
 //! The server holds every language. The browser's WASM holds none: each page carries its
 //! own language's strings, and another language is fetched when the customer picks it
@@ -112,9 +113,11 @@ macro_rules! messages {
                 vec![$(self.$field),+]
             }
 
+            /// Every string's name, in declaration order.
+            pub const NAMES: &'static [&'static str] = &[$(stringify!($field)),+];
+
             /// The catalogue of `strings` in declaration order, if there are exactly as
             /// many as it has entries.
-            #[cfg(any(feature = "hydrate", test))]
             pub fn from_strings(strings: Vec<&'static str>) -> Option<Messages> {
                 let mut strings = strings.into_iter();
                 let messages = Messages { $($field: strings.next()?,)+ };
