@@ -157,6 +157,7 @@ pub async fn build_with(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Server> {
+    app::i18n::load_strings().map_err(|fault| anyhow::anyhow!("the portal's strings: {fault}"))?;
     let listener = TcpListener::bind(config.addr)
         .await
         .with_context(|| format!("binding {}", config.addr))?;

@@ -449,6 +449,12 @@ pub fn messages(locale: Locale) -> &'static Messages {
     }
 }
 
+/// Reads every language's strings, or says what is wrong with their files.
+#[cfg(feature = "ssr")]
+pub fn load_strings() -> Result<(), String> {
+    strings::load()
+}
+
 /// A template with its `{0}`, `{1}`, … replaced by `values`.
 pub fn fill(template: &str, values: &[&str]) -> String {
     let mut out = template.to_owned();

@@ -42,13 +42,24 @@ const FILES: [(&str, &str); 8] = [
     ("profile.txt", include_str!("strings/profile.txt")),
 ];
 
+/// Every language's strings, read from the files once.
+fn all() -> &'static Result<Vec<Messages>, String> {
+    static ALL: OnceLock<Result<Vec<Messages>, String>> = OnceLock::new();
+    ALL.get_or_init(|| catalogues(&FILES))
+}
+
+/// Reads the strings now: the server calls this at start, so that a fault in a file
+/// stops it there, named, rather than at its first page.
+pub fn load() -> Result<(), String> {
+    all().as_ref().map(|_| ()).map_err(Clone::clone)
+}
+
 /// The strings of a language.
 pub fn of(locale: Locale) -> &'static Messages {
-    static ALL: OnceLock<Vec<Messages>> = OnceLock::new();
-    let all = ALL.get_or_init(|| {
-        catalogues(&FILES).unwrap_or_else(|fault| panic!("the portal's strings: {fault}"))
-    });
-    &all[locale.index()]
+    match all() {
+        Ok(all) => &all[locale.index()],
+        Err(fault) => panic!("the portal's strings: {fault}"),
+    }
 }
 
 /// Each language's strings, in [`Locale::ALL`]'s order, from the area files; or the first
