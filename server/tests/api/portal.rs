@@ -26,6 +26,7 @@ on_both_backends!(
     a_settings_change_elsewhere_is_seen_within_a_second,
     concurrent_customer_changes_all_succeed,
     the_exchange_names_the_landing_reads_and_no_answer_is_cached,
+    every_tab_answers_its_landing_reads,
 );
 
 impl TestApp {
@@ -1255,6 +1256,33 @@ async fn concurrent_customer_changes_all_succeed(db: TestStore) {
 /// The exchange lists the reads the landing page makes first (so the page can start them
 /// before the app loads); each answers for the session, and no portal answer may be kept
 /// by a cache.
+/// Every tab the portal has, a link can land on, and the server answers the reads that
+/// the tab makes first: a tab added to the UI without its API fails here.
+async fn every_tab_answers_its_landing_reads(db: TestStore) {
+    let app = spawn_app(db).await;
+    let vendor = app.vendor("Vendor").await;
+    for tab in app::api::session::Tab::ALL {
+        let section = tab.name();
+        let response = app
+            .exchange_new_link(&vendor, json!({"external_id": "cus_1", "section": section}))
+            .await;
+        assert_eq!(response.status(), 200, "{section}");
+        let exchanged: Value = response.json().await.unwrap();
+        let reads = exchanged["prefetch"].as_array().unwrap();
+        assert!(
+            reads.len() >= 2,
+            "{section}: who is signed in, then the tab's data"
+        );
+        for read in reads {
+            let read = read.as_str().unwrap();
+            let answer = app
+                .portal_get(read, exchanged["session_token"].as_str().unwrap())
+                .await;
+            assert_eq!(answer.status(), 200, "{section}: {read}");
+        }
+    }
+}
+
 async fn the_exchange_names_the_landing_reads_and_no_answer_is_cached(db: TestStore) {
     let app = spawn_app(db).await;
     let vendor = app.vendor("Vendor").await;
