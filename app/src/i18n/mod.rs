@@ -3,7 +3,8 @@
 //! One [`Messages`] value per language. The texts live in `strings/`, one file per area
 //! of the portal with every language's text of a string side by side; a string missing
 //! from a language fails the tests (and the server at start), it never shows as a blank.
-//! Templates take their values as `{0}`, `{1}`, … through [`fill`]. Numbers, money and dates are formatted per locale in [`crate::format`].
+//! Templates take their values as `{0}`, `{1}`, … through [`fill`]. Numbers, money and
+//! dates are formatted per locale in [`crate::format`].
 //!
 //! The server holds every language. The browser's WASM holds none: each page carries its
 //! own language's strings, and another language is fetched when the customer picks it
