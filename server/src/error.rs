@@ -192,9 +192,9 @@ impl ApiError {
 }
 
 /// A removal's answer: `204` when there was something to remove, else `404`.
-pub fn removed(found: bool) -> Result<axum::http::StatusCode, ApiError> {
+pub fn removed(found: bool) -> Result<StatusCode, ApiError> {
     if found {
-        Ok(axum::http::StatusCode::NO_CONTENT)
+        Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound)
     }
