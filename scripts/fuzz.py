@@ -14,6 +14,7 @@ Usage: scripts/fuzz.py PORTICO_BINARY SCHEMATHESIS [max examples per operation]
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -70,6 +71,7 @@ vendor_org, vendor_key = org("Fuzz vendor")
 settings_org, settings_key = org("Fuzz settings")
 log = open(f"{work}/server.log", "w")
 server = subprocess.Popen([portico, "serve"], env=env, stdout=log, stderr=log)
+passed = False
 try:
     for _ in range(200):
         try:
@@ -131,7 +133,9 @@ try:
              "run", f"{base}/v1/openapi.json",
              "--max-examples", examples, "--workers", "1", "--no-color", "--seed", os.environ.get("FUZZ_SEED", "1"),
              "--phases", "examples,coverage,fuzzing", *args],
-            env=hooks_env, capture_output=True, text=True,
+            # Schemathesis keeps a cache of past failures in its working directory: the
+            # run's own, so that no run replays another's and the clone stays clean.
+            env=hooks_env, capture_output=True, text=True, cwd=work,
         )
         output = result.stdout + result.stderr
         summary = re.search(r"Test cases:\n\s*(.*)", output)
@@ -146,7 +150,13 @@ try:
                                    headers={"Authorization": f"Bearer {session}"})
     with urllib.request.urlopen(check) as response:
         assert response.status == 200, response.status
-    sys.exit(1 if failed else 0)
+    passed = not failed
+    sys.exit(0 if passed else 1)
 finally:
     server.terminate()
     server.wait()
+    # A failed run keeps its server log, database and schemathesis cache to look at.
+    if passed:
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        print(f"fuzz: the run's files are in {work}")
