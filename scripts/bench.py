@@ -427,14 +427,15 @@ def main():
     # the servers started from here.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 8192)), hard))
-    work = tempfile.mkdtemp()
     only = os.environ.get("BENCH_ONLY")
     parts = {"first-visit": first_visit, "hot-path": hot_path, "import": imports, "webhooks": webhooks}
     if only and only not in parts:
         sys.exit(f"BENCH_ONLY is one of {', '.join(parts)}")
-    for name, part in parts.items():
-        if not only or only == name:
-            part(work)
+    # The runs' databases go with the run.
+    with tempfile.TemporaryDirectory(prefix="portico-bench-") as work:
+        for name, part in parts.items():
+            if not only or only == name:
+                part(work)
 
 
 def percentile(values, q):
