@@ -4,9 +4,11 @@
 // once. The server exchanges it and answers with the page rendered as the landing tab (for
 // the invoice list, with its first rows) and the API answers it was rendered from. This
 // script puts that page's body in place of the skeleton, hands the answers to the app, and
-// shows the landing tab's address instead of the link; the app, which waits for
-// `__porticoOpening` before it starts its WASM (compiling it would hold up the page on a
-// busy phone), then takes over that page without asking again.
+// shows the landing tab's address instead of the link. The app waits for
+// `__porticoOpening` before it loads at all: its files are fetched only from here, once the
+// answer is in (on a phone's connection they would share it with the answer and slow the
+// first rows), and compiling its WASM would hold up the page on a busy phone. It then takes
+// over that page without asking again.
 //
 // On the answer to the POST itself (a browser without scripts sent it with the page's
 // button) it only puts the landing tab's address in place of the link.
@@ -87,10 +89,12 @@
         Array.prototype.slice.call(body.querySelectorAll('script')).forEach(function (s) {
           s.remove();
         });
+        // The app's files and the landing tab's chunks: this page asked for none of
+        // them, so that they would not hold up this answer on a slow connection.
         Array.prototype.slice
-          .call(page.head.querySelectorAll('link[rel=preload]'))
+          .call(page.head.querySelectorAll('link[rel=preload], link[rel=modulepreload]'))
           .forEach(function (hint) {
-            if (!document.querySelector('link[rel=preload][href="' + hint.getAttribute('href') + '"]')) {
+            if (!document.querySelector('link[href="' + hint.getAttribute('href') + '"]')) {
               document.head.appendChild(document.importNode(hint, true));
             }
           });

@@ -79,16 +79,20 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
                 <script nonce=nonce.clone() inner_html=BOOT_SCRIPT></script>
                 <link rel="stylesheet" id="leptos" href=bundle.css.clone()/>
                 <AutoReload options/>
-                <link rel="modulepreload" href=bundle.js.clone()/>
-                // The bundle's script imports the chunk loader itself: fetch both at once.
-                {bundle.split.as_ref().map(|split| view! {
-                    <link rel="modulepreload" href=format!("/pkg/{}", split.loader)/>
+                // A link's page fetches none of the app's files: on a phone's connection
+                // they would hold up the link's answer, which names them (`boot.js`).
+                {(!link_page).then(|| view! {
+                    <link rel="modulepreload" href=bundle.js.clone()/>
+                    // The bundle's script imports the chunk loader itself: fetch both at once.
+                    {bundle.split.as_ref().map(|split| view! {
+                        <link rel="modulepreload" href=format!("/pkg/{}", split.loader)/>
+                    })}
+                    // A tab rendered after hydration needs its chunks: fetch them meanwhile.
+                    {chunks.into_iter().map(|href| view! {
+                        <link rel="preload" href=href r#as="fetch" r#type="application/wasm" crossorigin=""/>
+                    }).collect_view()}
+                    <link rel="preload" href=bundle.wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin=""/>
                 })}
-                // A tab rendered after hydration needs its chunks: fetch them meanwhile.
-                {chunks.into_iter().map(|href| view! {
-                    <link rel="preload" href=href r#as="fetch" r#type="application/wasm" crossorigin=""/>
-                }).collect_view()}
-                <link rel="preload" href=bundle.wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin=""/>
                 <script nonce=nonce.clone() type="module" inner_html=hydration_script(bundle)></script>
                 <MetaTags/>
                 <style id="portico-brand" nonce=nonce.clone() inner_html=css></style>
@@ -142,13 +146,14 @@ fn page_strings(locale: Locale) -> &'static str {
 const BOOT_SCRIPT: &str = include_str!("boot.js");
 
 /// Loads the bundle's JavaScript, starts the WASM from its (preloaded) address, and
-/// hydrates the page. On a link's page the WASM starts once the first script has put the
-/// server's answer to the link in place (`__porticoOpening`); it downloads meanwhile.
+/// hydrates the page. On a link's page all of that waits until the first script has put
+/// the server's answer to the link in place (`__porticoOpening`), which also starts the
+/// downloads: the first rows come first.
 fn hydration_script(bundle: &Bundle) -> String {
     // Paths come from the server's own file names (checked characters only), so they are
     // safe inside a JavaScript string literal.
     format!(
-        "import({js:?}).then(m=>Promise.resolve(window.__porticoOpening).then(()=>m.default({{module_or_path:{wasm:?}}})).then(()=>m.hydrate()))",
+        "Promise.resolve(window.__porticoOpening).then(()=>import({js:?})).then(m=>m.default({{module_or_path:{wasm:?}}}).then(()=>m.hydrate()))",
         js = bundle.js,
         wasm = bundle.wasm
     )

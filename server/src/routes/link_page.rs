@@ -125,7 +125,7 @@ async fn open(
 const PART_HEADER: &str = "x-portico-part";
 
 /// A rendered page cut down to what the link page's script takes from it: the language,
-/// the title, the preloads and the answers from its head, and its body.
+/// the title, the preloads of the app's files and the answers from its head, and its body.
 async fn body_part(response: Response) -> Response {
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, 16 * 1024 * 1024).await else {
@@ -152,7 +152,9 @@ async fn body_part(response: Response) -> Response {
         let tag = &rest[..tag_end];
         let element = if tag.starts_with("<title") {
             rest.find("</title>").map(|i| i + "</title>".len())
-        } else if tag.starts_with("<link rel=\"preload\"") {
+        } else if tag.starts_with("<link rel=\"preload\"")
+            || tag.starts_with("<link rel=\"modulepreload\"")
+        {
             Some(tag_end)
         } else if tag.starts_with("<script type=\"application/json\" id=\"portico-answers\"") {
             rest.find("</script>").map(|i| i + "</script>".len())

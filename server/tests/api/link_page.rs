@@ -104,6 +104,16 @@ async fn the_get_leaves_the_link_unused_and_posts_it_back(db: TestStore) {
             "{html}"
         );
         assert!(!html.contains(r#"id="portico-answers""#), "{html}");
+        // Nor any of the app's files: they would share a phone's connection with the
+        // link's answer, which names them. The app's loader waits for that answer.
+        assert!(!html.contains(r#"<link rel="preload""#), "{html}");
+        assert!(!html.contains(r#"<link rel="modulepreload""#), "{html}");
+        assert!(
+            html.contains(
+                r#"Promise.resolve(window.__porticoOpening).then(()=>import("/pkg/portico.js"))"#
+            ),
+            "{html}"
+        );
     }
     let (status, _, html) = app.post_link(&path).await;
     assert_eq!(status, 200, "{html}");
@@ -172,6 +182,13 @@ async fn the_post_renders_the_first_invoices_of_the_links_customer_only(db: Test
     );
     assert_eq!(part.matches(r#"<th scope="row""#).count(), 10, "{part}");
     assert_eq!(answers(&part)["at_landing"], true);
+    // The app's files, for the script to fetch now.
+    for hint in [
+        r#"<link rel="modulepreload" href="/pkg/portico.js">"#,
+        r#"<link rel="preload" href="/pkg/portico.wasm" as="fetch" type="application/wasm" crossorigin="">"#,
+    ] {
+        assert!(part.contains(hint), "{hint} in {part}");
+    }
     for absent in [
         "portico-strings",
         "portico-branding",
