@@ -25,6 +25,32 @@
     true
   );
 
+  // Where this page cannot keep the session (storage is blocked in some third-party
+  // iframes), a portal link followed before the app has started would open signed out:
+  // such a click waits for the app instead, and is followed once the app is live.
+  function holdLinks() {
+    if (!window.MutationObserver) return;
+    var wanted = null;
+    document.addEventListener(
+      'click',
+      function (event) {
+        if (!document.documentElement.hasAttribute('data-app')) return;
+        if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+        var link = event.target.closest && event.target.closest('a[href]');
+        if (!link || link.target || link.hasAttribute('download')) return;
+        if (link.origin !== location.origin || link.pathname.indexOf('/portal/') !== 0) return;
+        event.preventDefault();
+        wanted = link;
+      },
+      true
+    );
+    new MutationObserver(function (changes, observer) {
+      if (document.documentElement.hasAttribute('data-app')) return;
+      observer.disconnect();
+      if (wanted && wanted.isConnected) wanted.click();
+    }).observe(document.documentElement, { attributes: true, attributeFilter: ['data-app'] });
+  }
+
   // The page is the landing tab: its address replaces the link's, and the session is
   // kept for this tab as the app keeps it (`session.rs`), so that a link followed before
   // the app has started opens signed in.
@@ -35,6 +61,7 @@
     })[0];
     if (!exchange) return;
     var opened = JSON.parse(exchange.body);
+    var kept = false;
     try {
       sessionStorage.setItem(
         'portico.session.' + opened.organisation_id,
@@ -45,7 +72,9 @@
           locale: opened.locale,
         })
       );
+      kept = true;
     } catch (e) {}
+    if (!kept) holdLinks();
     if (window.history) history.replaceState(null, '', opened.landing_path);
   }
 

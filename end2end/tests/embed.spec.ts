@@ -1,5 +1,5 @@
 import { test, expect, type Page, type Frame } from '@playwright/test';
-import { demoVendor, freshCustomer } from './vendor';
+import { demoVendor, freshCustomer, holdWasm } from './vendor';
 
 /** The same server under its other loopback name: another site to the browser. */
 function vendorOrigin(baseURL: string): string {
@@ -131,5 +131,25 @@ test.describe('embedded in a vendor page on another origin', () => {
     await portal.getByRole('link', { name: 'Payment methods' }).click();
     await portal.getByRole('button', { name: 'Make default' }).click();
     await expect(events.filter({ hasText: '"action":"default_payment_method_changed"' })).toHaveCount(1);
+  });
+
+  test('a tab chosen before the app has started opens signed in, though the frame cannot keep the session', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 3 });
+    const release = await holdWasm(page);
+    await page.goto(`${vendorOrigin(baseURL!)}/demo/vendor?customer=${customer.externalId}&section=overview&locale=en`);
+    const portal = page.frameLocator('#portal iframe');
+    await expect(portal.getByRole('heading', { name: 'Ada Lovelace Ltd' })).toBeVisible();
+    const frame = await portalFrame(page, baseURL!);
+    // The browser keeps nothing for a third-party frame: the session is in the page alone.
+    expect(await frame.evaluate(() => { try { return typeof sessionStorage.length; } catch { return 'blocked'; } })).toBe('blocked');
+    const tabs = portal.getByRole('navigation', { name: 'Billing sections' });
+    await tabs.getByRole('link', { name: 'Invoices', exact: true }).click();
+    // The click waits for the app rather than leaving the page, and its session with it.
+    await page.waitForTimeout(300);
+    expect(new URL(frame.url()).pathname).toMatch(/\/overview$/);
+    release();
+    await expect(tabs.getByRole('link', { name: 'Invoices', exact: true })).toHaveAttribute('aria-current', 'page');
+    await expect(portal.locator('table.invoices-table tbody tr')).toHaveCount(3);
+    await expect(portal.getByText('Your session has ended')).toHaveCount(0);
   });
 });
