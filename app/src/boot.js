@@ -41,12 +41,14 @@
         if (link.origin !== location.origin || link.pathname.indexOf('/portal/') !== 0) return;
         event.preventDefault();
         wanted = link;
+        document.documentElement.setAttribute('data-link-held', '');
       },
       true
     );
     new MutationObserver(function (changes, observer) {
       if (document.documentElement.hasAttribute('data-app')) return;
       observer.disconnect();
+      document.documentElement.removeAttribute('data-link-held');
       if (wanted && wanted.isConnected) wanted.click();
     }).observe(document.documentElement, { attributes: true, attributeFilter: ['data-app'] });
   }

@@ -147,9 +147,11 @@ test.describe('embedded in a vendor page on another origin', () => {
     // The click waits for the app rather than leaving the page, and its session with it.
     await page.waitForTimeout(300);
     expect(new URL(frame.url()).pathname).toMatch(/\/overview$/);
+    expect(await frame.evaluate(() => getComputedStyle(document.body).cursor)).toBe('progress');
     release();
     await expect(tabs.getByRole('link', { name: 'Invoices', exact: true })).toHaveAttribute('aria-current', 'page');
     await expect(portal.locator('table.invoices-table tbody tr')).toHaveCount(3);
     await expect(portal.getByText('Your session has ended')).toHaveCount(0);
+    expect(await frame.evaluate(() => getComputedStyle(document.body).cursor)).toBe('auto');
   });
 });
