@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { freshCustomer, holdWasm } from './vendor';
+import { freshCustomer, holdWasm, live } from './vendor';
 
 // A customer's first visit: the link's page posts the link, the server exchanges it and
 // answers with the landing tab already rendered and the answers it was rendered from, the
@@ -84,6 +84,8 @@ test.describe('the first visit', () => {
     await page.goto(link.url);
     await expect(page.locator('table.invoices-table tbody tr')).toHaveCount(3);
     expect(chunks).toEqual([]);
+    // Before the app is live a tab link is a page load: what follows is the app's.
+    await live(page);
 
     // The payments tab's code comes with the click: its own chunk and what it shares.
     // On a slow line the page being left says it is busy meanwhile.

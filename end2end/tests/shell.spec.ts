@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { freshCustomer } from './vendor';
+import { freshCustomer, live } from './vendor';
 
 /** Collects the page's console errors and uncaught exceptions. */
 function trackErrors(page: Page): string[] {
@@ -83,6 +83,14 @@ test.describe('the tab bar', () => {
       await expect(bar.getByRole('link', { name, exact: true })).toHaveAttribute('aria-current', 'page');
       await expect.poll(currentInView).toBe(true);
     }
+    // A reload is drawn in the browser's language until the session's is in, when the
+    // tabs change width: the open tab is still in view after that.
+    await bar.getByRole('link', { name: 'Profil', exact: true }).click();
+    await expect(page).toHaveURL(/\/profile$/);
+    await page.goto(page.url());
+    await live(page);
+    await expect(bar.getByRole('link', { name: 'Profil', exact: true })).toHaveAttribute('aria-current', 'page');
+    await expect.poll(currentInView).toBe(true);
   });
 });
 

@@ -292,7 +292,14 @@ pub fn Portal() -> impl IntoView {
         path
     });
     Effect::new(move |_| {
-        let _ = (location.pathname.get(), ready.get(), ended.get());
+        // The language too: a page loaded without the link's language is drawn in the
+        // browser's, and its tabs change width once the session's language is in.
+        let _ = (
+            location.pathname.get(),
+            ready.get(),
+            ended.get(),
+            i18n.locale(),
+        );
         // Scrolled by hand: scrollIntoView could also scroll an embedding page. Measured
         // in the next frame: this effect can run before the links have moved
         // `aria-current` to the new tab.
