@@ -29,25 +29,23 @@
   // iframes), a portal link followed before the app has started would open signed out:
   // such a click waits for the app instead, and is followed once the app is live.
   function holdLinks() {
-    if (!window.MutationObserver) return;
+    if (!window.MutationObserver || !document.documentElement.hasAttribute('data-app')) return;
     var wanted = null;
-    document.addEventListener(
-      'click',
-      function (event) {
-        if (!document.documentElement.hasAttribute('data-app')) return;
-        if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-        var link = event.target.closest && event.target.closest('a[href]');
-        if (!link || link.target || link.hasAttribute('download')) return;
-        if (link.origin !== location.origin || link.pathname.indexOf('/portal/') !== 0) return;
-        event.preventDefault();
-        wanted = link;
-        document.documentElement.setAttribute('data-link-held', '');
-      },
-      true
-    );
+    function hold(event) {
+      if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      var link = event.target.closest && event.target.closest('a[href]');
+      if (!link || link.target || link.hasAttribute('download')) return;
+      if (link.origin !== location.origin || link.pathname.indexOf('/portal/') !== 0) return;
+      event.preventDefault();
+      wanted = link;
+      document.documentElement.setAttribute('data-link-held', '');
+    }
+    document.addEventListener('click', hold, true);
+    // Once the app is live (it removes `data-app`), its router takes the clicks.
     new MutationObserver(function (changes, observer) {
       if (document.documentElement.hasAttribute('data-app')) return;
       observer.disconnect();
+      document.removeEventListener('click', hold, true);
       document.documentElement.removeAttribute('data-link-held');
       if (wanted && wanted.isConnected) wanted.click();
     }).observe(document.documentElement, { attributes: true, attributeFilter: ['data-app'] });
@@ -63,7 +61,6 @@
     })[0];
     if (!exchange) return;
     var opened = JSON.parse(exchange.body);
-    var kept = false;
     try {
       sessionStorage.setItem(
         'portico.session.' + opened.organisation_id,
@@ -74,9 +71,9 @@
           locale: opened.locale,
         })
       );
-      kept = true;
-    } catch (e) {}
-    if (!kept) holdLinks();
+    } catch (e) {
+      holdLinks();
+    }
     if (window.history) history.replaceState(null, '', opened.landing_path);
   }
 

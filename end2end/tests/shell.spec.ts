@@ -83,8 +83,8 @@ test.describe('the tab bar', () => {
       await expect(bar.getByRole('link', { name, exact: true })).toHaveAttribute('aria-current', 'page');
       await expect.poll(currentInView).toBe(true);
     }
-    // A reload is drawn in the browser's language until the session's is in, when the
-    // tabs change width: the open tab is still in view after that.
+    // The tab's address opened again is drawn in the browser's language until the
+    // session's is in, when the tabs change width: the open tab is still in view after that.
     await bar.getByRole('link', { name: 'Profil', exact: true }).click();
     await expect(page).toHaveURL(/\/profile$/);
     await page.goto(page.url());
