@@ -13,42 +13,72 @@
 // On the answer to the POST itself (a browser without scripts sent it with the page's
 // button) it only puts the landing tab's address in place of the link.
 (function () {
-  // Until the app has taken the page over (`app::start`), its buttons wait, and so do its
-  // forms: Enter in a field would have the browser send the form itself, a page load with
-  // the customer's details in its address.
-  document.documentElement.setAttribute('data-app', 'starting');
+  // Until the app has taken the page over (`app::start`), a click on one of its buttons
+  // (a tap, or Enter or Space on it) would do nothing: it is held, and given to the button
+  // once the app is live. Its forms wait too: Enter in a field would have the browser send
+  // the form itself, a page load with the customer's details in its address; it clicks the
+  // form's button instead, which is held the same way.
+  var root = document.documentElement;
+  root.setAttribute('data-app', 'starting');
   document.addEventListener(
     'submit',
     function (event) {
-      if (document.documentElement.hasAttribute('data-app')) event.preventDefault();
+      if (root.hasAttribute('data-app')) event.preventDefault();
     },
     true
   );
 
   // Where this page cannot keep the session (storage is blocked in some third-party
   // iframes), a portal link followed before the app has started would open signed out:
-  // such a click waits for the app instead, and is followed once the app is live.
-  function holdLinks() {
-    if (!window.MutationObserver || !document.documentElement.hasAttribute('data-app')) return;
-    var wanted = null;
-    function hold(event) {
-      if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-      var link = event.target.closest && event.target.closest('a[href]');
-      if (!link || link.target || link.hasAttribute('download')) return;
-      if (link.origin !== location.origin || link.pathname.indexOf('/portal/') !== 0) return;
-      event.preventDefault();
-      wanted = link;
-      document.documentElement.setAttribute('data-link-held', '');
+  // such a click is held too, and followed once the app is live.
+  var linksWait = false;
+  var wanted = null;
+  function hold(event) {
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    var target = event.target;
+    if (!target.closest) return;
+    var control = target.closest('.portico button');
+    if (!control && linksWait) {
+      var link = target.closest('a[href]');
+      if (link && !link.target && !link.hasAttribute('download') && link.origin === location.origin &&
+          link.pathname.indexOf('/portal/') === 0) {
+        control = link;
+      }
     }
+    if (!control) return;
+    event.preventDefault();
+    wanted = { control: control, path: pathOf(control), text: control.textContent };
+    root.setAttribute('data-held', '');
+  }
+  // Where a control is in the page, so that it is found again where the app has drawn that
+  // part anew while it took the page over.
+  function pathOf(node) {
+    var path = [];
+    for (; node.parentElement; node = node.parentElement) {
+      path.unshift(Array.prototype.indexOf.call(node.parentElement.children, node));
+    }
+    return path;
+  }
+  function found(held) {
+    if (held.control.isConnected) return held.control;
+    var node = held.control.id && document.getElementById(held.control.id);
+    if (!node) {
+      node = root;
+      for (var i = 0; node && i < held.path.length; i++) node = node.children[held.path[i]];
+    }
+    return node && node.tagName === held.control.tagName && node.textContent === held.text ? node : null;
+  }
+  if (window.MutationObserver) {
     document.addEventListener('click', hold, true);
-    // Once the app is live (it removes `data-app`), its router takes the clicks.
+    // Once the app is live (it removes `data-app`), the app takes the clicks.
     new MutationObserver(function (changes, observer) {
-      if (document.documentElement.hasAttribute('data-app')) return;
+      if (root.hasAttribute('data-app')) return;
       observer.disconnect();
       document.removeEventListener('click', hold, true);
-      document.documentElement.removeAttribute('data-link-held');
-      if (wanted && wanted.isConnected) wanted.click();
-    }).observe(document.documentElement, { attributes: true, attributeFilter: ['data-app'] });
+      root.removeAttribute('data-held');
+      var control = wanted && found(wanted);
+      if (control) control.click();
+    }).observe(root, { attributes: true, attributeFilter: ['data-app'] });
   }
 
   // The page is the landing tab: its address replaces the link's, and the session is
@@ -72,7 +102,7 @@
         })
       );
     } catch (e) {
-      holdLinks();
+      linksWait = true;
     }
     if (window.history) history.replaceState(null, '', opened.landing_path);
   }

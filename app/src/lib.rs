@@ -165,8 +165,9 @@ pub struct LocaleChosen(pub RwSignal<Option<Locale>>);
 
 /// Starts the app in the browser: hydrates the page the server rendered (a split tab's
 /// code included, once its chunk is in), then marks the page live. Until then the page's
-/// buttons wait (`data-app="starting"`, set by the page's first script), since a click
-/// before the app has taken them over would do nothing; while it hydrates, its links wait
+/// fields wait (`data-app="starting"`, set by the page's first script) and a click on a
+/// button is held by that script and given to the button once the page is live, since
+/// before the app has taken it over it would do nothing; while it hydrates, its links wait
 /// too, since the router would take a click on one before the page it is in is the app's.
 #[cfg(feature = "hydrate")]
 pub fn start() {

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { freshCustomer, live, vendorCall } from './vendor';
+import { freshCustomer, holdWasm, live, vendorCall } from './vendor';
 
 /** What has the keyboard: the focused element's id, else its tag and text. */
 async function focused(page: Page): Promise<string> {
@@ -157,10 +157,31 @@ test.describe('keyboard', () => {
     await expect.poll(() => focused(page)).toBe('#subscriptions-title');
   });
 
+  test('Enter on a button before the app has started is kept for the app', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 1 });
+    const release = await holdWasm(page);
+    await page.goto((await customer.link({ locale: 'en', section: 'subscriptions' })).url, { waitUntil: 'commit' });
+    await expect(page.getByRole('row', { name: /Engine Pro/ })).toContainText('Active');
+    await expect(page.locator('html')).toHaveAttribute('data-app', 'starting');
+    await tabTo(page, 'button:Cancel subscription');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(200);
+    const dialog = page.getByRole('alertdialog', { name: 'Cancel Engine Pro?' });
+    await expect(dialog).toHaveCount(0);
+    release();
+    // The dialog opens once the app is live, with the keyboard in it, as if pressed then.
+    await expect(dialog).toBeVisible();
+    await expect.poll(() => focused(page)).toBe('#cancel-keep');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => focused(page)).toBe('button:Cancel subscription');
+  });
+
   test('a new tab, an invoice and the signed-out page each give the keyboard to their heading', async ({ page, request, baseURL }) => {
     const customer = await freshCustomer(request, baseURL!, { invoices: 3 });
     await page.goto((await customer.link({ locale: 'en', section: 'invoices' })).url);
     await expect(page.locator('#invoice-rows tbody tr')).toHaveCount(3);
+    // Until the app is live a tab is a page load, which starts at the page's top.
+    await live(page);
 
     await tabTo(page, 'a:Payments');
     await page.keyboard.press('Enter');

@@ -2,7 +2,7 @@ import { test, expect } from '@playwright/test';
 import { eventsAbout, freshCustomer, holdWasm, live, restrictedVendor, vendorCall } from './vendor';
 
 test.describe('the profile tab', () => {
-  test('before the app has started, Enter in a field sends nothing, and what was typed is kept', async ({ page, request, baseURL }) => {
+  test('before the app has started, Enter in a field sends nothing itself, and the app saves what was typed', async ({ page, request, baseURL }) => {
     const customer = await freshCustomer(request, baseURL!);
     const release = await holdWasm(page);
     await page.goto((await customer.link({ section: 'profile' })).url, { waitUntil: 'commit' });
@@ -16,12 +16,33 @@ test.describe('the profile tab', () => {
     expect(new URL(page.url()).search).toBe('');
     await expect(name).toHaveValue('Ada Lovelace & Co');
 
+    await expect(page.getByText('Your details have been saved.')).toHaveCount(0);
+
+    // The Enter is the app's once it is live: it saves, once.
     release();
     await live(page);
-    await page.getByRole('button', { name: 'Save changes' }).click();
     await expect(page.getByText('Your details have been saved.')).toBeVisible();
+    await expect.poll(async () => (await eventsAbout(request, baseURL!, customer.externalId))
+      .filter((e: any) => e.kind === 'customer.updated').length).toBe(1);
     await page.reload();
     await expect(page.getByLabel('Name', { exact: true })).toHaveValue('Ada Lovelace & Co');
+  });
+
+  test('a tax ID added before the app has started is added once it is live', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!);
+    const release = await holdWasm(page);
+    await page.goto((await customer.link({ section: 'profile' })).url, { waitUntil: 'commit' });
+    const taxIds = page.getByRole('group', { name: 'Tax IDs' });
+    const numbers = taxIds.getByLabel('Number', { exact: true });
+    await expect(numbers).toHaveValue('GB123456782');
+    await taxIds.getByRole('button', { name: 'Add a tax ID' }).click();
+    await page.waitForTimeout(200);
+    await expect(numbers).toHaveCount(1);
+    // The app draws the rows anew as it takes the page over; the click finds the button
+    // all the same, and the new row takes the keyboard.
+    release();
+    await expect(numbers).toHaveCount(2);
+    await expect(numbers.nth(1)).toBeFocused();
   });
 
   test('the profile saves, survives a reload and explains bad input beside the field', async ({ page, request, baseURL }) => {
