@@ -47,26 +47,8 @@
     }
     if (!control) return;
     event.preventDefault();
-    wanted = { control: control, path: pathOf(control), text: control.textContent };
+    wanted = control;
     root.setAttribute('data-held', '');
-  }
-  // Where a control is in the page, so that it is found again where the app has drawn that
-  // part anew while it took the page over.
-  function pathOf(node) {
-    var path = [];
-    for (; node.parentElement; node = node.parentElement) {
-      path.unshift(Array.prototype.indexOf.call(node.parentElement.children, node));
-    }
-    return path;
-  }
-  function found(held) {
-    if (held.control.isConnected) return held.control;
-    var node = held.control.id && document.getElementById(held.control.id);
-    if (!node) {
-      node = root;
-      for (var i = 0; node && i < held.path.length; i++) node = node.children[held.path[i]];
-    }
-    return node && node.tagName === held.control.tagName && node.textContent === held.text ? node : null;
   }
   if (window.MutationObserver) {
     document.addEventListener('click', hold, true);
@@ -76,8 +58,7 @@
       observer.disconnect();
       document.removeEventListener('click', hold, true);
       root.removeAttribute('data-held');
-      var control = wanted && found(wanted);
-      if (control) control.click();
+      if (wanted && wanted.isConnected) wanted.click();
     }).observe(root, { attributes: true, attributeFilter: ['data-app'] });
   }
 

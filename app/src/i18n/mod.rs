@@ -36,11 +36,15 @@ impl I18n {
         self.0.get()
     }
 
-    /// Shows the portal in `locale`, once the browser holds its strings.
+    /// Shows the portal in `locale`, once the browser holds its strings. The language the
+    /// portal is already in changes nothing: every view that shows a string would be drawn
+    /// again, and a list drawn again loses the keyboard and what was typed into it.
     pub fn switch(self, locale: Locale) {
         catalogue::when_loaded(locale, move |loaded| {
             if loaded {
-                self.0.set(locale);
+                if self.0.get_untracked() != locale {
+                    self.0.set(locale);
+                }
             } else {
                 // Put the switcher back on the language still shown.
                 self.0.update(|_| {});
