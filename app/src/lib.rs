@@ -76,7 +76,7 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
                     <script type="application/json" id=page_answers::ELEMENT_ID inner_html=csp::inline_json(&*answers)></script>
                 })}
                 // Before the stylesheet: a script after it would wait for it to load.
-                <script nonce=nonce.clone() inner_html=BOOT_SCRIPT></script>
+                <script nonce=nonce.clone() inner_html=boot_script()></script>
                 <link rel="stylesheet" id="leptos" href=bundle.css.clone()/>
                 <AutoReload options/>
                 // A link's page fetches none of the app's files: on a phone's connection
@@ -142,8 +142,25 @@ fn page_strings(locale: Locale) -> &'static str {
     }
 }
 
-/// Puts a link's landing page in the address bar before the app starts.
-const BOOT_SCRIPT: &str = include_str!("boot.js");
+/// Puts a link's landing page in the address bar before the app starts, and holds what is
+/// clicked until then; as every page carries it, without its comments and indentation.
+fn boot_script() -> &'static str {
+    static SCRIPT: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| without_comments(include_str!("boot.js")));
+    &SCRIPT
+}
+
+/// A script without its comment lines, its indentation and its blank lines. A comment in
+/// `boot.js` has lines of its own, and no string or expression there spans lines, so what
+/// the script does is unchanged.
+fn without_comments(script: &str) -> String {
+    script
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
 
 /// Loads the bundle's JavaScript, starts the WASM from its (preloaded) address, and
 /// hydrates the page. On a link's page all of that waits until the first script has put
@@ -358,5 +375,36 @@ fn Masthead(brand: Option<Branding>, return_to: ReturnTo) -> impl IntoView {
             .into_any(),
             None => view! { <span class="masthead">{content}</span> }.into_any(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_indentation_and_blank_lines_go() {
+        let script = "// Why.\n(function () {\n  // How.\n\n  var a = '//';\n  go(a);\n})();\n";
+        assert_eq!(
+            without_comments(script),
+            "(function () {\nvar a = '//';\ngo(a);\n})();"
+        );
+    }
+
+    #[test]
+    fn the_first_script_goes_out_without_its_comments() {
+        let source = include_str!("boot.js");
+        let sent = boot_script();
+        assert!(
+            sent.len() * 10 < source.len() * 6,
+            "{} of {} bytes",
+            sent.len(),
+            source.len()
+        );
+        for line in sent.lines() {
+            // A comment after code on the same line would stay: `boot.js` has none.
+            assert!(!line.starts_with("//") && !line.contains("// "), "{line:?}");
+        }
+        assert!(sent.contains("\nwindow.__porticoOpening = fetch(location.pathname, {\n"));
     }
 }
