@@ -28,9 +28,10 @@
     true
   );
 
-  // Where this page cannot keep the session (storage is blocked in some third-party
-  // iframes), a portal link followed before the app has started would open signed out:
-  // such a click is held too, and followed once the app is live.
+  // A portal link followed before the app starts is a plain page load. Once the app
+  // hydrates the page, it is held too, and followed by the app once it is live; and
+  // where this page cannot keep the session (storage is blocked in some third-party
+  // iframes), it is held from the start, as a page load would open signed out.
   var linksWait = false;
   var wanted = null;
   function hold(event) {
@@ -38,7 +39,7 @@
     var target = event.target;
     if (!target.closest) return;
     var control = target.closest('.portico button');
-    if (!control && linksWait) {
+    if (!control && (linksWait || root.getAttribute('data-app') === 'hydrating')) {
       var link = target.closest('a[href]');
       if (link && !link.target && !link.hasAttribute('download') && link.origin === location.origin &&
           link.pathname.indexOf('/portal/') === 0) {

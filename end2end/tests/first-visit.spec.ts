@@ -206,6 +206,35 @@ test.describe('the first visit', () => {
     expect(errors).toEqual([]);
   });
 
+  test('a tab link clicked while the app takes the page over is followed once it is live', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 3 });
+    const link = await customer.link({ locale: 'en', section: 'overview' });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // The overview's chunk held back: the app has started and waits for it to hydrate.
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/pkg\/split___overview_route_view_\w+\.[\w-]+\.wasm$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(link.url);
+    await expect(page.locator('html')).toHaveAttribute('data-app', 'hydrating');
+    const tabs = page.getByRole('navigation', { name: 'Billing sections' });
+    await tabs.getByRole('link', { name: 'Invoices', exact: true }).click();
+    await expect(page.locator('html')).toHaveAttribute('data-held', '');
+    await page.waitForTimeout(200);
+    expect(new URL(page.url()).pathname).toMatch(/\/overview$/);
+
+    release();
+    await live(page);
+    await expect(page).toHaveURL(/\/invoices$/);
+    await expect(page.locator('table.invoices-table tbody tr')).toHaveCount(3);
+    await expect(tabs.getByRole('link', { name: 'Invoices', exact: true })).toHaveAttribute('aria-current', 'page');
+    await expect(page.locator('html')).not.toHaveAttribute('data-held');
+    expect(errors).toEqual([]);
+  });
+
   test('without JavaScript the link opens with a button, and the invoices are there', async ({ browser, request, baseURL }, testInfo) => {
     const customer = await freshCustomer(request, baseURL!, { invoices: 2 });
     const link = await customer.link({ section: 'invoices' });
