@@ -278,6 +278,10 @@ def report_first_visit(result, scores):
     print(f"{'':13} static copy of the same page: {content} at {static:.0f} ms (baseline);"
           f" first visit {result['first']['firstRowMs'] / static:.2f}x, repeat visit"
           f" {result['repeat']['firstRowMs'] / static:.2f}x (medians of {result['runs']} visits)")
+    phone = result["phone"]
+    print(f"{'phone':13} over a phone's connection (150 ms, 1.6 Mbit/s), first visit: {content} at"
+          f" {phone['firstRowMs']:.0f} ms; static copy: {phone['staticFirstRowMs']:.0f} ms;"
+          f" {phone['firstRowMs'] / phone['staticFirstRowMs']:.2f}x (medians of {phone['runs']} visits)")
     if scores:
         print(f"{'lighthouse':13} mobile preset, invoices tab through a link: performance {scores['performance']},"
               f" accessibility {scores['accessibility']}; {scores['metrics']}")
