@@ -212,12 +212,7 @@ test.describe('the first visit', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     // The overview's chunk held back: the app has started and waits for it to hydrate.
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await page.route(/\/pkg\/split___overview_route_view_\w+\.[\w-]+\.wasm$/, async (route) => {
-      await held;
-      await route.continue();
-    });
+    const release = await holdWasm(page, /\/pkg\/split___overview_route_view_\w+\.[\w-]+\.wasm$/);
     await page.goto(link.url);
     await expect(page.locator('html')).toHaveAttribute('data-app', 'hydrating');
     const tabs = page.getByRole('navigation', { name: 'Billing sections' });

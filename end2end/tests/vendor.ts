@@ -180,11 +180,14 @@ export async function live(page: Page): Promise<void> {
   await expect(page.locator('html')).not.toHaveAttribute('data-app');
 }
 
-/** Holds back the app's WASM, so that what shows is the server's page alone: the release. */
-export async function holdWasm(page: Page): Promise<() => void> {
+/**
+ * Holds back the app's WASM, so that what shows is the server's page alone (or, given a
+ * chunk's `files`, that chunk, so that the app waits for it as it hydrates): the release.
+ */
+export async function holdWasm(page: Page, files = /\/pkg\/portico\.[\w-]+\.wasm$/): Promise<() => void> {
   let release: () => void = () => {};
   const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route(/\/pkg\/portico\.[\w-]+\.wasm$/, async (route) => {
+  await page.route(files, async (route) => {
     await held;
     await route.continue();
   });
