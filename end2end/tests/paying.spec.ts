@@ -35,10 +35,10 @@ async function owingCustomer(request: APIRequestContext, baseURL: string, balanc
       payment_url: `${PSP}/invoices/GH-${invoice.n}`,
     });
   }
-  const link = async (section: string) => {
+  const link = async (section: string, locale = 'en') => {
     const response = await request.post(`${baseURL}/v1/portal_sessions`, {
       headers: { organisation: demoVendor().organisation, 'X-API-KEY': demoVendor().apiKey },
-      data: { external_id: id, return_url: `${baseURL}/`, section, locale: 'en' },
+      data: { external_id: id, return_url: `${baseURL}/`, section, locale },
     });
     expect(response.status()).toBe(201);
     return (await response.json()).url as string;
@@ -52,6 +52,21 @@ async function eventsOf(request: APIRequestContext, baseURL: string, customer: s
 }
 
 test.describe('paying from the portal', () => {
+  test('"Pay now" stays inside its invoice\'s row in every language, a phone\'s card included', async ({ page, request, baseURL }) => {
+    const customer = await owingCustomer(request, baseURL!);
+    for (const locale of ['en', 'de', 'fr', 'nl', 'es', 'it', 'pt', 'pl', 'sv']) {
+      await page.goto(await customer.link('invoices', locale));
+      await expect(page.locator('html')).toHaveAttribute('lang', locale);
+      const buttons = page.locator('table.invoices-table tbody .button.pay');
+      await expect(buttons).toHaveCount(2);
+      for (const button of await buttons.all()) {
+        const [cell, box] = await button.evaluate((b) => [b.closest('td')!.getBoundingClientRect().toJSON(), b.getBoundingClientRect().toJSON()]);
+        expect(box.left, locale).toBeGreaterThanOrEqual(cell.left - 0.5);
+        expect(box.right, locale).toBeLessThanOrEqual(cell.right + 0.5);
+      }
+    }
+  });
+
   test('an owed invoice offers "Pay now" in the list and on its page, in a new tab, and the vendor hears of it', async ({ page, context, request, baseURL }) => {
     await providerPages(context);
     const customer = await owingCustomer(request, baseURL!);
