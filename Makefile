@@ -28,7 +28,7 @@ SITE_ROOT := $(CURDIR)/target/site
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
 .PHONY: help run test rust-test test-fuzz outage bench site site-front tools rust-tools wasm-target cargo-leptos wasm-bindgen \
-  node-tools chromium postgres trim-cache lint fmt lighthouse wrk crash soak fuzz schemathesis
+  node-tools chromium postgres claim-cache trim-cache lint fmt lighthouse wrk crash soak fuzz schemathesis
 
 # Independent steps (tool installs, the Rust tests, the release build) run side by side;
 # each step's output is printed whole when it ends. Recipes that run cargo start with `+`,
@@ -101,12 +101,24 @@ postgres:
 
 # Cargo never deletes old artifacts, so a long-lived cache only grows; a build directory
 # past 20 GiB is cleared rather than let it fill the disk (the next build takes longer).
-trim-cache:
+trim-cache: claim-cache
 	@for dir in $(CARGO_TARGET_DIR) $(TEST_TARGET_DIR); do \
 	  if [ -d "$$dir" ] && [ "$$(du -s -BG "$$dir" | cut -f1 | tr -d G)" -gt 20 ]; then \
 	    echo "The build cache $$dir passed 20 GiB; clearing it"; rm -rf "$$dir"; \
 	  fi; \
 	done
+
+# Cargo takes a workspace crate's build as fresh while its files are older than that build,
+# and it names the files relative to the workspace: a clone whose files are older than a
+# build made from another clone (a worktree of another commit, say) would get that clone's
+# server and WASM. So the build directories remember the last clone that used them, and a
+# different clone marks its sources as changed first (a new clone's files are new anyway).
+CACHE_CLONE := $(CARGO_TARGET_DIR).clone
+claim-cache:
+	@if [ "$$(cat $(CACHE_CLONE) 2>/dev/null)" != "$(CURDIR)" ]; then \
+	  find app frontend server -type f -exec touch {} +; \
+	  mkdir -p "$$(dirname $(CACHE_CLONE))" && echo "$(CURDIR)" > $(CACHE_CLONE); \
+	fi
 
 ## Build and run -------------------------------------------------------------------------
 
@@ -188,7 +200,7 @@ lighthouse:
 	  npm install --prefix $(CACHE)/lighthouse --no-audit --no-fund lighthouse@$(LIGHTHOUSE_VERSION); \
 	fi
 
-lint:
+lint: claim-cache
 	cargo fmt --all --check
 	cargo clippy -p server --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
