@@ -138,15 +138,15 @@
               document.head.appendChild(document.importNode(hint, true));
             }
           });
-        document.head.appendChild(document.importNode(answers, true));
+        // The parsed nodes move into this page as they are (appending adopts them): copying
+        // them first cost more than parsing them, before the rows could show.
+        document.head.appendChild(answers);
         document.documentElement.lang = page.documentElement.lang;
         document.title = page.title;
         var start = document.body.querySelectorAll('script');
         document.body.replaceChildren.apply(
           document.body,
-          Array.prototype.slice.call(body.childNodes).map(function (node) {
-            return document.importNode(node, true);
-          }).concat(Array.prototype.slice.call(start))
+          Array.prototype.slice.call(body.childNodes).concat(Array.prototype.slice.call(start))
         );
         landed(JSON.parse(answers.textContent));
         // The open tab in view in the tab bar, as the app keeps it (by hand: scrollIntoView
