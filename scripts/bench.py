@@ -273,15 +273,22 @@ def report_first_visit(result, scores):
         visit = result[name]
         parts = ", ".join(f"{kind} {kb(size)}" for kind, size in sorted(visit["byType"].items()))
         print(f"{name + ' visit':13} {kb(visit['total']):>9} on the wire ({parts});"
-              f" {content} at {visit['firstRowMs']:.0f} ms; encodings {visit['encodings']}")
-    static = result["staticFirstRowMs"]
-    print(f"{'':13} static copy of the same page: {content} at {static:.0f} ms (baseline);"
-          f" first visit {result['first']['firstRowMs'] / static:.2f}x, repeat visit"
-          f" {result['repeat']['firstRowMs'] / static:.2f}x (medians of {result['runs']} visits)")
+              f" {content} on screen at {visit['firstRowMs']:.0f} ms (in the document at"
+              f" {visit['inDocumentMs']:.0f} ms); encodings {visit['encodings']}")
+    # On screen is what the customer sees; in the document, a static page has its rows
+    # before its stylesheet lets the browser draw them.
+    static, static_doc = result["staticFirstRowMs"], result["staticInDocumentMs"]
+    print(f"{'':13} static copy of the same page: {content} on screen at {static:.0f} ms (baseline),"
+          f" in the document at {static_doc:.0f} ms; on screen first visit"
+          f" {result['first']['firstRowMs'] / static:.2f}x, repeat visit"
+          f" {result['repeat']['firstRowMs'] / static:.2f}x; in the document first visit"
+          f" {result['first']['inDocumentMs'] / static_doc:.2f}x (medians of {result['runs']} visits)")
     phone = result["phone"]
-    print(f"{'phone':13} over a phone's connection (150 ms, 1.6 Mbit/s), first visit: {content} at"
-          f" {phone['firstRowMs']:.0f} ms; static copy: {phone['staticFirstRowMs']:.0f} ms;"
-          f" {phone['firstRowMs'] / phone['staticFirstRowMs']:.2f}x (medians of {phone['runs']} visits)")
+    print(f"{'phone':13} over a phone's connection (150 ms, 1.6 Mbit/s), first visit: {content} on screen at"
+          f" {phone['firstRowMs']:.0f} ms, static copy {phone['staticFirstRowMs']:.0f} ms:"
+          f" {phone['firstRowMs'] / phone['staticFirstRowMs']:.2f}x; in the document"
+          f" {phone['inDocumentMs']:.0f} ms against {phone['staticInDocumentMs']:.0f} ms:"
+          f" {phone['inDocumentMs'] / phone['staticInDocumentMs']:.2f}x (medians of {phone['runs']} visits)")
     if scores:
         print(f"{'lighthouse':13} mobile preset, invoices tab through a link: performance {scores['performance']},"
               f" accessibility {scores['accessibility']}; {scores['metrics']}")
