@@ -75,15 +75,24 @@ async function firstContent(page, started) {
 }
 
 /**
- * One visit in `context`: bytes received per resource type, and ms to the first content;
- * over `network` (a phone's connection) only the time, as the rest is still loading then.
+ * A new page in `context` that marks its first content, watched the same way for a link
+ * and for the static copy (the protocol's network events), over `network` if given.
  */
-async function visit(context, url, network) {
+async function openPage(context, network) {
   const page = await context.newPage();
   await page.addInitScript(markFirstRow);
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   if (network) await cdp.send('Network.emulateNetworkConditions', network);
+  return { page, cdp };
+}
+
+/**
+ * One visit in `context`: bytes received per resource type, and ms to the first content;
+ * over `network` (a phone's connection) only the time, as the rest is still loading then.
+ */
+async function visit(context, url, network) {
+  const { page, cdp } = await openPage(context, network);
   const types = new Map();
   const bytes = {};
   const encodings = {};
@@ -162,13 +171,7 @@ const copy = await staticCopy(rendered);
 /** ms to the first content of the static copy (on screen, in the document), in a fresh context, over `network`. */
 async function staticVisit(network) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-  const page = await context.newPage();
-  await page.addInitScript(markFirstRow);
-  if (network) {
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', network);
-  }
+  const { page } = await openPage(context, network);
   const started = performance.timeOrigin + performance.now();
   await page.goto(copy.url, { timeout: 60_000 });
   const times = await firstContent(page, started);
