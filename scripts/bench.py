@@ -236,10 +236,25 @@ def first_visit(work):
 
 
 def lighthouse(base, org):
-    """Lighthouse's mobile preset on the invoices tab, reached through a fresh link."""
+    """Lighthouse's mobile preset on the invoices tab, each run through a fresh link: the
+    run with the median performance score of LIGHTHOUSE_RUNS (3), and every run's scores,
+    as one run's score moves by several points with what else the machine is doing."""
     cli = os.environ.get("LIGHTHOUSE")
     if not cli:
         return None
+    runs = []
+    for _ in range(int(os.environ.get("LIGHTHOUSE_RUNS", "3"))):
+        run = lighthouse_once(cli, base, org)
+        if run is None:
+            return None
+        runs.append(run)
+    runs.sort(key=lambda run: run["performance"])
+    middle = dict(runs[len(runs) // 2])
+    middle["runs"] = [(run["performance"], run["accessibility"]) for run in runs]
+    return middle
+
+
+def lighthouse_once(cli, base, org):
     conn = http.client.HTTPConnection(base.split("//")[1], timeout=60)
     conn.request("POST", "/v1/portal_sessions",
                  json.dumps({"external_id": "visitor", "return_url": f"{base}/", "section": "invoices"}),
@@ -290,8 +305,9 @@ def report_first_visit(result, scores):
           f" {phone['inDocumentMs']:.0f} ms against {phone['staticInDocumentMs']:.0f} ms:"
           f" {phone['inDocumentMs'] / phone['staticInDocumentMs']:.2f}x (medians of {phone['runs']} visits)")
     if scores:
-        print(f"{'lighthouse':13} mobile preset, invoices tab through a link: performance {scores['performance']},"
-              f" accessibility {scores['accessibility']}; {scores['metrics']}")
+        print(f"{'lighthouse':13} mobile preset, invoices tab through a link, median of {len(scores['runs'])} runs:"
+              f" performance {scores['performance']}, accessibility {scores['accessibility']}; {scores['metrics']};"
+              f" every run (performance, accessibility): {scores['runs']}")
 
 
 def wrk(url, headers=(), seconds=10, connections=64):
