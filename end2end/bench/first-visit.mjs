@@ -88,11 +88,27 @@ async function openPage(context, network) {
 }
 
 /**
+ * Waits until the app has taken the page over (it removes `data-app`), and fails the bench
+ * if it does not: a server and a WASM that do not match still show the server's rows, and
+ * the figures would be of a page that never starts.
+ */
+async function live(page, errors) {
+  const started = await page
+    .waitForFunction(() => !document.documentElement.hasAttribute('data-app'), null, { timeout: 30_000 })
+    .then(() => true, () => false);
+  if (!started || errors.length) {
+    throw new Error(`the app did not start on ${page.url()}: ${errors.join('; ') || 'no error, but still starting after 30 s'}`);
+  }
+}
+
+/**
  * One visit in `context`: bytes received per resource type, and ms to the first content;
  * over `network` (a phone's connection) only the time, as the rest is still loading then.
  */
 async function visit(context, url, network) {
   const { page, cdp } = await openPage(context, network);
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
   const types = new Map();
   const bytes = {};
   const encodings = {};
@@ -114,6 +130,7 @@ async function visit(context, url, network) {
     return { firstRow, inDocument };
   }
   await page.waitForLoadState('load');
+  await live(page, errors);
   // Whatever the page still asks for after its first rows (the session's names) has
   // answered by now on this machine.
   await page.waitForTimeout(500);
