@@ -40,7 +40,7 @@ use crate::store::Store;
 
 /// A server bound to its address, ready to run.
 pub struct Server {
-    listener: TcpListener,
+    listener: Listener,
     router: axum::Router,
     /// What the webhook worker needs; it runs while the server serves.
     worker: WorkerParts,
@@ -80,13 +80,15 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// The listener with every connection sending at once (`TCP_NODELAY`). With the kernel's
+/// The server's listener: every connection it accepts sends at once.
+type Listener = axum::serve::TapIo<TcpListener, fn(&mut TcpStream)>;
+
+/// `listener` with every connection sending at once (`TCP_NODELAY`). With the kernel's
 /// default, a small write that follows another on a reused connection waits until the
-/// browser acknowledges the first, and a browser holds that acknowledgement back for up to
-/// 40 ms (200 ms on some systems): hyper writes an answer's head and a file's body apart,
-/// so a stylesheet or a compressed JSON answer asked for on a connection already used came
-/// 40 ms late on loopback.
-fn without_delay(listener: TcpListener) -> axum::serve::TapIo<TcpListener, fn(&mut TcpStream)> {
+/// client's system acknowledges the first, which it may hold back for 40 ms (200 ms on some
+/// systems): a file's answer (the stylesheet, the script, the WASM) goes out as a head and
+/// then a body, and on a connection already used its body came 40 ms late on loopback.
+fn without_delay(listener: TcpListener) -> Listener {
     use axum::serve::ListenerExt;
     listener.tap_io(send_at_once)
 }
@@ -100,9 +102,7 @@ fn send_at_once(stream: &mut TcpStream) {
 impl Server {
     /// The address actually bound (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("a bound listener has an address")
+        axum::serve::Listener::local_addr(&self.listener).expect("a bound listener has an address")
     }
 
     /// Serves until the process is asked to stop (Ctrl-C or SIGTERM), then stops taking
@@ -111,11 +111,10 @@ impl Server {
         let service = self.service();
         let _worker = self.worker.start();
         let (signalled, on_signal) = tokio::sync::oneshot::channel::<()>();
-        let serving =
-            axum::serve(without_delay(self.listener), service).with_graceful_shutdown(async {
-                shutdown_signal().await;
-                let _ = signalled.send(());
-            });
+        let serving = axum::serve(self.listener, service).with_graceful_shutdown(async {
+            shutdown_signal().await;
+            let _ = signalled.send(());
+        });
         let deadline = async {
             if on_signal.await.is_ok() {
                 tokio::time::sleep(grace).await;
@@ -136,7 +135,7 @@ impl Server {
     pub async fn run_until(self, stop: impl std::future::Future<Output = ()> + Send + 'static) {
         let service = self.service();
         let _worker = self.worker.start();
-        let _ = axum::serve(without_delay(self.listener), service)
+        let _ = axum::serve(self.listener, service)
             .with_graceful_shutdown(stop)
             .await;
     }
@@ -176,13 +175,16 @@ pub async fn build_with(
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<Server> {
     app::i18n::load_strings().map_err(|fault| anyhow::anyhow!("the portal's strings: {fault}"))?;
-    let listener = TcpListener::bind(config.addr)
-        .await
-        .with_context(|| format!("binding {}", config.addr))?;
+    let listener = without_delay(
+        TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("binding {}", config.addr))?,
+    );
     // Several instances share a PostgreSQL database, and then their limits; an SQLite
     // file has one server.
     let shared_limits = store.backend() == store::Backend::Postgres;
-    let local_addr = listener.local_addr().context("reading the bound address")?;
+    let local_addr =
+        axum::serve::Listener::local_addr(&listener).context("reading the bound address")?;
     let mut allowed = config.webhook_allowed_hosts.clone();
     if config.demo {
         // The demo's endpoint is the demo server's own receiver.
