@@ -33,6 +33,9 @@ const browser = await chromium.launch({
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 
+/** A fresh browser context (an empty cache) at a phone's size. */
+const phoneContext = () => browser.newContext({ viewport: { width: 390, height: 844 } });
+
 async function link() {
   const response = await fetch(`${base}/v1/portal_sessions`, {
     method: 'POST',
@@ -68,7 +71,6 @@ const markFirstRow = `(() => {
 
 /** ms from `started` to the first content on screen, and in the document. */
 async function firstContent(page, started) {
-  await page.waitForSelector(ROW, { timeout: 60_000 });
   await page.waitForFunction(() => window.__onScreen, null, { timeout: 60_000 });
   const { inDocument, onScreen } = await page.evaluate(() => ({ inDocument: window.__inDocument, onScreen: window.__onScreen }));
   return { firstRow: onScreen - started, inDocument: inDocument - started };
@@ -129,7 +131,6 @@ async function visit(context, url, network) {
     await page.close();
     return { firstRow, inDocument };
   }
-  await page.waitForLoadState('load');
   await live(page, errors);
   // Whatever the page still asks for after its first rows (the session's names) has
   // answered by now on this machine.
@@ -169,7 +170,7 @@ let rendered = null;
 for (let i = 0; i < RUNS; i++) {
   // A new context has an empty cache: a first visit. A second link in the same context
   // is the customer coming back.
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const context = await phoneContext();
   const one = await visit(context, await link());
   first.push(one);
   rendered ??= one.html;
@@ -179,7 +180,7 @@ for (let i = 0; i < RUNS; i++) {
 
 const phone = [];
 for (let i = 0; i < PHONE_RUNS; i++) {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const context = await phoneContext();
   phone.push(await visit(context, await link(), PHONE));
   await context.close();
 }
@@ -187,7 +188,7 @@ for (let i = 0; i < PHONE_RUNS; i++) {
 const copy = await staticCopy(rendered);
 /** ms to the first content of the static copy (on screen, in the document), in a fresh context, over `network`. */
 async function staticVisit(network) {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const context = await phoneContext();
   const { page } = await openPage(context, network);
   const started = performance.timeOrigin + performance.now();
   await page.goto(copy.url, { timeout: 60_000 });
