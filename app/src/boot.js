@@ -17,7 +17,10 @@
   // (a tap, or Enter or Space on it) would do nothing: it is held, and given to the button
   // once the app is live. Its forms wait too: Enter in a field would have the browser send
   // the form itself, a page load with the customer's details in its address; it clicks the
-  // form's button instead, which is held the same way.
+  // form's button instead, which is held the same way. What is typed or picked in a field
+  // meanwhile (from the keyboard: a tap does not reach one) is noted, since the app knows
+  // nothing of it and, taking the page over, sets the field back to what it holds; once the
+  // app is live it is put back and announced, in the order it was done.
   var root = document.documentElement;
   root.setAttribute('data-app', 'starting');
   document.addEventListener(
@@ -51,14 +54,37 @@
     wanted = control;
     root.setAttribute('data-held', '');
   }
+  var typed = [];
+  function note(event) {
+    var field = event.target;
+    if (!root.hasAttribute('data-app') || !/^(INPUT|SELECT|TEXTAREA)$/.test(field.tagName)) return;
+    if (!field.closest('.portico')) return;
+    typed = typed.filter(function (t) {
+      return t.field !== field;
+    });
+    typed.push({ field: field, value: field.value, checked: field.checked });
+  }
   if (window.MutationObserver) {
     document.addEventListener('click', hold, true);
-    // Once the app is live (it removes `data-app`), the app takes the clicks.
+    document.addEventListener('input', note, true);
+    document.addEventListener('change', note, true);
+    // Once the app is live (it removes `data-app`), the app takes the clicks. This runs
+    // after the app's last writes to its fields, which wait for the same turn's end.
     new MutationObserver(function (changes, observer) {
       if (root.hasAttribute('data-app')) return;
       observer.disconnect();
       document.removeEventListener('click', hold, true);
+      document.removeEventListener('input', note, true);
+      document.removeEventListener('change', note, true);
       root.removeAttribute('data-held');
+      typed.forEach(function (t) {
+        if (!t.field.isConnected) return;
+        if (t.field.type === 'checkbox' || t.field.type === 'radio') t.field.checked = t.checked;
+        else t.field.value = t.value;
+        t.field.dispatchEvent(new Event('input', { bubbles: true }));
+        t.field.dispatchEvent(new Event('change', { bubbles: true }));
+      });
+      typed = [];
       if (wanted && wanted.isConnected) wanted.click();
     }).observe(root, { attributes: true, attributeFilter: ['data-app'] });
   }

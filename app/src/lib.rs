@@ -186,6 +186,8 @@ pub struct LocaleChosen(pub RwSignal<Option<Locale>>);
 /// button is held by that script and given to the button once the page is live, since
 /// before the app has taken it over it would do nothing; while it hydrates, its links wait
 /// too, since the router would take a click on one before the page it is in is the app's.
+/// What was typed or picked in a field meanwhile is put back and announced by that script
+/// once the page is live: hydrating sets each field to the value the app holds.
 #[cfg(feature = "hydrate")]
 pub fn start() {
     let root = leptos::prelude::document().document_element();
@@ -197,44 +199,10 @@ pub fn start() {
             return;
         };
         leptos::mount::hydrate_from_async(body, App).await.forget();
-        typed_before_start();
         if let Some(root) = root {
             let _ = root.remove_attribute("data-app");
         }
     });
-}
-
-/// Hands the app what was typed into the server's page before the app took it over: each
-/// field whose text is no longer what the page came with is announced as typed into.
-#[cfg(feature = "hydrate")]
-fn typed_before_start() {
-    use wasm_bindgen::JsCast;
-
-    let document = leptos::prelude::document();
-    let Ok(fields) = document.query_selector_all(".portico input, .portico textarea") else {
-        return;
-    };
-    for index in 0..fields.length() {
-        let Some(field) = fields.item(index) else {
-            continue;
-        };
-        let typed = if let Some(input) = field.dyn_ref::<web_sys::HtmlInputElement>() {
-            input.value() != input.default_value()
-        } else if let Some(area) = field.dyn_ref::<web_sys::HtmlTextAreaElement>() {
-            area.default_value()
-                .is_ok_and(|given| area.value() != given)
-        } else {
-            false
-        };
-        if !typed {
-            continue;
-        }
-        let init = web_sys::EventInit::new();
-        init.set_bubbles(true);
-        if let Ok(event) = web_sys::Event::new_with_event_init_dict("input", &init) {
-            let _ = field.dispatch_event(&event);
-        }
-    }
 }
 
 /// The application: header, routes and footer.

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { freshCustomer } from './vendor';
+import { freshCustomer, holdWasm, live } from './vendor';
 
 /** What each language calls the tabs and a few landmarks, from the portal's catalogue. */
 const LANGUAGES = {
@@ -122,6 +122,30 @@ test.describe('languages', () => {
     await page.reload();
     await expect(page.getByRole('heading', { name: 'Factures', exact: true })).toBeVisible();
     await expect(page.getByLabel('Langue')).toHaveValue('fr');
+  });
+
+  test('a language picked and a search typed before the app has started are the app\'s once it is live', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { invoices: 3 });
+    const release = await holdWasm(page);
+    await page.goto((await customer.link({ locale: 'en', section: 'invoices' })).url, { waitUntil: 'commit' });
+    await expect(page.locator('table.invoices-table tbody tr')).toHaveCount(3);
+    await expect(page.locator('html')).toHaveAttribute('data-app', 'starting');
+    // From the keyboard (a tap does not reach the fields yet).
+    await page.getByLabel('Invoice number').fill('ADA-002');
+    await page.getByLabel('Language').selectOption('sv');
+    await page.waitForTimeout(200);
+    await expect(page.getByRole('heading', { name: 'Invoices', exact: true })).toBeVisible();
+
+    // Taking the page over, the app sets its fields to what it holds; what the customer
+    // did is then put back and done, in the order it was done.
+    release();
+    await live(page);
+    await expect(page.getByRole('heading', { name: 'Fakturor', exact: true })).toBeVisible();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'sv');
+    await expect(page.getByLabel('Språk')).toHaveValue('sv');
+    await expect(page.locator('#filter-q')).toHaveValue('ADA-002');
+    await expect(page.locator('table.invoices-table tbody tr')).toHaveCount(1);
+    await expect(page.locator('table.invoices-table tbody tr th')).toHaveText('ADA-002');
   });
 
   test('?lang= wins over the customer\'s language but not over the link\'s', async ({ page, request, baseURL }) => {
