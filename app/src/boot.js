@@ -18,9 +18,9 @@
   // once the app is live. Its forms wait too: Enter in a field would have the browser send
   // the form itself, a page load with the customer's details in its address; it clicks the
   // form's button instead, which is held the same way. What is typed or picked in a field
-  // meanwhile (from the keyboard: a tap does not reach one) is noted, since the app knows
-  // nothing of it and, taking the page over, sets the field back to what it holds; once the
-  // app is live it is put back and announced, in the order it was done.
+  // meanwhile is noted, since the app knows nothing of it and, taking the page over, sets the
+  // field back to what it holds; once the app is live it is put back and announced, in the
+  // order it was done.
   var root = document.documentElement;
   root.setAttribute('data-app', 'starting');
   document.addEventListener(

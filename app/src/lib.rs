@@ -181,9 +181,9 @@ fn hydration_script(bundle: &Bundle) -> String {
 pub struct LocaleChosen(pub RwSignal<Option<Locale>>);
 
 /// Starts the app in the browser: hydrates the page the server rendered (a split tab's
-/// code included, once its chunk is in), then marks the page live. Until then the page's
-/// fields wait (`data-app="starting"`, set by the page's first script) and a click on a
-/// button is held by that script and given to the button once the page is live, since
+/// code included, once its chunk is in), then marks the page live. Until then
+/// (`data-app="starting"`, set by the page's first script) a click on a button is held by
+/// that script and given to the button once the page is live, since
 /// before the app has taken it over it would do nothing; while it hydrates, its links wait
 /// too, since the router would take a click on one before the page it is in is the app's.
 /// What was typed or picked in a field meanwhile is put back and announced by that script
