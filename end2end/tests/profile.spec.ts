@@ -44,6 +44,31 @@ test.describe('the profile tab', () => {
     await expect(numbers.nth(1)).toBeFocused();
   });
 
+  test('a language picked, a field changed and Save pressed before the app has started are done once it is live, in that order', async ({ page, request, baseURL }) => {
+    const customer = await freshCustomer(request, baseURL!, { locale: 'de' });
+    const release = await holdWasm(page);
+    await page.goto((await customer.link({ section: 'profile' })).url, { waitUntil: 'commit' });
+    await expect(page.getByLabel('Name', { exact: true })).toHaveValue('Ada Lovelace Ltd');
+    await page.getByLabel('Sprache').selectOption('en');
+    await page.getByLabel('Name', { exact: true }).fill('Ada Lovelace & Söhne');
+    await page.getByLabel('Ort').fill('Zürich');
+    await page.getByRole('button', { name: 'Änderungen speichern' }).click();
+    await page.waitForTimeout(200);
+    await expect(page.getByText('Ihre Angaben wurden gespeichert.')).toHaveCount(0);
+
+    // The form comes back in English with what was typed, and saves it, once.
+    release();
+    await live(page);
+    await expect(page.getByText('Your details have been saved.')).toBeVisible();
+    await expect(page.getByLabel('Name', { exact: true })).toHaveValue('Ada Lovelace & Söhne');
+    await expect(page.getByLabel('City')).toHaveValue('Zürich');
+    await expect.poll(async () => (await eventsAbout(request, baseURL!, customer.externalId))
+      .filter((e: any) => e.kind === 'customer.updated').length).toBe(1);
+    await page.reload();
+    await expect(page.getByLabel('Name', { exact: true })).toHaveValue('Ada Lovelace & Söhne');
+    await expect(page.getByLabel('City')).toHaveValue('Zürich');
+  });
+
   test('the profile saves, survives a reload and explains bad input beside the field', async ({ page, request, baseURL }) => {
     const customer = await freshCustomer(request, baseURL!);
     await page.goto((await customer.link({ section: 'profile' })).url);
