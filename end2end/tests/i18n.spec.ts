@@ -124,16 +124,16 @@ test.describe('languages', () => {
     await expect(page.getByLabel('Langue')).toHaveValue('fr');
   });
 
-  test('a language picked and a search typed before the app has started are the app\'s once it is live', async ({ page, request, baseURL }) => {
+  test('a language picked and a search typed before the app has started are the app\'s once it is live, in that order', async ({ page, request, baseURL }) => {
     const customer = await freshCustomer(request, baseURL!, { invoices: 3 });
     const release = await holdWasm(page);
     await page.goto((await customer.link({ locale: 'en', section: 'invoices' })).url, { waitUntil: 'commit' });
     await expect(page.locator('table.invoices-table tbody tr')).toHaveCount(3);
     await expect(page.locator('html')).toHaveAttribute('data-app', 'starting');
     // A tap reaches the fields already.
+    await page.getByLabel('Language').selectOption('sv');
     await page.getByLabel('Invoice number').click();
     await page.keyboard.type('ADA-002');
-    await page.getByLabel('Language').selectOption('sv');
     await page.waitForTimeout(200);
     await expect(page.getByRole('heading', { name: 'Invoices', exact: true })).toBeVisible();
 
@@ -144,7 +144,12 @@ test.describe('languages', () => {
     await expect(page.getByRole('heading', { name: 'Fakturor', exact: true })).toBeVisible();
     await expect(page.locator('html')).toHaveAttribute('lang', 'sv');
     await expect(page.getByLabel('Språk')).toHaveValue('sv');
+    // The field the customer is typing in is the same one, still theirs.
     await expect(page.locator('#filter-q')).toHaveValue('ADA-002');
+    await expect(page.locator('#filter-q')).toBeFocused();
+    await page.keyboard.type('!');
+    await expect(page.locator('#filter-q')).toHaveValue('ADA-002!');
+    await page.keyboard.press('Backspace');
     await expect(page.locator('table.invoices-table tbody tr')).toHaveCount(1);
     await expect(page.locator('table.invoices-table tbody tr th')).toHaveText('ADA-002');
   });
