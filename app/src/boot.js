@@ -58,7 +58,8 @@
   function note(event) {
     var field = event.target;
     if (!root.hasAttribute('data-app') || !/^(INPUT|SELECT|TEXTAREA)$/.test(field.tagName)) return;
-    if (!field.closest('.portico')) return;
+    // A file's name cannot be set by a script.
+    if (field.type === 'file' || !field.closest('.portico')) return;
     typed = typed.filter(function (t) {
       return t.field !== field;
     });
@@ -69,7 +70,8 @@
     document.addEventListener('input', note, true);
     document.addEventListener('change', note, true);
     // Once the app is live (it removes `data-app`), the app takes the clicks. This runs
-    // after the app's last writes to its fields, which wait for the same turn's end.
+    // after the app's writes to its fields as it took the page over: it queues them as
+    // microtasks, all before the one that brings this observer the change.
     new MutationObserver(function (changes, observer) {
       if (root.hasAttribute('data-app')) return;
       observer.disconnect();
