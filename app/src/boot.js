@@ -57,9 +57,9 @@
   var typed = [];
   function note(event) {
     var field = event.target;
-    if (!root.hasAttribute('data-app') || !/^(INPUT|SELECT|TEXTAREA)$/.test(field.tagName)) return;
     // A file's name cannot be set by a script.
-    if (field.type === 'file' || !field.closest('.portico')) return;
+    if (!/^(INPUT|SELECT|TEXTAREA)$/.test(field.tagName) || field.type === 'file') return;
+    if (!field.closest('.portico')) return;
     typed = typed.filter(function (t) {
       return t.field !== field;
     });
@@ -86,7 +86,6 @@
         t.field.dispatchEvent(new Event('input', { bubbles: true }));
         t.field.dispatchEvent(new Event('change', { bubbles: true }));
       });
-      typed = [];
       if (wanted && wanted.isConnected) wanted.click();
     }).observe(root, { attributes: true, attributeFilter: ['data-app'] });
   }

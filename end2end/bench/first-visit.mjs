@@ -96,17 +96,18 @@ async function openPage(context, network) {
 }
 
 /**
- * Waits until the app has taken the page over (it removes `data-app`), and fails the bench
- * if it does not: a server and a WASM that do not match still show the server's rows, and
- * the figures would be of a page that never starts.
+ * ms from `started` until the app has taken the page over (it removes `data-app`); fails
+ * the bench if it does not: a server and a WASM that do not match still show the server's
+ * rows, and the figures would be of a page that never starts.
  */
-async function live(page, errors) {
-  const started = await page
-    .waitForFunction(() => !document.documentElement.hasAttribute('data-app'), null, { timeout: 30_000 })
-    .then(() => true, () => false);
-  if (!started || errors.length) {
+async function live(page, started, errors) {
+  const at = await page
+    .waitForFunction(() => window.__live, null, { timeout: 30_000 })
+    .then((handle) => handle.jsonValue(), () => null);
+  if (at === null || errors.length) {
     throw new Error(`the app did not start on ${page.url()}: ${errors.join('; ') || 'no error, but still starting after 30 s'}`);
   }
+  return at - started;
 }
 
 /**
@@ -133,8 +134,7 @@ async function visit(context, url, network) {
   const started = performance.timeOrigin + performance.now();
   await page.goto(url, { waitUntil: network ? 'commit' : 'load', timeout: 60_000 });
   const { firstRow, inDocument } = await firstContent(page, started);
-  await live(page, errors);
-  const liveAt = (await page.evaluate(() => window.__live)) - started;
+  const liveAt = await live(page, started, errors);
   if (network) {
     await page.close();
     return { firstRow, inDocument, live: liveAt };
