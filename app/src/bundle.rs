@@ -123,15 +123,37 @@ impl Bundle {
     /// shares with other routes), for the page to preload; none for an unsplit build.
     /// Leptos names a route's view `__<route>_view_<number>` in the manifest.
     pub fn chunks_of(&self, route: &str) -> Vec<String> {
+        self.chunks_named(&format!("__{route}_view_"))
+    }
+
+    /// The addresses of the WASM chunks of the whole app (`whole_app`, named
+    /// `whole_app_<number>` in the manifest), which every page but a link's landing page
+    /// on the invoice list needs at once.
+    pub fn app_chunks(&self) -> Vec<String> {
+        self.chunks_named("whole_app_")
+    }
+
+    /// [`Self::app_chunks`], then [`Self::chunks_of`] `route`, when there is one.
+    pub fn page_chunks(&self, route: Option<&str>) -> Vec<String> {
+        let mut chunks = self.app_chunks();
+        for chunk in route.map(|route| self.chunks_of(route)).unwrap_or_default() {
+            if !chunks.contains(&chunk) {
+                chunks.push(chunk);
+            }
+        }
+        chunks
+    }
+
+    /// The chunks of the split-out function whose manifest name is `prefix` and a number.
+    fn chunks_named(&self, prefix: &str) -> Vec<String> {
         let Some(split) = &self.split else {
             return Vec::new();
         };
-        let prefix = format!("__{route}_view_");
         split
             .chunks
             .iter()
             .find(|(name, _)| {
-                name.strip_prefix(&prefix)
+                name.strip_prefix(prefix)
                     .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
             })
             .map(|(_, stems)| stems.iter().map(|s| format!("/pkg/{s}.wasm")).collect())

@@ -73,13 +73,24 @@ mod imp {
                 );
             }
         });
-        if let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
-            observer.observe(&content);
-            // The observer and its callback live as long as the page.
-            std::mem::forget(observer);
-            on_resize.forget();
+        let Ok(observer) = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) else {
+            return;
+        };
+        observer.observe(&content);
+        // The app that replaces a link's landing page starts again: its content is watched
+        // instead, and the embedding page, told once, is not told again.
+        let before = OBSERVER.replace(Some((observer, on_resize)));
+        match before {
+            Some((before, _)) => before.disconnect(),
+            None => post(serde_json::json!({"source": super::SOURCE, "type": "ready"})),
         }
-        post(serde_json::json!({"source": super::SOURCE, "type": "ready"}));
+    }
+
+    thread_local! {
+        /// What reports the content's height, for as long as the page shows it.
+        #[allow(clippy::type_complexity)]
+        static OBSERVER: RefCell<Option<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>> =
+            const { RefCell::new(None) };
     }
 }
 

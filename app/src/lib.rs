@@ -1,4 +1,7 @@
 //! The Portico UI, shared by server rendering (`ssr`) and the browser (`hydrate`).
+// The whole app's view type, awaited inside its split-out function, is deeper than the
+// default limit lets the compiler lay out.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod branding;
@@ -10,6 +13,7 @@ pub mod embed;
 pub mod focus;
 pub mod format;
 pub mod i18n;
+pub mod landing;
 pub mod page_answers;
 pub mod pages;
 pub mod session;
@@ -44,7 +48,7 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
     // Every inline element of ours carries the page's nonce; nothing else may run.
     let nonce = csp::page_nonce();
     // The portal renders its tab only in the browser, once it has read the session: the
-    // page names the chunks of that tab, if it is split out.
+    // page names the chunks the browser will need for it.
     // A link's page came with its exchange's answer; when that page is not rendered as
     // the landing tab, the app goes there next.
     let answers = page_answers::page();
@@ -54,13 +58,17 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
         .as_ref()
         .and_then(|a| a.exchanged())
         .map(|opened| opened.landing_path);
-    let chunks = landing
-        .or_else(page_path)
-        .as_deref()
-        .and_then(api::session::Section::from_path)
-        .and_then(|section| pages::portal::lazy_route(&section))
-        .map(|route| bundle.chunks_of(route))
-        .unwrap_or_default();
+    // A link's landing page on the invoice list is all in the first bundle; every other
+    // page is the whole app's chunk, and its tab's.
+    let chunks = if page_answers::invoices_landing().is_some() {
+        Vec::new()
+    } else {
+        let section = landing
+            .or_else(page_path)
+            .as_deref()
+            .and_then(api::session::Section::from_path);
+        bundle.page_chunks(section.as_ref().and_then(pages::portal::lazy_route))
+    };
     view! {
         <!DOCTYPE html>
         <html lang=lang>
@@ -102,7 +110,10 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
                 <script type="application/json" id=i18n::catalogue::ELEMENT_ID inner_html=page_strings(locale)></script>
             </head>
             <body>
-                <App/>
+                {match page_answers::invoices_landing() {
+                    Some(organisation) => view! { <landing::Landing organisation/> }.into_any(),
+                    None => view! { <App/> }.into_any(),
+                }}
                 // A link's page posts the link from its first script; without scripts,
                 // the customer does it.
                 {link_page.then(|| view! {
@@ -198,26 +209,81 @@ pub fn start() {
         let Some(body) = leptos::prelude::document().body() else {
             return;
         };
-        leptos::mount::hydrate_from_async(body, App).await.forget();
+        match page_answers::invoices_landing() {
+            Some(organisation) => landing::hydrate(body, organisation).await,
+            None => whole_app(Start::Hydrate(body)).await,
+        }
         if let Some(root) = root {
             let _ = root.remove_attribute("data-app");
         }
     });
 }
 
-/// The application: header, routes and footer.
+/// How [`whole_app`] starts.
+#[cfg(feature = "hydrate")]
+pub enum Start {
+    /// Hydrates the page the server rendered of it.
+    Hydrate(web_sys::HtmlElement),
+    /// Replaces the landing page, going to `target` (a path, with its query) in the
+    /// landing's colour scheme.
+    Replace { theme: Theme, target: String },
+}
+
+/// The whole app, with its router: its own WASM chunk in a split build, which a link's
+/// landing page ([`landing::Landing`]) fetches only when the customer leaves it.
+#[cfg(feature = "hydrate")]
+#[leptos::lazy]
+async fn whole_app(start: Start) {
+    match start {
+        Start::Hydrate(body) => leptos::mount::hydrate_from_async(body, App).await.forget(),
+        Start::Replace { theme, target } => {
+            let path = target.split(['?', '#']).next().unwrap_or_default();
+            if let Some(section) = api::session::Section::from_path(path) {
+                pages::portal::preload(&section).await;
+            }
+            // The router starts at the address bar's path.
+            if let Ok(history) = window().history() {
+                let _ =
+                    history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&target));
+            }
+            landing::leave();
+            // A root of its own: nothing of the landing page's reactive state, which is
+            // gone, may be its parent.
+            let root = Owner::new_root(None);
+            root.with(|| {
+                leptos::mount::mount_to(document().body().expect("a page has a body"), move || {
+                    provide_context(InitialTheme(theme));
+                    App()
+                })
+                .forget()
+            });
+            // It lives as long as the page, like the app in it.
+            std::mem::forget(root);
+            // As a change of tab does in the app.
+            focus::focus_page_heading();
+        }
+    }
+}
+
+/// The colour scheme the app starts in, when it is not the organisation's.
+#[derive(Clone, Copy)]
+struct InitialTheme(Theme);
+
+/// What every page of the app has around its content: the document title, the organisation's
+/// colours and the header with its switches.
 #[component]
-pub fn App() -> impl IntoView {
+pub(crate) fn Frame(children: Children) -> impl IntoView {
     provide_meta_context();
     let i18n = I18n(RwSignal::new(i18n::page_locale()));
     provide_context(i18n);
     provide_context(LocaleChosen(RwSignal::new(None)));
     Effect::new(move |_| i18n::set_document_language(i18n.locale()));
     let brand = branding::current();
-    let theme = RwSignal::new(match brand.as_ref().map(|b| b.theme.as_str()) {
-        Some("light") => Theme::Light,
-        Some("dark") => Theme::Dark,
-        _ => Theme::Auto,
+    let theme = RwSignal::new(match use_context::<InitialTheme>() {
+        Some(InitialTheme(theme)) => theme,
+        None => brand
+            .as_ref()
+            .map_or(Theme::Auto, |b| Theme::parse(&b.theme)),
     });
     let return_to = ReturnTo(RwSignal::new(
         brand.as_ref().and_then(|b| b.return_url.clone()),
@@ -239,8 +305,6 @@ pub fn App() -> impl IntoView {
         })
     };
 
-    let (is_routing, set_is_routing) = signal(false);
-
     view! {
         <Title text=title/>
         <div class="portico" data-theme=move || theme.get().as_str()>
@@ -252,15 +316,27 @@ pub fn App() -> impl IntoView {
                     <ThemeSwitch theme/>
                 </div>
             </header>
+            {children()}
+        </div>
+    }
+}
+
+/// The application: header, routes and footer.
+#[component]
+pub fn App() -> impl IntoView {
+    let (is_routing, set_is_routing) = signal(false);
+
+    view! {
+        <Frame>
             <Router set_is_routing>
-                <components::embed_bridge::EmbedBridge/>
+                <RouterEmbedBridge/>
                 // Focusable from the skip link, though never a Tab stop of its own.
                 // While a tab's code or data is on its way, the page being left says so.
                 <main id="main" class="content" tabindex="-1" aria-busy=move || is_routing.get().then_some("true")>
                     <Routes fallback=pages::not_found::NotFound>
                         <Route path=path!("/") view=pages::home::Home/>
                         <Route path=path!("/session/:token") view=pages::open_link::OpenLink/>
-                        <ParentRoute path=path!("/portal/:org") view=pages::portal::Portal>
+                        <ParentRoute path=path!("/portal/:org") view=pages::portal::PortalRoute>
                             <Route path=path!("overview") view={Lazy::<pages::portal::overview::OverviewRoute>::new()}/>
                             <Route path=path!("profile") view={Lazy::<pages::portal::profile::ProfileRoute>::new()}/>
                             <Route path=path!("invoices") view=pages::portal::invoices::InvoicesTab/>
@@ -279,8 +355,15 @@ pub fn App() -> impl IntoView {
                     </Routes>
                 </main>
             </Router>
-        </div>
+        </Frame>
     }
+}
+
+/// The embedding page follows the router's path.
+#[component]
+fn RouterEmbedBridge() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    view! { <components::embed_bridge::EmbedBridge path=location.pathname.into()/> }
 }
 
 /// The skip link moves the keyboard, not just the view, to the main content: the next

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::api::routes;
-use crate::api::session::ExchangeResponse;
+use crate::api::session::{ExchangeResponse, Section, Tab};
 
 /// The id of the page's JSON element that carries them.
 pub const ELEMENT_ID: &str = "portico-answers";
@@ -67,6 +67,16 @@ pub fn landed_session(organisation: &str) -> Option<ExchangeResponse> {
     answers
         .exchanged()
         .filter(|opened| opened.organisation_id == organisation)
+}
+
+/// The organisation whose invoice list the page is rendered as, when it is a link's landing
+/// page on that list: the server renders such a page as [`crate::landing::Landing`], and
+/// the browser hydrates it as that, not as the whole app.
+pub fn invoices_landing() -> Option<String> {
+    let answers = current()?;
+    let opened = answers.exchanged().filter(|_| answers.at_landing)?;
+    (Section::from_path(&opened.landing_path)? == Section::Tab(Tab::Invoices))
+        .then_some(opened.organisation_id)
 }
 
 /// Whether the page is rendered for the app to take over (the link page's script asked for

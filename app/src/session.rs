@@ -105,3 +105,15 @@ mod imp {
 }
 
 pub use imp::{clear, load, save};
+
+/// A link's session as its page was rendered with it, with the language picked since in
+/// this browser tab, if any: the whole app that replaces a link's landing page starts from
+/// the link's answer, and the customer may have picked another language on that page.
+pub fn with_picked_language(mut landed: StoredSession) -> StoredSession {
+    if let Some((kept, _)) = load(&landed.organisation_id) {
+        if kept.token == landed.token && kept.locale.is_some() {
+            landed.locale = kept.locale;
+        }
+    }
+    landed
+}

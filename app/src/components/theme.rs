@@ -13,6 +13,16 @@ pub enum Theme {
 impl Theme {
     pub const ALL: [Theme; 3] = [Theme::Auto, Theme::Light, Theme::Dark];
 
+    /// The scheme a `data-theme` value (or a branding's `theme`) names; anything else is
+    /// `Auto`.
+    pub fn parse(value: &str) -> Theme {
+        match value {
+            "light" => Theme::Light,
+            "dark" => Theme::Dark,
+            _ => Theme::Auto,
+        }
+    }
+
     /// The value of the `data-theme` attribute the stylesheet keys on.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -397,9 +397,16 @@ pub(super) async fn exchange(
     Ok(ExchangeResponse {
         session_token,
         prefetch: app::client::landing_reads(&section),
-        preload: app::pages::portal::lazy_route(&section)
-            .map(|route| state.bundle.current().chunks_of(route))
-            .unwrap_or_default(),
+        // A landing on the invoice list is all in the first bundle; any other is the whole
+        // app's chunk and its tab's.
+        preload: if section == Section::Tab(Tab::Invoices) {
+            Vec::new()
+        } else {
+            state
+                .bundle
+                .current()
+                .page_chunks(app::pages::portal::lazy_route(&section))
+        },
         landing_path: section.path(&session.organisation_id),
         organisation_id: session.organisation_id,
         return_url: session.return_url,

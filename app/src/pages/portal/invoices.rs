@@ -2,11 +2,11 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 use super::load::{skeleton, Download, Load, Loaded, Paged};
 use super::pay::{PayLink, Paying};
-use super::PortalContext;
+use super::{PageQuery, PortalContext};
 use crate::api::portal::{parse_statuses, InvoiceDetail, InvoiceFilter, InvoiceSort};
 use crate::api::records::{CreditNoteStatus, InvoiceStatus, PaymentKind};
 use crate::api::routes;
@@ -78,15 +78,13 @@ pub fn StatusBadge(status: InvoiceStatus) -> impl IntoView {
 
 /// The filter a deep link asks for (`?status=overdue`, from the overview).
 fn filter_from_query() -> InvoiceFilter {
-    let query = use_query_map();
-    let query = query.read_untracked();
     let mut filter = InvoiceFilter::default();
-    if let Some(statuses) = query.get("status") {
+    if let Some(statuses) = PageQuery::get("status") {
         filter.statuses = parse_statuses(&statuses).unwrap_or_default();
     }
-    filter.from = query.get("from").and_then(|d| d.parse().ok());
-    filter.to = query.get("to").and_then(|d| d.parse().ok());
-    filter.search = query.get("q").unwrap_or_default();
+    filter.from = PageQuery::get("from").and_then(|d| d.parse().ok());
+    filter.to = PageQuery::get("to").and_then(|d| d.parse().ok());
+    filter.search = PageQuery::get("q").unwrap_or_default();
     filter
 }
 
@@ -308,9 +306,9 @@ pub fn InvoicesTab() -> impl IntoView {
                                     view! {
                                         <tr>
                                             <th scope="row" data-label=move || t().col_invoice_id>
-                                                <A href=context.path(&format!("invoices/{}", invoice.id))>
+                                                <a href=context.path(&format!("invoices/{}", invoice.id))>
                                                     {invoice.number.clone()}
-                                                </A>
+                                                </a>
                                             </th>
                                             <td data-label=move || t().col_status><StatusBadge status=invoice.status/></td>
                                             <td class="num" data-label=move || t().col_invoice_total>

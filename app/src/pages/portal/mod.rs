@@ -37,6 +37,24 @@ pub fn lazy_route(section: &Section) -> Option<&'static str> {
     })
 }
 
+/// Fetches the code of the tab that shows `section`, when it is split out: the whole app,
+/// starting on a tab, waits for it, so that the page being left stays until the tab can
+/// be drawn, as it does when the router changes tab.
+#[cfg(feature = "hydrate")]
+pub async fn preload(section: &Section) {
+    use leptos_router::LazyRoute;
+    match section {
+        Section::Invoice(_) => invoices::InvoiceRoute::preload().await,
+        Section::Tab(Tab::Invoices) => {}
+        Section::Tab(Tab::Overview) => overview::OverviewRoute::preload().await,
+        Section::Tab(Tab::Payments) => payments::PaymentsRoute::preload().await,
+        Section::Tab(Tab::Entitlements) => entitlements::EntitlementsRoute::preload().await,
+        Section::Tab(Tab::Subscriptions) => subscriptions::SubscriptionsRoute::preload().await,
+        Section::Tab(Tab::PaymentMethods) => payment_methods::PaymentMethodsRoute::preload().await,
+        Section::Tab(Tab::Profile) => profile::ProfileRoute::preload().await,
+    }
+}
+
 pub mod credits;
 pub mod entitlements;
 pub mod invoices;
@@ -51,8 +69,6 @@ pub mod subscriptions;
 pub mod tax_ids;
 
 use leptos::prelude::*;
-use leptos_router::components::{Outlet, A};
-use leptos_router::hooks::use_params_map;
 
 use crate::api::routes;
 use crate::api::session::{Section, SessionInfo, Tab};
@@ -136,17 +152,37 @@ impl PortalContext {
     }
 }
 
-/// `/portal/<organisation>/…`: the frame around every tab.
+/// A parameter of the page's query (`?status=overdue`), as the page that shows the tab
+/// knows it: the router's, or the landing page's own address.
+#[derive(Clone, Copy)]
+pub struct PageQuery(pub Callback<String, Option<String>>);
+
+impl PageQuery {
+    /// The value of `name`, when the page's address has it.
+    pub fn get(name: &str) -> Option<String> {
+        use_context::<PageQuery>().and_then(|query| query.0.run(name.to_owned()))
+    }
+}
+
+/// `/portal/<organisation>/…`: the frame around every tab, shown by `children`.
+/// `organisation` and `path` come from the router, or from the landing page that is
+/// rendered without one; a tab link is a plain link, which the router (when there is
+/// one) takes.
 #[component]
-pub fn Portal() -> impl IntoView {
-    let params = use_params_map();
-    let organisation = Memo::new(move |_| params.read().get("org").unwrap_or_default());
+pub fn Portal(
+    organisation: Memo<String>,
+    /// The page's path, to mark the current tab and follow tab changes.
+    path: Signal<String>,
+    children: ChildrenFn,
+) -> impl IntoView {
     // A link's page rendered as this portal page came signed in; otherwise storage is
     // read after hydration, so that the server and the first browser render agree.
-    let landed =
-        page_answers::landed_session(&organisation.get_untracked()).map(StoredSession::from);
-    let first_info = landed.as_ref().and_then(|_| {
+    let landed = page_answers::landed_session(&organisation.get_untracked())
+        .map(StoredSession::from)
+        .map(session::with_picked_language);
+    let first_info = landed.as_ref().and_then(|landed| {
         page_answers::peek::<SessionInfo>(&PageAnswers::request("GET", routes::PORTAL_SESSION))
+            .or_else(|| shown::recall(&landed.token))
     });
     let first_info = StoredValue::new(first_info);
     let session = RwSignal::new(landed.clone());
@@ -202,6 +238,11 @@ pub fn Portal() -> impl IntoView {
         }
     });
     provide_context(SessionDetails(info));
+    Effect::new(move |_| {
+        if let (Some(Some(Ok(details))), Some(token)) = (info.get(), context.token()) {
+            shown::remember(token, details);
+        }
+    });
     Effect::new(move |_| {
         if let Some(Some(Err(error))) = info.get() {
             if error.session_over() {
@@ -281,11 +322,10 @@ pub fn Portal() -> impl IntoView {
 
     // On a phone the tab bar scrolls sideways; keep the current tab in view.
     let tabs_ref = NodeRef::<leptos::html::Nav>::new();
-    let location = leptos_router::hooks::use_location();
     // A new tab or an invoice takes the keyboard to its heading, as a page load would take
     // it to the top; the first page keeps the browser's own start.
     Effect::new(move |previous: Option<String>| {
-        let path = location.pathname.get();
+        let path = path.get();
         if previous.as_ref().is_some_and(|p| *p != path) {
             crate::focus::focus_page_heading();
         }
@@ -294,12 +334,7 @@ pub fn Portal() -> impl IntoView {
     Effect::new(move |_| {
         // The language too: a page loaded without the link's language is drawn in the
         // browser's, and its tabs change width once the session's language is in.
-        let _ = (
-            location.pathname.get(),
-            ready.get(),
-            ended.get(),
-            i18n.locale(),
-        );
+        let _ = (path.get(), ready.get(), ended.get(), i18n.locale());
         // Scrolled by hand: scrollIntoView could also scroll an embedding page. Measured
         // in the next frame: this effect can run before the links have moved
         // `aria-current` to the new tab.
@@ -371,17 +406,81 @@ pub fn Portal() -> impl IntoView {
                             {Tab::ALL
                                 .into_iter()
                                 .filter(|tab| shows(*tab))
-                                .map(|tab| view! {
-                                    <A href=move || context.path(tab.slug())>{move || tab_label(tab)(i18n.t())}</A>
+                                .map(|tab| {
+                                    let href = move || context.path(tab.slug());
+                                    // The tab is current on its own path and below it (an invoice).
+                                    let current = move || {
+                                        let (href, path) = (href(), path.get());
+                                        (path == href || path.starts_with(&format!("{href}/"))).then_some("page")
+                                    };
+                                    view! { <a href=href aria-current=current>{move || tab_label(tab)(i18n.t())}</a> }
                                 })
                                 .collect_view()}
                         </nav>
-                        <Outlet/>
+                        {children()}
                     </div>
                 }
                 .into_any()
             }
         }}
+    }
+}
+
+/// The router's `/portal/<organisation>`: the portal frame around the tab the router
+/// matched, with the organisation, path and query the router reads.
+#[component]
+pub fn PortalRoute() -> impl IntoView {
+    use leptos_router::components::Outlet;
+    use leptos_router::hooks::{use_location, use_params_map, use_query_map};
+
+    let params = use_params_map();
+    let organisation = Memo::new(move |_| params.read().get("org").unwrap_or_default());
+    let location = use_location();
+    let query = use_query_map();
+    provide_context(PageQuery(Callback::new(move |name: String| {
+        query.read_untracked().get(&name)
+    })));
+    view! {
+        <Portal organisation path=location.pathname.into()>
+            <Outlet/>
+        </Portal>
+    }
+}
+
+/// Who the page last showed as signed in, with which session: the whole app that replaces
+/// a link's landing page shows them at once, while it asks the server again.
+mod shown {
+    use crate::api::session::SessionInfo;
+
+    #[cfg(feature = "hydrate")]
+    thread_local! {
+        static SHOWN: std::cell::RefCell<Option<(String, SessionInfo)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+
+    pub fn remember(token: String, details: SessionInfo) {
+        #[cfg(feature = "hydrate")]
+        SHOWN.with(|shown| *shown.borrow_mut() = Some((token, details)));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (token, details);
+    }
+
+    pub fn recall(token: &str) -> Option<SessionInfo> {
+        #[cfg(feature = "hydrate")]
+        {
+            SHOWN.with(|shown| {
+                shown
+                    .borrow()
+                    .as_ref()
+                    .filter(|(shown, _)| shown == token)
+                    .map(|(_, details)| details.clone())
+            })
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = token;
+            None
+        }
     }
 }
 
