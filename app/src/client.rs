@@ -382,14 +382,9 @@ impl Method {
 /// never appears in an address.
 #[cfg(feature = "hydrate")]
 pub async fn download(session: &str, path: &str, filename: &str) -> Result<(), ClientError> {
-    use gloo_net::http::Request;
     use wasm_bindgen::JsCast;
 
-    let response = Request::get(path)
-        .header("Authorization", &format!("Bearer {session}"))
-        .send()
-        .await
-        .map_err(|e| ClientError::network(e.to_string()))?;
+    let response = fetch::send("GET", path, Some(session), None).await?;
     if !response.ok() {
         return Err(error_of(response).await);
     }
@@ -397,11 +392,10 @@ pub async fn download(session: &str, path: &str, filename: &str) -> Result<(), C
     let kind = response
         .headers()
         .get("content-type")
+        .ok()
+        .flatten()
         .unwrap_or_else(|| "application/octet-stream".into());
-    let bytes = response
-        .binary()
-        .await
-        .map_err(|e| ClientError::network(e.to_string()))?;
+    let bytes = fetch::bytes(&response).await?;
     let failed = |_| ClientError::network("the browser refused the download");
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
     let options = web_sys::BlobPropertyBag::new();
@@ -430,10 +424,74 @@ pub async fn download(_session: &str, _path: &str, _filename: &str) -> Result<()
 
 /// The API's error body as a [`ClientError`].
 #[cfg(feature = "hydrate")]
-async fn error_of(response: gloo_net::http::Response) -> ClientError {
+async fn error_of(response: web_sys::Response) -> ClientError {
     let status = response.status();
-    let text = response.text().await.unwrap_or_default();
+    let text = fetch::text(&response).await.unwrap_or_default();
     error_from(status, &text)
+}
+
+/// The browser's `fetch`, as the client uses it.
+#[cfg(feature = "hydrate")]
+mod fetch {
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+
+    use super::ClientError;
+
+    /// What went wrong, as the browser says it.
+    fn failed(error: JsValue) -> ClientError {
+        let message = error
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .or_else(|| error.as_string())
+            .unwrap_or_else(|| "the request failed".to_owned());
+        ClientError::network(message)
+    }
+
+    /// Sends a request, with the session's bearer token and a JSON body when given.
+    pub async fn send(
+        method: &str,
+        path: &str,
+        session: Option<&str>,
+        json: Option<String>,
+    ) -> Result<web_sys::Response, ClientError> {
+        let headers = web_sys::Headers::new().map_err(failed)?;
+        if let Some(token) = session {
+            headers
+                .set("Authorization", &format!("Bearer {token}"))
+                .map_err(failed)?;
+        }
+        let init = web_sys::RequestInit::new();
+        init.set_method(method);
+        if let Some(json) = json {
+            headers
+                .set("Content-Type", "application/json")
+                .map_err(failed)?;
+            init.set_body(&JsValue::from_str(&json));
+        }
+        init.set_headers(&headers);
+        let window = web_sys::window().ok_or_else(|| ClientError::network("no window"))?;
+        let answer = JsFuture::from(window.fetch_with_str_and_init(path, &init))
+            .await
+            .map_err(failed)?;
+        Ok(answer.unchecked_into())
+    }
+
+    /// The answer's body as text.
+    pub async fn text(response: &web_sys::Response) -> Result<String, ClientError> {
+        let text = JsFuture::from(response.text().map_err(failed)?)
+            .await
+            .map_err(failed)?;
+        Ok(text.as_string().unwrap_or_default())
+    }
+
+    /// The answer's body as bytes.
+    pub async fn bytes(response: &web_sys::Response) -> Result<Vec<u8>, ClientError> {
+        let buffer = JsFuture::from(response.array_buffer().map_err(failed)?)
+            .await
+            .map_err(failed)?;
+        Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    }
 }
 
 fn error_from(status: u16, text: &str) -> ClientError {
@@ -472,8 +530,6 @@ async fn send<T: DeserializeOwned, B: Serialize>(
     session: Option<&str>,
     body: Option<&B>,
 ) -> Result<T, ClientError> {
-    use gloo_net::http::Request;
-
     let request = crate::page_answers::PageAnswers::request(method.as_str(), path);
     if let Some(answer) = crate::page_answers::take(&request, session) {
         return decode(answer.status, &answer.body);
@@ -483,42 +539,25 @@ async fn send<T: DeserializeOwned, B: Serialize>(
             "not among the page's answers".to_owned(),
         ));
     }
-    let builder = match method {
-        Method::Get => Request::get(path),
-        Method::Post => Request::post(path),
-        Method::Patch => Request::patch(path),
-        Method::Delete => Request::delete(path),
-    };
-    let builder = match session {
-        Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
-        None => builder,
-    };
-    let request = match body {
-        Some(body) => builder.json(body),
-        None => builder.build(),
-    }
-    .map_err(|e| ClientError::network(e.to_string()))?;
-    let response = request
-        .send()
-        .await
+    let json = body
+        .map(serde_json::to_string)
+        .transpose()
         .map_err(|e| ClientError::network(e.to_string()))?;
+    let response = fetch::send(method.as_str(), path, session, json).await?;
     answer_of(response, session.is_some()).await
 }
 
 /// Decodes an answer, or its error body.
 #[cfg(feature = "hydrate")]
 async fn answer_of<T: DeserializeOwned>(
-    response: gloo_net::http::Response,
+    response: web_sys::Response,
     with_session: bool,
 ) -> Result<T, ClientError> {
     let status = response.status();
     if with_session && response.ok() {
         LAST_SESSION_CALL.with(|last| last.set(js_sys::Date::now()));
     }
-    let text = response
-        .text()
-        .await
-        .map_err(|e| ClientError::network(e.to_string()))?;
+    let text = fetch::text(&response).await?;
     decode(status, &text)
 }
 

@@ -19,7 +19,6 @@ pub mod pages;
 pub mod session;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, Lazy};
 
@@ -27,7 +26,7 @@ use crate::branding::Branding;
 use crate::bundle::Bundle;
 use crate::components::language::LanguageSwitch;
 use crate::components::theme::{Theme, ThemeSwitch};
-use crate::i18n::{I18n, Locale};
+use crate::i18n::{I18n, Locale, Messages};
 
 /// Where the logo leads: the vendor's return URL, once the page knows it.
 #[derive(Clone, Copy)]
@@ -102,7 +101,7 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
                     <link rel="preload" href=bundle.wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin=""/>
                 })}
                 <script nonce=nonce.clone() type="module" inner_html=hydration_script(bundle)></script>
-                <MetaTags/>
+                <title>{page_title(brand.as_ref().map(|b| b.name.as_str()), i18n::messages(locale))}</title>
                 <style id="portico-brand" nonce=nonce.clone() inner_html=css></style>
                 {json.map(|json| view! {
                     <script type="application/json" id=branding::BRANDING_ELEMENT_ID inner_html=json></script>
@@ -273,7 +272,6 @@ struct InitialTheme(Theme);
 /// colours and the header with its switches.
 #[component]
 pub(crate) fn Frame(children: Children) -> impl IntoView {
-    provide_meta_context();
     let i18n = I18n(RwSignal::new(i18n::page_locale()));
     provide_context(i18n);
     provide_context(LocaleChosen(RwSignal::new(None)));
@@ -296,17 +294,17 @@ pub(crate) fn Frame(children: Children) -> impl IntoView {
         .unwrap_or_default();
     // Effects run in the browser only: announce ourselves to an embedding page.
     Effect::new(move |_| embed::start(origins.clone()));
+    // The server writes the title into the page; here it follows the language.
     let org_name = brand.as_ref().map(|b| b.name.clone());
-    let title = move || {
-        let t = i18n.t();
-        title_text(match &org_name {
-            Some(name) => i18n::fill(t.billing_of, &[name]),
-            None => t.billing_portal.to_owned(),
-        })
-    };
+    Effect::new(move |_| {
+        let title = page_title(org_name.as_deref(), i18n.t());
+        #[cfg(feature = "hydrate")]
+        document().set_title(&title);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = title;
+    });
 
     view! {
-        <Title text=title/>
         <div class="portico" data-theme=move || theme.get().as_str()>
             <a class="skip-link" href="#main" on:click=skip_to_main>{move || i18n.t().skip_to_content}</a>
             <header class="topbar">
@@ -386,19 +384,11 @@ fn skip_to_main(event: leptos::ev::MouseEvent) {
     let _ = event;
 }
 
-/// The document title. leptos_meta writes the title into the server's HTML as it is, so
-/// a vendor's name could close the element; the server escapes it. In the browser the
-/// title is set as plain text, where escaping would show.
-fn title_text(text: String) -> String {
-    #[cfg(feature = "ssr")]
-    {
-        text.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        text
+/// The document's title: the organisation's billing, or Portico's billing portal.
+fn page_title(organisation: Option<&str>, t: &Messages) -> String {
+    match organisation {
+        Some(name) => i18n::fill(t.billing_of, &[name]),
+        None => t.billing_portal.to_owned(),
     }
 }
 

@@ -100,9 +100,10 @@ pub struct Ended {
     pub return_url: Option<String>,
 }
 
-/// Who is signed in, as the server says (`GET /api/v1/portal/session`), once it has.
+/// Who is signed in, as the server says (`GET /api/v1/portal/session`), once it has
+/// (`None` until then; `Some(None)` without a session).
 #[derive(Clone, Copy)]
-pub struct SessionDetails(pub LocalResource<Option<Result<SessionInfo, ClientError>>>);
+pub struct SessionDetails(pub RwSignal<Option<Option<Result<SessionInfo, ClientError>>>>);
 
 impl SessionDetails {
     /// The vendor's page for adding a payment method, for this customer.
@@ -228,14 +229,22 @@ pub fn Portal(
         }
     });
 
-    let info = LocalResource::new(move || {
+    // Asked for again whenever the session changes. A signal and a task rather than a
+    // resource: a link's landing page then needs none of the resources' code in its
+    // first WASM file.
+    let info = RwSignal::new(None::<Option<Result<SessionInfo, ClientError>>>);
+    Effect::new(move |_| {
         let token = session.get().map(|s| s.token);
-        async move {
-            match token {
-                Some(token) => Some(client::session_info(&token).await),
+        leptos::task::spawn_local(async move {
+            let answer = match &token {
+                Some(token) => Some(client::session_info(token).await),
                 None => None,
+            };
+            // Not for a session since replaced, nor for a portal no longer shown.
+            if session.try_with_untracked(|s| s.as_ref().map(|s| s.token.clone())) == Some(token) {
+                let _ = info.try_set(Some(answer));
             }
-        }
+        });
     });
     provide_context(SessionDetails(info));
     Effect::new(move |_| {
