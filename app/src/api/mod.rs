@@ -3,6 +3,7 @@
 //! Everything here is plain serde data and route constants: it must build for
 //! `wasm32-unknown-unknown`, so nothing in this module may pull in sqlx, tokio or axum.
 
+pub mod dates;
 pub mod error;
 pub mod object;
 pub mod plans;

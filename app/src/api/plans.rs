@@ -48,6 +48,10 @@ pub struct Plan {
     pub prices: Vec<PlanPrice>,
     pub features: Vec<String>,
     pub switches_to: Vec<String>,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -233,6 +233,10 @@ pub struct Balance {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonthTotal {
     /// The month's first day.
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::date")
+    )]
     pub month: NaiveDate,
     pub currency: String,
     pub total: i64,
@@ -244,6 +248,10 @@ pub struct MonthTotal {
 pub struct Renewal {
     pub subscription_id: String,
     pub plan: String,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::date")
+    )]
     pub date: NaiveDate,
     pub currency: String,
     pub amount: i64,
@@ -260,6 +268,10 @@ pub struct Overview {
     /// invoiced), per currency the customer was invoiced in.
     pub spending: Vec<MonthTotal>,
     /// When these figures were computed.
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub as_of: DateTime<Utc>,
     /// Where the customer pays everything overdue at once, when something is overdue and
     /// the vendor gave such a page.

@@ -81,7 +81,15 @@ pub struct Customer {
     pub address: Address,
     pub locale: Option<String>,
     pub balance_payment_url: Option<String>,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub created_at: DateTime<Utc>,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -95,8 +103,16 @@ pub struct InvoiceLine {
     pub unit_amount: i64,
     pub amount: i64,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::option_date")
+    )]
     pub period_start: Option<NaiveDate>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::option_date")
+    )]
     pub period_end: Option<NaiveDate>,
 }
 
@@ -114,12 +130,28 @@ pub struct InvoiceInput {
     pub total: i64,
     pub amount_due: i64,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::option_date")
+    )]
     pub due_date: Option<NaiveDate>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::option_date")
+    )]
     pub period_start: Option<NaiveDate>,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::option_date")
+    )]
     pub period_end: Option<NaiveDate>,
     /// When the invoice was generated ("Generated On").
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub issued_at: DateTime<Utc>,
     #[serde(default, deserialize_with = "super::object::each")]
     pub lines: Vec<InvoiceLine>,
@@ -144,14 +176,38 @@ pub struct Invoice {
     pub currency: String,
     pub total: i64,
     pub amount_due: i64,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(default, deserialize_with = "crate::api::dates::option_date")
+    )]
     pub due_date: Option<NaiveDate>,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(default, deserialize_with = "crate::api::dates::option_date")
+    )]
     pub period_start: Option<NaiveDate>,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(default, deserialize_with = "crate::api::dates::option_date")
+    )]
     pub period_end: Option<NaiveDate>,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub issued_at: DateTime<Utc>,
     pub lines: Vec<InvoiceLine>,
     pub pdf_url: Option<String>,
     pub payment_url: Option<String>,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub created_at: DateTime<Utc>,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -170,6 +226,10 @@ pub struct CreditNoteInput {
     pub total: i64,
     #[serde(default)]
     pub reason: Option<String>,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub issued_at: DateTime<Utc>,
 }
 
@@ -186,8 +246,20 @@ pub struct CreditNote {
     pub currency: String,
     pub total: i64,
     pub reason: Option<String>,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub issued_at: DateTime<Utc>,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub created_at: DateTime<Utc>,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -206,6 +278,10 @@ pub struct PaymentInput {
     pub currency: String,
     /// Always positive; `kind` says which way the money went.
     pub amount: i64,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub paid_at: DateTime<Utc>,
 }
 
@@ -222,8 +298,20 @@ pub struct Payment {
     pub method: String,
     pub currency: String,
     pub amount: i64,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub paid_at: DateTime<Utc>,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub created_at: DateTime<Utc>,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -240,8 +328,16 @@ pub struct EntitlementInput {
     #[serde(default)]
     pub usage: i64,
     pub unit: String,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::date")
+    )]
     pub valid_from: NaiveDate,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::option_date")
+    )]
     pub valid_until: Option<NaiveDate>,
     /// What was used each day of the period so far, oldest first (at most 366 days, within
     /// the validity): the portal charts it and projects it to the period's end.
@@ -254,6 +350,10 @@ pub struct EntitlementInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UsagePoint {
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::date")
+    )]
     pub date: NaiveDate,
     pub value: i64,
 }
@@ -269,10 +369,26 @@ pub struct Entitlement {
     pub limit: Option<i64>,
     pub usage: i64,
     pub unit: String,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::date")
+    )]
     pub valid_from: NaiveDate,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(default, deserialize_with = "crate::api::dates::option_date")
+    )]
     pub valid_until: Option<NaiveDate>,
     pub usage_series: Vec<UsagePoint>,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub created_at: DateTime<Utc>,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -309,13 +425,29 @@ pub struct SubscriptionInput {
     /// Price per interval, in minor units.
     pub amount: i64,
     pub interval: BillingInterval,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::date")
+    )]
     pub current_period_start: NaiveDate,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::date")
+    )]
     pub current_period_end: NaiveDate,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::option_date")
+    )]
     pub renews_at: Option<NaiveDate>,
     #[serde(default)]
     pub cancel_at_period_end: bool,
     #[serde(default)]
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::option_time")
+    )]
     pub cancelled_at: Option<DateTime<Utc>>,
 }
 
@@ -332,12 +464,36 @@ pub struct Subscription {
     pub currency: String,
     pub amount: i64,
     pub interval: BillingInterval,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::date")
+    )]
     pub current_period_start: NaiveDate,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::date")
+    )]
     pub current_period_end: NaiveDate,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(default, deserialize_with = "crate::api::dates::option_date")
+    )]
     pub renews_at: Option<NaiveDate>,
     pub cancel_at_period_end: bool,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(default, deserialize_with = "crate::api::dates::option_time")
+    )]
     pub cancelled_at: Option<DateTime<Utc>>,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub created_at: DateTime<Utc>,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -374,7 +530,15 @@ pub struct PaymentMethod {
     pub exp_month: Option<i32>,
     pub exp_year: Option<i32>,
     pub is_default: bool,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub created_at: DateTime<Utc>,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -562,6 +726,10 @@ pub struct CreditTransaction {
     pub amount: i64,
     /// What it was, as the customer reads it: "Applied to INV-2026-0042".
     pub description: String,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub created_at: DateTime<Utc>,
 }
 
@@ -573,5 +741,9 @@ pub struct CreditBalance {
     pub amount: i64,
     /// Newest first.
     pub transactions: Vec<CreditTransaction>,
+    #[cfg_attr(
+        feature = "hydrate",
+        serde(deserialize_with = "crate::api::dates::time")
+    )]
     pub updated_at: DateTime<Utc>,
 }

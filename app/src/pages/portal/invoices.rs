@@ -9,7 +9,7 @@ use super::pay::{PayLink, Paying};
 use super::{PageQuery, PortalContext};
 use crate::api::portal::{parse_statuses, InvoiceDetail, InvoiceFilter, InvoiceSort};
 use crate::api::records::{CreditNoteStatus, InvoiceStatus, PaymentKind};
-use crate::api::routes;
+use crate::api::{dates, routes};
 use crate::client;
 use crate::components::problem::Problem;
 use crate::format;
@@ -82,8 +82,8 @@ fn filter_from_query() -> InvoiceFilter {
     if let Some(statuses) = PageQuery::get("status") {
         filter.statuses = parse_statuses(&statuses).unwrap_or_default();
     }
-    filter.from = PageQuery::get("from").and_then(|d| d.parse().ok());
-    filter.to = PageQuery::get("to").and_then(|d| d.parse().ok());
+    filter.from = PageQuery::get("from").and_then(|d| dates::parse_date(&d));
+    filter.to = PageQuery::get("to").and_then(|d| dates::parse_date(&d));
     filter.search = PageQuery::get("q").unwrap_or_default();
     filter
 }
@@ -151,7 +151,7 @@ pub fn InvoicesTab() -> impl IntoView {
     };
     let on_date = move |to: bool| {
         move |ev: leptos::ev::Event| {
-            let date = event_target_value(&ev).parse().ok();
+            let date = dates::parse_date(&event_target_value(&ev));
             filter.update(|f| if to { f.to = date } else { f.from = date });
         }
     };
