@@ -380,11 +380,14 @@ impl Method {
 /// Downloads a file the API serves only with the session's bearer token: fetched, then
 /// handed to the browser as a file through a temporary object URL, so that the token
 /// never appears in an address.
+/// Its own WASM chunk in a split build, fetched at the first download: a link's landing
+/// page does without it until then.
 #[cfg(feature = "hydrate")]
-pub async fn download(session: &str, path: &str, filename: &str) -> Result<(), ClientError> {
+#[leptos::lazy]
+pub async fn download(session: String, path: String, filename: String) -> Result<(), ClientError> {
     use wasm_bindgen::JsCast;
 
-    let response = fetch::send("GET", path, Some(session), None).await?;
+    let response = fetch::send("GET", &path, Some(&session), None).await?;
     if !response.ok() {
         return Err(error_of(response).await);
     }
@@ -411,14 +414,18 @@ pub async fn download(session: &str, path: &str, filename: &str) -> Result<(), C
         .map_err(failed)?
         .unchecked_into();
     anchor.set_href(&url);
-    anchor.set_download(filename);
+    anchor.set_download(&filename);
     anchor.click();
     let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
 }
 
 #[cfg(not(feature = "hydrate"))]
-pub async fn download(_session: &str, _path: &str, _filename: &str) -> Result<(), ClientError> {
+pub async fn download(
+    _session: String,
+    _path: String,
+    _filename: String,
+) -> Result<(), ClientError> {
     Err(ClientError::network("downloads happen in the browser"))
 }
 

@@ -357,7 +357,7 @@ impl Download {
         busy.set(true);
         failed.set(false);
         leptos::task::spawn_local(async move {
-            match crate::client::download(&token, &path, &filename).await {
+            match crate::client::download(token, path, filename).await {
                 Ok(()) => {}
                 Err(error) if error.session_over() => context.end(&error),
                 Err(_) => failed.set(true),
