@@ -174,6 +174,10 @@ pub fn Portal(
     organisation: Memo<String>,
     /// The page's path, to mark the current tab and follow tab changes.
     path: Signal<String>,
+    /// What shows until the session has been read, on a page rendered without one; a
+    /// link's landing page, rendered signed in, needs none.
+    #[prop(optional)]
+    skeleton: Option<ViewFn>,
     children: ChildrenFn,
 ) -> impl IntoView {
     // A link's page rendered as this portal page came signed in; otherwise storage is
@@ -384,7 +388,7 @@ pub fn Portal(
     view! {
         {move || {
             if !ready.get() {
-                view! { <PortalSkeleton status=move || i18n.t().loading_portal/> }.into_any()
+                skeleton.as_ref().map(ViewFn::run).unwrap_or_else(|| ().into_any())
             } else if let Some(end) = ended.get() {
                 view! { <Problem code=end.code return_url=end.return_url/> }.into_any()
             } else {
@@ -449,8 +453,12 @@ pub fn PortalRoute() -> impl IntoView {
     provide_context(PageQuery(Callback::new(move |name: String| {
         query.read_untracked().get(&name)
     })));
+    let i18n = use_i18n();
+    let skeleton = ViewFn::from(move || {
+        view! { <PortalSkeleton status=move || i18n.t().loading_portal/> }
+    });
     view! {
-        <Portal organisation path=location.pathname.into()>
+        <Portal organisation path=location.pathname.into() skeleton>
             <Outlet/>
         </Portal>
     }
