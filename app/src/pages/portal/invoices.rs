@@ -294,49 +294,46 @@ pub fn InvoicesTab() -> impl IntoView {
                             </tr>
                         </thead>
                         <tbody>
-                            <For
-                                each=move || rows.get()
-                                key=|invoice| invoice.id.clone()
-                                let:invoice
-                            >
-                                {
-                                    let t = move || i18n.t();
-                                    let l = move || i18n.locale();
-                                    let inv = invoice.clone();
-                                    view! {
-                                        <tr>
-                                            <th scope="row" data-label=move || t().col_invoice_id>
-                                                <a href=context.path(&format!("invoices/{}", invoice.id))>
-                                                    {invoice.number.clone()}
-                                                </a>
-                                            </th>
-                                            <td data-label=move || t().col_status><StatusBadge status=invoice.status/></td>
-                                            <td class="num" data-label=move || t().col_invoice_total>
-                                                {let i = inv.clone(); move || format::money(i.total, &i.currency, l())}
-                                            </td>
-                                            <td data-label=move || t().col_due_date>
-                                                {let d = inv.due_date; move || d.map(|d| format::date(d, l())).unwrap_or_else(|| t().none.into())}
-                                            </td>
-                                            <td class="num" data-label=move || t().col_amount_due>
-                                                {let i = inv.clone(); move || format::money(i.amount_due, &i.currency, l())}
-                                                {inv.payable_at().map(|url| view! {
-                                                    " "
-                                                    <PayLink url=url.to_owned() compact=true paying=Paying::Invoice {
-                                                        id: inv.id.clone(),
-                                                        number: inv.number.clone(),
-                                                    }/>
-                                                })}
-                                            </td>
-                                            <td class="period" data-label=move || t().col_billing_period>
-                                                {let (s, e) = (inv.period_start, inv.period_end); move || period(s, e, l(), t())}
-                                            </td>
-                                            <td data-label=move || t().col_generated_on>
-                                                {let d = inv.issued_at.date_naive(); move || format::date(d, l())}
-                                            </td>
-                                        </tr>
-                                    }
+                            // A plain list rather than a keyed one: a page more reuses the
+                            // rows already drawn and adds its own, and a link's landing page
+                            // needs none of the keyed list's code.
+                            {move || rows.get().into_iter().map(|invoice| {
+                                let t = move || i18n.t();
+                                let l = move || i18n.locale();
+                                let inv = invoice.clone();
+                                view! {
+                                    <tr>
+                                        <th scope="row" data-label=move || t().col_invoice_id>
+                                            <a href=context.path(&format!("invoices/{}", invoice.id))>
+                                                {invoice.number.clone()}
+                                            </a>
+                                        </th>
+                                        <td data-label=move || t().col_status><StatusBadge status=invoice.status/></td>
+                                        <td class="num" data-label=move || t().col_invoice_total>
+                                            {let i = inv.clone(); move || format::money(i.total, &i.currency, l())}
+                                        </td>
+                                        <td data-label=move || t().col_due_date>
+                                            {let d = inv.due_date; move || d.map(|d| format::date(d, l())).unwrap_or_else(|| t().none.into())}
+                                        </td>
+                                        <td class="num" data-label=move || t().col_amount_due>
+                                            {let i = inv.clone(); move || format::money(i.amount_due, &i.currency, l())}
+                                            {inv.payable_at().map(|url| view! {
+                                                " "
+                                                <PayLink url=url.to_owned() compact=true paying=Paying::Invoice {
+                                                    id: inv.id.clone(),
+                                                    number: inv.number.clone(),
+                                                }/>
+                                            })}
+                                        </td>
+                                        <td class="period" data-label=move || t().col_billing_period>
+                                            {let (s, e) = (inv.period_start, inv.period_end); move || period(s, e, l(), t())}
+                                        </td>
+                                        <td data-label=move || t().col_generated_on>
+                                            {let d = inv.issued_at.date_naive(); move || format::date(d, l())}
+                                        </td>
+                                    </tr>
                                 }
-                            </For>
+                            }).collect_view()}
                         </tbody>
                     </table>
                     </div>
