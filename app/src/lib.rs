@@ -101,7 +101,9 @@ pub fn shell(options: LeptosOptions, bundle: &Bundle) -> impl IntoView {
                     <link rel="preload" href=bundle.wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin=""/>
                 })}
                 <script nonce=nonce.clone() type="module" inner_html=hydration_script(bundle)></script>
-                <title>{page_title(brand.as_ref().map(|b| b.name.as_str()), i18n::messages(locale))}</title>
+                // Written as markup: a view's text would bring a hydration marker, which a
+                // title shows as text.
+                <title inner_html=escape_text(&page_title(brand.as_ref().map(|b| b.name.as_str()), i18n::messages(locale)))></title>
                 <style id="portico-brand" nonce=nonce.clone() inner_html=css></style>
                 {json.map(|json| view! {
                     <script type="application/json" id=branding::BRANDING_ELEMENT_ID inner_html=json></script>
@@ -384,6 +386,13 @@ fn skip_to_main(event: leptos::ev::MouseEvent) {
     let _ = event;
 }
 
+/// `text` as HTML text.
+fn escape_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 /// The document's title: the organisation's billing, or Portico's billing portal.
 fn page_title(organisation: Option<&str>, t: &Messages) -> String {
     match organisation {
@@ -422,6 +431,14 @@ fn Masthead(brand: Option<Branding>, return_to: ReturnTo) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_is_text() {
+        assert_eq!(
+            escape_text("Vendor <b>«Neu»</b> & Co"),
+            "Vendor &lt;b&gt;«Neu»&lt;/b&gt; &amp; Co"
+        );
+    }
 
     #[test]
     fn comments_indentation_and_blank_lines_go() {
