@@ -110,9 +110,7 @@ pub fn date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::
 }
 
 /// A date field that may be `null` or missing (with `#[serde(default)]`).
-pub fn option_date<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<NaiveDate>, D::Error> {
+pub fn opt_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<NaiveDate>, D::Error> {
     read_option(deserializer, parse_date, "a date")
 }
 
@@ -122,7 +120,7 @@ pub fn time<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<Utc>,
 }
 
 /// A timestamp field that may be `null` or missing (with `#[serde(default)]`).
-pub fn option_time<'de, D: Deserializer<'de>>(
+pub fn opt_time<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<DateTime<Utc>>, D::Error> {
     read_option(deserializer, parse_time, "a timestamp")
@@ -194,7 +192,7 @@ mod tests {
             day
         );
         let none: Option<NaiveDate> =
-            option_date(&mut serde_json::Deserializer::from_str("null")).unwrap();
+            opt_date(&mut serde_json::Deserializer::from_str("null")).unwrap();
         assert_eq!(none, None);
         let bad = time(&mut serde_json::Deserializer::from_str("\"yesterday\""));
         assert!(bad

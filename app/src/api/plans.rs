@@ -7,6 +7,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "hydrate")]
+use super::dates;
+
 use crate::api::records::BillingInterval;
 
 /// `PUT /v1/plans/{id}`: one plan of the catalogue, under the vendor's id for it.
@@ -48,10 +51,7 @@ pub struct Plan {
     pub prices: Vec<PlanPrice>,
     pub features: Vec<String>,
     pub switches_to: Vec<String>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -3,6 +3,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "hydrate")]
+use super::dates;
+
 use crate::api::records::{
     string_enum, Address, CreditNote, Entitlement, Invoice, InvoiceStatus, Payment, PaymentMethod,
     Subscription, TaxId, UnknownValue,
@@ -233,10 +236,7 @@ pub struct Balance {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonthTotal {
     /// The month's first day.
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::date")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::date"))]
     pub month: NaiveDate,
     pub currency: String,
     pub total: i64,
@@ -248,10 +248,7 @@ pub struct MonthTotal {
 pub struct Renewal {
     pub subscription_id: String,
     pub plan: String,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::date")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::date"))]
     pub date: NaiveDate,
     pub currency: String,
     pub amount: i64,
@@ -268,10 +265,7 @@ pub struct Overview {
     /// invoiced), per currency the customer was invoiced in.
     pub spending: Vec<MonthTotal>,
     /// When these figures were computed.
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub as_of: DateTime<Utc>,
     /// Where the customer pays everything overdue at once, when something is overdue and
     /// the vendor gave such a page.

@@ -6,7 +6,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "hydrate")]
+use super::dates;
+
+mod credit;
+mod entitlements;
 mod values;
+pub use credit::*;
+pub use entitlements::*;
 pub use values::*;
 
 /// A postal billing address; every part is optional because countries differ.
@@ -81,15 +88,9 @@ pub struct Customer {
     pub address: Address,
     pub locale: Option<String>,
     pub balance_payment_url: Option<String>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub created_at: DateTime<Utc>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -103,16 +104,10 @@ pub struct InvoiceLine {
     pub unit_amount: i64,
     pub amount: i64,
     #[serde(default)]
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::option_date")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::opt_date"))]
     pub period_start: Option<NaiveDate>,
     #[serde(default)]
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::option_date")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::opt_date"))]
     pub period_end: Option<NaiveDate>,
 }
 
@@ -130,28 +125,16 @@ pub struct InvoiceInput {
     pub total: i64,
     pub amount_due: i64,
     #[serde(default)]
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::option_date")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::opt_date"))]
     pub due_date: Option<NaiveDate>,
     #[serde(default)]
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::option_date")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::opt_date"))]
     pub period_start: Option<NaiveDate>,
     #[serde(default)]
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::option_date")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::opt_date"))]
     pub period_end: Option<NaiveDate>,
     /// When the invoice was generated ("Generated On").
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub issued_at: DateTime<Utc>,
     #[serde(default, deserialize_with = "super::object::each")]
     pub lines: Vec<InvoiceLine>,
@@ -176,38 +159,23 @@ pub struct Invoice {
     pub currency: String,
     pub total: i64,
     pub amount_due: i64,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(default, deserialize_with = "crate::api::dates::option_date")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(default))]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::opt_date"))]
     pub due_date: Option<NaiveDate>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(default, deserialize_with = "crate::api::dates::option_date")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(default))]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::opt_date"))]
     pub period_start: Option<NaiveDate>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(default, deserialize_with = "crate::api::dates::option_date")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(default))]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::opt_date"))]
     pub period_end: Option<NaiveDate>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub issued_at: DateTime<Utc>,
     pub lines: Vec<InvoiceLine>,
     pub pdf_url: Option<String>,
     pub payment_url: Option<String>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub created_at: DateTime<Utc>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -226,10 +194,7 @@ pub struct CreditNoteInput {
     pub total: i64,
     #[serde(default)]
     pub reason: Option<String>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub issued_at: DateTime<Utc>,
 }
 
@@ -246,20 +211,11 @@ pub struct CreditNote {
     pub currency: String,
     pub total: i64,
     pub reason: Option<String>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub issued_at: DateTime<Utc>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub created_at: DateTime<Utc>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -278,10 +234,7 @@ pub struct PaymentInput {
     pub currency: String,
     /// Always positive; `kind` says which way the money went.
     pub amount: i64,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub paid_at: DateTime<Utc>,
 }
 
@@ -298,115 +251,12 @@ pub struct Payment {
     pub method: String,
     pub currency: String,
     pub amount: i64,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub paid_at: DateTime<Utc>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub created_at: DateTime<Utc>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub updated_at: DateTime<Utc>,
-}
-
-/// An entitlement as written by the vendor.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct EntitlementInput {
-    pub customer_id: String,
-    pub feature: String,
-    /// `None` means unlimited.
-    #[serde(default)]
-    pub limit: Option<i64>,
-    #[serde(default)]
-    pub usage: i64,
-    pub unit: String,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::date")
-    )]
-    pub valid_from: NaiveDate,
-    #[serde(default)]
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::option_date")
-    )]
-    pub valid_until: Option<NaiveDate>,
-    /// What was used each day of the period so far, oldest first (at most 366 days, within
-    /// the validity): the portal charts it and projects it to the period's end.
-    #[serde(default)]
-    pub usage_series: Vec<UsagePoint>,
-}
-
-/// One day's use of an entitlement.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct UsagePoint {
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::date")
-    )]
-    pub date: NaiveDate,
-    pub value: i64,
-}
-
-/// An entitlement as Portico returns it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Entitlement {
-    pub id: String,
-    pub external_id: String,
-    pub customer_id: String,
-    pub feature: String,
-    pub limit: Option<i64>,
-    pub usage: i64,
-    pub unit: String,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::date")
-    )]
-    pub valid_from: NaiveDate,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(default, deserialize_with = "crate::api::dates::option_date")
-    )]
-    pub valid_until: Option<NaiveDate>,
-    pub usage_series: Vec<UsagePoint>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
-    pub created_at: DateTime<Utc>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
-    pub updated_at: DateTime<Utc>,
-}
-
-impl Entitlement {
-    /// Where use is heading by the last day of the period, in a straight line: the usage so
-    /// far plus the recorded days' average for each day left after `today`. None without
-    /// an end, without recorded days, or once the period is over.
-    pub fn projected_usage(&self, today: NaiveDate) -> Option<i64> {
-        let end = self.valid_until?;
-        if self.usage_series.is_empty() || today > end {
-            return None;
-        }
-        let days = self.usage_series.len() as i128;
-        let recorded: i128 = self.usage_series.iter().map(|p| i128::from(p.value)).sum();
-        let left = i128::from((end - today).num_days());
-        let ahead = (recorded * left + days / 2) / days;
-        Some(i64::try_from(i128::from(self.usage) + ahead).unwrap_or(i64::MAX))
-    }
 }
 
 /// A subscription as written by the vendor.
@@ -425,29 +275,17 @@ pub struct SubscriptionInput {
     /// Price per interval, in minor units.
     pub amount: i64,
     pub interval: BillingInterval,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::date")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::date"))]
     pub current_period_start: NaiveDate,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::date")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::date"))]
     pub current_period_end: NaiveDate,
     #[serde(default)]
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::option_date")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::opt_date"))]
     pub renews_at: Option<NaiveDate>,
     #[serde(default)]
     pub cancel_at_period_end: bool,
     #[serde(default)]
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::option_time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::opt_time"))]
     pub cancelled_at: Option<DateTime<Utc>>,
 }
 
@@ -464,36 +302,20 @@ pub struct Subscription {
     pub currency: String,
     pub amount: i64,
     pub interval: BillingInterval,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::date")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::date"))]
     pub current_period_start: NaiveDate,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::date")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::date"))]
     pub current_period_end: NaiveDate,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(default, deserialize_with = "crate::api::dates::option_date")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(default))]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::opt_date"))]
     pub renews_at: Option<NaiveDate>,
     pub cancel_at_period_end: bool,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(default, deserialize_with = "crate::api::dates::option_time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(default))]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::opt_time"))]
     pub cancelled_at: Option<DateTime<Utc>>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub created_at: DateTime<Utc>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -530,15 +352,9 @@ pub struct PaymentMethod {
     pub exp_month: Option<i32>,
     pub exp_year: Option<i32>,
     pub is_default: bool,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub created_at: DateTime<Utc>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -582,58 +398,6 @@ impl PaymentMethod {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn entitlement(usage: i64, limit: Option<i64>, series: &[(u32, i64)]) -> Entitlement {
-        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
-        Entitlement {
-            id: "e".into(),
-            external_id: "e".into(),
-            customer_id: "c".into(),
-            feature: "API calls".into(),
-            limit,
-            usage,
-            unit: "calls".into(),
-            valid_from: day(1),
-            valid_until: Some(day(30)),
-            usage_series: series
-                .iter()
-                .map(|&(d, value)| UsagePoint {
-                    date: day(d),
-                    value,
-                })
-                .collect(),
-            created_at: DateTime::UNIX_EPOCH,
-            updated_at: DateTime::UNIX_EPOCH,
-        }
-    }
-
-    #[test]
-    fn use_is_projected_in_a_straight_line_to_the_period_end() {
-        let on = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
-        // Ten days of 100: 1,000 so far, 100 a day for the 20 days after the 10th.
-        let ten: Vec<(u32, i64)> = (1..=10).map(|d| (d, 100)).collect();
-        let e = entitlement(1_000, Some(2_500), &ten);
-        assert_eq!(e.projected_usage(on(10)), Some(3_000));
-        assert_eq!(
-            e.projected_usage(on(30)),
-            Some(1_000),
-            "nothing left to add"
-        );
-        assert_eq!(
-            e.projected_usage(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()),
-            None
-        );
-        // Uneven days average out: (10 + 20) / 2 = 15 a day.
-        let e = entitlement(30, None, &[(1, 10), (2, 20)]);
-        assert_eq!(e.projected_usage(on(2)), Some(30 + 15 * 28));
-        assert_eq!(entitlement(5, None, &[]).projected_usage(on(2)), None);
-        let mut open_ended = entitlement(5, None, &[(1, 5)]);
-        open_ended.valid_until = None;
-        assert_eq!(open_ended.projected_usage(on(2)), None);
-        // No overflow, however large the figures.
-        let huge = entitlement(i64::MAX, None, &[(1, i64::MAX)]);
-        assert_eq!(huge.projected_usage(on(1)), Some(i64::MAX));
-    }
 
     fn round_trips<T>(all: &[T])
     where
@@ -698,52 +462,4 @@ mod tests {
         let body = r#"{"name":"Ada","nmae":"typo"}"#;
         assert!(serde_json::from_str::<CustomerInput>(body).is_err());
     }
-}
-
-/// `PUT /v1/customers/{id}/balance`: the credit a customer holds in one currency, which the
-/// vendor takes off their next invoices, and how it came about. Writing a currency again
-/// replaces it; an amount of 0 with no transactions removes it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct CreditBalanceInput {
-    pub currency: String,
-    /// The credit available, in minor units; never negative.
-    pub amount: i64,
-    /// The movements of the credit, in any order (the portal shows the newest first); at
-    /// most 500.
-    #[serde(default, deserialize_with = "super::object::each")]
-    pub transactions: Vec<CreditTransaction>,
-}
-
-/// One movement of a customer's credit.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(deny_unknown_fields)]
-pub struct CreditTransaction {
-    /// In minor units: positive when credit was added (a refund kept as credit, a
-    /// goodwill gesture), negative when it was used on an invoice.
-    pub amount: i64,
-    /// What it was, as the customer reads it: "Applied to INV-2026-0042".
-    pub description: String,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
-    pub created_at: DateTime<Utc>,
-}
-
-/// A customer's credit in one currency, as Portico returns it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct CreditBalance {
-    pub currency: String,
-    pub amount: i64,
-    /// Newest first.
-    pub transactions: Vec<CreditTransaction>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
-    pub updated_at: DateTime<Utc>,
 }

@@ -3,6 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "hydrate")]
+use super::dates;
+
 use crate::format::Locale;
 
 /// Languages the portal speaks, as the API spells them: [`Locale::ALL`]'s tags.
@@ -193,10 +196,7 @@ pub struct PortalSessionRequest {
 pub struct PortalSessionCreated {
     pub id: String,
     pub url: String,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub expires_at: DateTime<Utc>,
 }
 
@@ -207,35 +207,23 @@ pub struct PortalSessionSummary {
     pub id: String,
     /// `pending` (link not opened yet) or `active` (a live session).
     pub status: String,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub created_at: DateTime<Utc>,
     /// When the link stops working if it is not opened.
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub link_expires_at: DateTime<Utc>,
     pub return_url: Option<String>,
     pub locale: Option<String>,
     pub section: Option<String>,
     pub idle_timeout: i64,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(default, deserialize_with = "crate::api::dates::option_time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(default))]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::opt_time"))]
     pub session_started_at: Option<DateTime<Utc>>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(default, deserialize_with = "crate::api::dates::option_time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(default))]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::opt_time"))]
     pub session_last_seen_at: Option<DateTime<Utc>>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(default, deserialize_with = "crate::api::dates::option_time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(default))]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::opt_time"))]
     pub session_expires_at: Option<DateTime<Utc>>,
 }
 
@@ -262,10 +250,7 @@ pub struct ExchangeResponse {
     pub landing_path: String,
     pub return_url: Option<String>,
     pub locale: Option<String>,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub expires_at: DateTime<Utc>,
     pub idle_timeout: i64,
     /// The portal reads the landing page makes first (paths under `/api/v1/portal/`), so
@@ -292,10 +277,7 @@ pub struct SessionInfo {
     pub customer_locale: Option<String>,
     /// The organisation's default language.
     pub default_locale: String,
-    #[cfg_attr(
-        feature = "hydrate",
-        serde(deserialize_with = "crate::api::dates::time")
-    )]
+    #[cfg_attr(feature = "hydrate", serde(deserialize_with = "dates::time"))]
     pub expires_at: DateTime<Utc>,
     pub idle_timeout: i64,
     /// The vendor's page for adding a payment method, for this customer, when the
