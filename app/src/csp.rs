@@ -23,6 +23,16 @@ pub fn page_nonce() -> Option<String> {
     }
 }
 
+/// `text` as HTML text or attribute value: what a page writes as markup (a title, the
+/// demo's pages) shows as the text it is.
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
 /// A value as JSON for a `<script type="application/json">` element: no string in it can
 /// close the element or open markup.
 pub fn inline_json<T: serde::Serialize>(value: &T) -> String {
@@ -41,4 +51,17 @@ pub fn read_inline_json<T: serde::de::DeserializeOwned>(id: &str) -> Option<T> {
         .get_element_by_id(id)?
         .text_content()?;
     serde_json::from_str(&text).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_shows_as_text() {
+        assert_eq!(
+            escape_html(r#"Vendor <b>«Neu»</b> & "Co's""#),
+            "Vendor &lt;b&gt;«Neu»&lt;/b&gt; &amp; &quot;Co&#39;s&quot;"
+        );
+    }
 }

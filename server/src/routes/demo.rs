@@ -3,6 +3,7 @@
 //! received: `/demo/webhooks` is that endpoint, a receiver that checks signatures as a
 //! vendor's backend would.
 
+use app::csp::escape_html;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
@@ -130,7 +131,7 @@ struct PayQuery {
 /// the payment provider's hosted page that a vendor would name.
 async fn pay_page(Query(query): Query<PayQuery>) -> Html<String> {
     let what = match (&query.invoice, &query.balance, &query.setup) {
-        (Some(number), _, _) => format!("Pay invoice {}", escape(number)),
+        (Some(number), _, _) => format!("Pay invoice {}", escape_html(number)),
         (None, Some(_), _) => "Pay everything overdue".to_owned(),
         (None, None, Some(_)) => "Add a payment method".to_owned(),
         (None, None, None) => "Pay your invoices".to_owned(),
@@ -155,22 +156,13 @@ struct VendorQuery {
     locale: Option<String>,
 }
 
-/// Escapes text for HTML.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
 async fn vendor_page(State(state): State<AppState>, Query(query): Query<VendorQuery>) -> Response {
     let unavailable = |why: &str| {
         (
             StatusCode::NOT_FOUND,
             Html(format!(
                 "<!DOCTYPE html><meta charset=utf-8><title>Demo vendor</title><p>{}</p>",
-                escape(why)
+                escape_html(why)
             )),
         )
             .into_response()
@@ -282,10 +274,10 @@ async fn vendor_page(State(state): State<AppState>, Query(query): Query<VendorQu
 </script>
 </body>
 </html>"#,
-        org = escape(&organisation.name),
-        customer = escape(&customer.name),
-        receiver = escape(&endpoint.url),
-        base = escape(base),
+        org = escape_html(&organisation.name),
+        customer = escape_html(&customer.name),
+        receiver = escape_html(&endpoint.url),
+        base = escape_html(base),
     ));
     // A page of its own policy: its nonced inline parts, the portal's embed script, and
     // the portal in a frame.
