@@ -15,13 +15,19 @@ function chunksOf(page: Page): string[] {
   return chunks;
 }
 
+/** What the page reports as errors: thrown, or logged as errors. */
+function errorsOf(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  return errors;
+}
+
 test.describe("a link's landing page on the invoices", () => {
   test('fetches no chunk, and a tab link starts the whole app on that tab in place', async ({ page, request, baseURL }) => {
     const customer = await freshCustomer(request, baseURL!, { invoices: 3 });
     const link = await customer.link({ section: 'invoices', locale: 'en' });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    const errors = errorsOf(page);
     const chunks = chunksOf(page);
 
     await page.goto(link.url);
@@ -68,8 +74,7 @@ test.describe("a link's landing page on the invoices", () => {
   test('an invoice opens from it, and a language picked on it stays', async ({ page, request, baseURL }) => {
     const customer = await freshCustomer(request, baseURL!, { invoices: 3 });
     const link = await customer.link({ section: 'invoices', locale: 'en' });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const errors = errorsOf(page);
 
     await page.goto(link.url);
     await live(page);
